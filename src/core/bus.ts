@@ -1,0 +1,99 @@
+import { EventEmitter } from "node:events";
+import type { Decision } from "./activation.js";
+import type { Command, Trigger } from "./trigger.js";
+
+export type HealthState = "ok" | "degraded" | "down";
+
+/** A component's health, as shown in status and used to gate the systemd watchdog. */
+export interface HealthReport {
+  /** e.g. "recorder:front", "gpio:lightbar", "can", "gps", "mqtt". */
+  component: string;
+  state: HealthState;
+  detail?: string;
+  at: number;
+}
+
+export type AlertSeverity = "info" | "warning" | "critical";
+
+/** An alert, published on `R/alert` and written to the audit log. */
+export interface Alert {
+  code: string;
+  severity: AlertSeverity;
+  message: string;
+  eventId?: string;
+  device?: string;
+  at: number;
+}
+
+/** A decoded vehicle signal value (CAN or GPS), for status and the event timeline. */
+export interface SignalValue {
+  name: string;
+  value: number | string | null;
+  unit?: string;
+  at: number;
+}
+
+export interface GpsFix {
+  at: number;
+  lat: number;
+  lon: number;
+  speedKmh: number | null;
+  courseDeg: number | null;
+  fix: "none" | "2d" | "3d";
+  satellites: number | null;
+  hdop: number | null;
+}
+
+/** One paired body cam's answer (or silence) to an activation. */
+export interface BodycamConfirmation {
+  eventId: string;
+  bodycamId: string;
+  commandedAt: number;
+  /** null while unconfirmed (timed out). */
+  confirmedAt: number | null;
+  latencyMs: number | null;
+}
+
+export interface BusEvents {
+  trigger: [Trigger];
+  command: [Command];
+  decision: [Decision];
+  health: [HealthReport];
+  alert: [Alert];
+  signal: [SignalValue];
+  gps: [GpsFix];
+  "bodycam-confirmation": [BodycamConfirmation];
+}
+
+/**
+ * The daemon's typed event bus. Components publish what happened; they never reach into each other.
+ * A listener that throws is reported on `listenerError` and never breaks the emitter or other listeners.
+ */
+export class Bus {
+  private readonly emitter = new EventEmitter({ captureRejections: false });
+  private onListenerError: (err: unknown, event: string) => void = () => {};
+
+  constructor() {
+    this.emitter.setMaxListeners(100);
+  }
+
+  setListenerErrorHandler(handler: (err: unknown, event: string) => void): void {
+    this.onListenerError = handler;
+  }
+
+  on<K extends keyof BusEvents>(event: K, listener: (...args: BusEvents[K]) => void): () => void {
+    const wrapped = (...args: BusEvents[K]) => {
+      try {
+        listener(...args);
+      } catch (err) {
+        this.onListenerError(err, event);
+      }
+    };
+    this.emitter.on(event, wrapped as (...a: unknown[]) => void);
+    return () => this.emitter.off(event, wrapped as (...a: unknown[]) => void);
+  }
+
+  emit<K extends keyof BusEvents>(event: K, ...args: BusEvents[K]): void {
+    this.emitter.emit(event, ...args);
+  }
+}
