@@ -54,6 +54,15 @@ export interface BodycamConfirmation {
   latencyMs: number | null;
 }
 
+/** An event's files and manifest are final on disk (assembled, hashed, manifest written atomically). */
+export interface EventFinalized {
+  eventId: string;
+  /** `{dataDir}/events/{eventId}` */
+  dir: string;
+  manifestSha256: string;
+  at: number;
+}
+
 export interface BusEvents {
   trigger: [Trigger];
   command: [Command];
@@ -63,6 +72,7 @@ export interface BusEvents {
   signal: [SignalValue];
   gps: [GpsFix];
   "bodycam-confirmation": [BodycamConfirmation];
+  "event-finalized": [EventFinalized];
 }
 
 /**
