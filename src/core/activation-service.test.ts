@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_POLICY, type Decision } from "./activation.js";
+import { ActivationService } from "./activation-service.js";
+import { type Alert, Bus } from "./bus.js";
+import { FakeClock } from "./fake-clock.js";
+
+const log = { info() {}, warn() {}, error() {} };
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function setup(clock = new FakeClock(), statePath?: string) {
+  const dir = mkdtempSync(join(tmpdir(), "camsync-act-"));
+  dirs.push(dir);
+  const bus = new Bus();
+  const decisions: Decision[] = [];
+  const alerts: Alert[] = [];
+  bus.on("decision", (d) => decisions.push(d));
+  bus.on("alert", (a) => alerts.push(a));
+  const path = statePath ?? join(dir, "state", "activation.json");
+  const svc = new ActivationService({
+    policy: { ...DEFAULT_POLICY, postRollSeconds: 30 },
+    vehicleId: "unit12",
+    statePath: path,
+    bus,
+    clock,
+    log,
+  });
+  return { svc, bus, clock, decisions, alerts, path };
+}
+
+describe("activation service", () => {
+  it("turns bus triggers into decisions and ends post-roll on its own timer", async () => {
+    const { svc, bus, clock, decisions } = setup();
+    await svc.start();
+    bus.emit("trigger", { origin: { kind: "lightbar", id: "lb" }, active: true, at: clock.now(), reason: "lights on" });
+    clock.advance(5000);
+    bus.emit("command", { kind: "stop", origin: { kind: "button", id: "btn" }, at: clock.now(), reason: "long press" });
+    clock.advance(29_999);
+    expect(decisions.map((d) => d.type)).toEqual(["event-start", "stop-requested"]);
+    clock.advance(1);
+    expect(decisions.map((d) => d.type)).toEqual(["event-start", "stop-requested", "event-end"]);
+    await svc.stop();
+    expect(clock.timerCount).toBe(0);
+  });
+
+  it("persists state before announcing, so a new process resumes the same event", async () => {
+    const first = setup();
+    await first.svc.start();
+    first.bus.emit("trigger", {
+      origin: { kind: "can", id: "speed" },
+      active: true,
+      at: first.clock.now(),
+      reason: "speed 131 km/h",
+    });
+    const started = first.decisions[0];
+    const onDisk = JSON.parse(readFileSync(first.path, "utf8"));
+    expect(onDisk.state).toBe("active");
+    // Killed: no stop(). A second service on the same state file resumes.
+    const second = setup(first.clock, first.path);
+    await second.svc.start();
+    expect(second.decisions[0]).toMatchObject({
+      type: "event-resume",
+      eventId: started?.type === "event-start" ? started.eventId : "none",
+    });
+    await second.svc.stop();
+  });
+
+  it("a corrupt state file raises an alert and starts idle instead of crashing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "camsync-act-"));
+    dirs.push(dir);
+    const path = join(dir, "activation.json");
+    writeFileSync(path, "{not json");
+    const { svc, alerts } = setup(new FakeClock(), path);
+    await svc.start();
+    expect(alerts[0]?.code).toBe("state-corrupt");
+    expect(svc.status().state).toBe("idle");
+    await svc.stop();
+  });
+});
