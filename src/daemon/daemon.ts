@@ -1,8 +1,15 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { VERSION } from "../cli/version.js";
 import type { Config } from "../config/schema.js";
-import { Bus } from "../core/bus.js";
-import type { Clock } from "../core/clock.js";
+import { ActivationService } from "../core/activation-service.js";
+import { type Alert, Bus, type HealthReport } from "../core/bus.js";
+import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import { ControlServer } from "./control-server.js";
+import { CONTROL_SOCKET_NAME } from "./control-protocol.js";
 import type { Logger } from "./logger.js";
+import { createNotifier, type Notifier, watchdogIntervalMs } from "./systemd-notify.js";
 
 export interface DaemonOptions {
   config: Config;
@@ -10,33 +17,219 @@ export interface DaemonOptions {
   clock: Clock;
   /** `demo` builds simulated inputs and test-pattern cameras where the config asks for them. */
   mode: "run" | "demo";
+  /** Environment for systemd notification (tests pass their own). */
+  env?: NodeJS.ProcessEnv;
 }
+
+/** Components whose prolonged `down` means the daemon is not doing its job (the watchdog stops). */
+const CRITICAL_PREFIXES = ["recorder:"];
+const CRITICAL_DOWN_LIMIT_MS = 120_000;
+const RECENT_ALERTS = 50;
 
 /**
  * The composition root: builds every component from the validated config and wires them through the bus.
- * Components never import each other; they meet here.
+ * Components never import each other; they meet here. A component that fails to start is reported and
+ * the rest keep running (a broken GPS never stops the recorder).
  */
 export class Daemon {
   readonly bus = new Bus();
+  readonly dataDir: string;
+  readonly control: ControlServer;
   private readonly components: Component[] = [];
+  private readonly started: Component[] = [];
+  private readonly health = new Map<string, HealthReport & { downSince: number | null }>();
+  private readonly alerts: Alert[] = [];
+  private activation!: ActivationService;
+  private notifier: Notifier | undefined;
+  private watchdog: TimerHandle | undefined;
+  private readonly startedAt: number;
+  private readyWaits: Promise<unknown>[] = [];
 
-  constructor(private readonly opts: DaemonOptions) {}
+  constructor(private readonly opts: DaemonOptions) {
+    this.dataDir = resolve(opts.config.dataDir);
+    this.control = new ControlServer(join(this.dataDir, CONTROL_SOCKET_NAME), opts.logger.child({ component: "control" }));
+    this.startedAt = opts.clock.now();
+  }
 
+  get config(): Config {
+    return this.opts.config;
+  }
+
+  /** Build and start everything; resolves when the daemon is ready (READY=1 sent under systemd). */
   async start(): Promise<void> {
-    const { config, logger, clock, mode } = this.opts;
-    void config;
-    void logger;
-    void clock;
-    void mode;
+    const { config, logger, clock } = this.opts;
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o750 });
+    mkdirSync(join(this.dataDir, "state"), { recursive: true, mode: 0o750 });
+    this.bus.setListenerErrorHandler((err, event) =>
+      logger.error({ err, event }, "a component failed while handling a bus event (others unaffected)"),
+    );
+    this.bus.on("health", (h) => this.onHealth(h));
+    this.bus.on("alert", (a) => this.onAlert(a));
+
+    this.activation = new ActivationService({
+      policy: config.activation,
+      vehicleId: config.vehicle.id,
+      statePath: join(this.dataDir, "state", "activation.json"),
+      bus: this.bus,
+      clock,
+      log: logger.child({ component: "activation" }),
+    });
+
+    this.build();
+    this.registerControl();
+
+    // The activation engine starts last so that a resumed event reaches components already listening.
+    for (const c of [...this.components, this.activation]) {
+      try {
+        await c.start();
+        this.started.push(c);
+      } catch (err) {
+        logger.error({ err, component: c.name }, `component ${c.name} failed to start; the rest keep running`);
+        this.bus.emit("health", { component: c.name, state: "down", detail: (err as Error).message, at: clock.now() });
+        this.bus.emit("alert", {
+          code: "component-failed",
+          severity: "critical",
+          message: `${c.name} failed to start: ${(err as Error).message}`,
+          device: c.name,
+          at: clock.now(),
+        });
+      }
+    }
+    await this.control.start();
+    await Promise.allSettled(this.readyWaits);
+    await this.startSystemd();
+    logger.info(
+      { dataDir: this.dataDir, vehicle: config.vehicle.id, version: VERSION, startMs: Math.round(clock.now() - this.startedAt) },
+      "camsync ready",
+    );
+  }
+
+  async stop(): Promise<void> {
+    const { logger, clock } = this.opts;
+    clock.clearInterval(this.watchdog);
+    await this.notifier?.notify({ STOPPING: 1 });
+    await this.control.stop();
+    for (const c of [...this.started].reverse()) {
+      try {
+        await c.stop();
+      } catch (err) {
+        logger.error({ err, component: c.name }, `component ${c.name} failed to stop cleanly`);
+      }
+    }
+    this.started.length = 0;
+    this.notifier?.close();
+    logger.info({}, "camsync stopped");
+  }
+
+  /** The daemon's state for `camsync status`, the status page and `R/status`. */
+  status(): Record<string, unknown> {
+    const act = this.activation?.status() ?? { state: "idle" };
+    const components: Record<string, unknown> = {};
+    for (const c of this.started) if (c.status) components[c.name] = c.status();
+    const health = Object.fromEntries([...this.health].map(([k, v]) => [k, { state: v.state, detail: v.detail, at: isoTime(v.at) }]));
+    return {
+      v: 1,
+      vehicle: this.opts.config.vehicle.id,
+      version: VERSION,
+      at: isoTime(this.opts.clock.now()),
+      uptimeSeconds: Math.round((this.opts.clock.now() - this.startedAt) / 1000),
+      ...act,
+      recorder: this.rollup("recorder:"),
+      bus: this.rollup("can"),
+      health,
+      alerts: this.alerts.slice(-10),
+      components,
+    };
+  }
+
+  /** Worst health among components whose name starts with `prefix` ("none" when there are none). */
+  rollup(prefix: string): "ok" | "degraded" | "down" | "none" {
+    let worst: "ok" | "degraded" | "down" | "none" = "none";
+    for (const [name, h] of this.health) {
+      if (!name.startsWith(prefix)) continue;
+      if (h.state === "down") return "down";
+      if (h.state === "degraded" || worst === "none") worst = h.state;
+    }
+    return worst;
+  }
+
+  private build(): void {
     // [slot:gpio] inputs (GPIO backends, button)
     // [slot:vehicle] CAN bus source + DBC rules, GPS
     // [slot:recorder] cameras, ring, events, manifest
     // [slot:bodycam] MQTT sync, outbox, embedded broker
     // [slot:evidence] audit log, offload, retention
-    for (const c of this.components) await c.start();
   }
 
-  async stop(): Promise<void> {
-    for (const c of [...this.components].reverse()) await c.stop();
+  private registerControl(): void {
+    const { clock } = this.opts;
+    this.control.handle("trigger", (req) => {
+      const via = req.via ?? "cli";
+      const before = this.activation.current.eventId;
+      const decisions: unknown[] = [];
+      const off = this.bus.on("decision", (d) => decisions.push(d));
+      try {
+        this.bus.emit("command", {
+          kind: req.kind,
+          origin: { kind: "cli", id: via },
+          at: clock.now(),
+          reason: req.reason ?? `${req.kind} from ${via}`,
+        });
+      } finally {
+        off();
+      }
+      return { before, decisions, state: this.activation.current.state, eventId: this.activation.current.eventId };
+    });
+    this.control.handle("status", () => this.status());
+  }
+
+  private onHealth(h: HealthReport): void {
+    const prev = this.health.get(h.component);
+    const downSince = h.state === "down" ? (prev?.downSince ?? h.at) : null;
+    this.health.set(h.component, { ...h, downSince });
+    if (!prev || prev.state !== h.state) {
+      const log = this.opts.logger.child({ component: h.component });
+      if (h.state === "ok") log.info({ health: h.state }, `${h.component} ok${h.detail ? `: ${h.detail}` : ""}`);
+      else log.warn({ health: h.state, detail: h.detail }, `${h.component} ${h.state}: ${h.detail ?? ""}`);
+    }
+  }
+
+  private onAlert(a: Alert): void {
+    this.alerts.push(a);
+    if (this.alerts.length > RECENT_ALERTS) this.alerts.shift();
+    this.opts.logger.warn({ alert: a }, `alert ${a.code}: ${a.message}`);
+  }
+
+  /** The daemon's own health, gating WATCHDOG=1: no critical component has been down too long. */
+  healthy(): boolean {
+    const now = this.opts.clock.now();
+    for (const [name, h] of this.health) {
+      if (!CRITICAL_PREFIXES.some((p) => name.startsWith(p))) continue;
+      if (h.downSince !== null && now - h.downSince > CRITICAL_DOWN_LIMIT_MS) return false;
+    }
+    return true;
+  }
+
+  private async startSystemd(): Promise<void> {
+    const env = this.opts.env ?? process.env;
+    this.notifier = await createNotifier(env);
+    if (!this.notifier.enabled) return;
+    await this.notifier.notify({ READY: 1, STATUS: `ready; vehicle ${this.opts.config.vehicle.id}`, MAINPID: process.pid });
+    const every = watchdogIntervalMs(env);
+    if (every === null) return;
+    this.watchdog = this.opts.clock.setInterval(() => {
+      if (this.healthy()) void this.notifier?.notify({ WATCHDOG: 1 });
+      else this.opts.logger.error({}, "health checks failing: withholding WATCHDOG=1 so systemd restarts camsync");
+    }, every);
+  }
+
+  /** For components: the daemon sends READY=1 only after these settle (e.g. first segment of every camera). */
+  addReadyWait(p: Promise<unknown>): void {
+    this.readyWaits.push(p);
+  }
+
+  /** For the wiring: a component built from config, started in order with the others. */
+  add(c: Component): void {
+    this.components.push(c);
   }
 }

@@ -1,4 +1,8 @@
 import type { CliCommand } from "../command.js";
+import { configCommand } from "./config.js";
+import { runCommand } from "./run.js";
+import { statusCommand } from "./status.js";
+import { triggerCommand } from "./trigger.js";
 
-// Each sub-command lives in its own file; add new ones to this list (keep it sorted as shown in --help).
-export const commands: CliCommand[] = [];
+// Each sub-command lives in its own file; add new ones to this list (in the order --help shows them).
+export const commands: CliCommand[] = [runCommand, configCommand, statusCommand, triggerCommand];
