@@ -1,0 +1,68 @@
+// Footprint of the daemon: start → ready, RSS and idle CPU (targets: ≤ 1 s, ≤ 80 MB, ≤ 1 % of a core).
+// Runs `camsync run` on a temporary copy of the bench config (no camera, so the daemon itself is measured;
+// ffmpeg is a separate process and measured by the recorder bench).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const cli = join(root, "dist/cli/main.js");
+const TICK = 100; // USER_HZ on Linux
+
+function procStat(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
+  return { cpuTicks: Number(fields[11]) + Number(fields[12]) };
+}
+function rssMiB(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+export async function run({ idleSeconds = 20 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "camsync-bench-fp-"));
+  const config = join(dir, "camsync.yaml");
+  writeFileSync(
+    config,
+    `vehicle:\n  id: bench1\ndataDir: ${join(dir, "data")}\ncontrol:\n  statusPage:\n    enabled: true\n    port: 0\n`,
+  );
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [cli, "run", "--config", config], { stdio: ["ignore", "pipe", "inherit"] });
+  let readyMs = null;
+  await new Promise((resolve, reject) => {
+    let buf = "";
+    child.stdout.on("data", (c) => {
+      buf += c;
+      if (readyMs === null && buf.includes('"msg":"camsync ready"')) {
+        readyMs = performance.now() - t0;
+        resolve();
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`daemon exited ${code}`)));
+  });
+  child.stdout.resume();
+  await new Promise((r) => setTimeout(r, 3000)); // warm-up
+  const a = procStat(child.pid);
+  const w0 = performance.now();
+  await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+  const b = procStat(child.pid);
+  const idleCpu = ((b.cpuTicks - a.cpuTicks) / TICK / ((performance.now() - w0) / 1000)) * 100;
+  const rss = rssMiB(child.pid);
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    name: "footprint",
+    figures: [
+      { key: "startToReadyMs", label: "Daemon start → ready (node start included)", value: readyMs, unit: "ms", target: "≤ 1000 ms", meets: readyMs <= 1000 },
+      { key: "rssMiB", label: "Daemon RSS after start", value: rss, unit: "MiB", target: "≤ 80 MB", meets: rss <= 80 },
+      { key: "idleCpuPct", label: `Daemon idle CPU (${idleSeconds} s)`, value: idleCpu, unit: "% of a core", target: "≤ 1 %", meets: idleCpu <= 1 },
+    ],
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await run(), null, 2));
+}
