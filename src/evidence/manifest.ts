@@ -26,8 +26,16 @@ export interface EventManifest {
   signals: { at: string; name: string; value: number | string | null }[];
   category?: string;
   notes?: string[];
+  /** Offloaded before other events (set by the recorder for e.g. crash triggers, or by tagging). */
+  critical?: boolean;
   /** Upload state (filled in by offload). */
-  offload?: { state: "pending" | "uploaded" | "verified" | "failed"; bucket?: string; key?: string; verifiedAt?: string; method?: "checksum" | "read-back" };
+  offload?: {
+    state: "pending" | "uploaded" | "verified" | "failed";
+    bucket?: string;
+    key?: string;
+    verifiedAt?: string;
+    method?: "checksum" | "read-back";
+  };
 }
 
 export interface TimelineEntry {

@@ -1,0 +1,247 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { Bus } from "../core/bus.js";
+import { type Clock, isoTime } from "../core/clock.js";
+import type { Component } from "../core/component.js";
+import { isManualOrigin } from "../core/trigger.js";
+import type { Logger } from "../daemon/logger.js";
+import {
+  checkChain,
+  formatEntry,
+  GENESIS_PREV,
+  lineHash,
+  splitLines,
+  TORN_LINE_TYPE,
+} from "./audit-entry.js";
+import { type AuditLock, acquireAuditLock } from "./audit-lock.js";
+import { fieldHashes, loadManifest } from "./manifest-file.js";
+
+export const AUDIT_FILE = "audit.jsonl";
+
+export interface AuditRecord {
+  seq: number;
+  at: string;
+  type: string;
+  /** SHA-256 of the line written (what the next entry's prev will be). */
+  hash: string;
+}
+
+/** What amendments and operator actions need from the audit log. */
+export interface AuditAppender {
+  append(type: string, data: Record<string, unknown>): AuditRecord;
+  /** The manifest SHA-256 most recently recorded for an event (finalization or amendment). */
+  latestManifest(eventId: string): { sha256: string; fields: Record<string, string> } | undefined;
+}
+
+export interface AuditLogOptions {
+  dataDir: string;
+  clock: Clock;
+  logger: Logger;
+  /** When given, decisions, alerts, confirmations and finalized events are recorded from the bus. */
+  bus?: Bus;
+  /** Recorded as a `config-loaded` entry on start (the daemon passes the file and its SHA-256). */
+  configLoaded?: { file: string; sha256: string; version?: string };
+}
+
+/**
+ * The hash-chained audit log `{dataDir}/audit.jsonl`. One writer (held by `audit.lock`); every entry is
+ * written with one write + fsync, so a power cut loses at most the entry being written. A torn last line
+ * found on open is kept as it is, terminated, reported (log + `audit-torn-line` alert) and recorded by
+ * the next entry, which chains to the last intact entry.
+ */
+export class AuditLog implements Component, AuditAppender {
+  readonly name = "audit";
+  private readonly path: string;
+  private fd: number | undefined;
+  private lock: AuditLock | undefined;
+  private seq = 0;
+  private prev = GENESIS_PREV;
+  private needsRecovery = false;
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly manifests = new Map<string, { sha256: string; fields: Record<string, string> }>();
+  private written = 0;
+  private tears = 0;
+  private lastError: string | null = null;
+
+  constructor(private readonly opts: AuditLogOptions) {
+    this.path = join(opts.dataDir, AUDIT_FILE);
+  }
+
+  /** Take the lock and open the log (recovering a torn tail). Synchronous so the CLI can use it too. */
+  open(): void {
+    if (this.fd !== undefined) return;
+    mkdirSync(this.opts.dataDir, { recursive: true });
+    this.lock = acquireAuditLock(this.opts.dataDir);
+    try {
+      this.fd = openSync(this.path, "a", 0o640);
+      this.recover();
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.lock?.release();
+    this.lock = undefined;
+  }
+
+  async start(): Promise<void> {
+    this.open();
+    if (this.opts.configLoaded) this.append("config-loaded", { ...this.opts.configLoaded });
+    const bus = this.opts.bus;
+    if (!bus) return;
+    this.unsubscribe.push(
+      bus.on("decision", (d) => {
+        // Every start/join/mark/stop/refusal/end is recorded; "ignored" only when a person asked.
+        if (d.type === "ignored" && !isManualOrigin(d.origin)) return;
+        const { type, seq, at, ...rest } = d;
+        this.safeAppend("decision", { decision: type, decisionSeq: seq, decidedAt: isoTime(at), ...rest });
+      }),
+      bus.on("alert", (a) => {
+        const { at, ...rest } = a;
+        this.safeAppend("alert", { ...rest, raisedAt: isoTime(at) });
+      }),
+      bus.on("bodycam-confirmation", (c) =>
+        this.safeAppend("bodycam-confirmation", {
+          eventId: c.eventId,
+          bodycamId: c.bodycamId,
+          commandedAt: isoTime(c.commandedAt),
+          confirmedAt: c.confirmedAt === null ? null : isoTime(c.confirmedAt),
+          latencyMs: c.latencyMs,
+        }),
+      ),
+      bus.on("event-finalized", (e) => this.recordFinalized(e.eventId, e.dir, e.manifestSha256)),
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.close();
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      path: this.path,
+      seq: this.seq,
+      written: this.written,
+      tornLinesFound: this.tears,
+      lastError: this.lastError,
+    };
+  }
+
+  latestManifest(eventId: string): { sha256: string; fields: Record<string, string> } | undefined {
+    return this.manifests.get(eventId);
+  }
+
+  /** Append one entry and fsync it. Throws when the disk refuses (the caller decides what that means). */
+  append(type: string, data: Record<string, unknown>): AuditRecord {
+    if (this.fd === undefined) throw new Error("audit log is not open");
+    if (this.needsRecovery) this.recover();
+    const seq = this.seq + 1;
+    const at = isoTime(this.opts.clock.now());
+    const line = formatEntry(seq, at, type, data, this.prev);
+    try {
+      writeSync(this.fd, `${line}\n`);
+      fsyncSync(this.fd);
+    } catch (err) {
+      this.needsRecovery = true; // a partial write may have left a fragment: re-check before the next entry
+      this.lastError = (err as Error).message;
+      throw err;
+    }
+    const hash = lineHash(line);
+    this.seq = seq;
+    this.prev = hash;
+    this.written += 1;
+    this.index(data);
+    return { seq, at, type, hash };
+  }
+
+  /** Record a finished event: its manifest hash and field hashes (what verify checks the manifest against). */
+  recordFinalized(eventId: string, dir: string, announcedSha256: string): void {
+    let data: Record<string, unknown>;
+    try {
+      const m = loadManifest(dir);
+      data = { eventId, manifestSha256: m.sha256, fields: fieldHashes(m.json) };
+      if (m.sha256 !== announcedSha256) {
+        data.announcedSha256 = announcedSha256;
+        this.opts.bus?.emit("alert", {
+          code: "manifest-mismatch",
+          severity: "critical",
+          message: `manifest of ${eventId} changed between finalization and the audit record`,
+          eventId,
+          at: this.opts.clock.now(),
+        });
+      }
+    } catch (err) {
+      data = { eventId, manifestSha256: announcedSha256, error: (err as Error).message };
+    }
+    this.safeAppend("event-finalized", data);
+  }
+
+  private safeAppend(type: string, data: Record<string, unknown>): void {
+    try {
+      this.append(type, data);
+    } catch (err) {
+      this.opts.logger.error({ err, type }, "audit entry could not be written");
+    }
+  }
+
+  private index(data: Record<string, unknown>): void {
+    const { eventId, manifestSha256, fields } = data;
+    if (
+      typeof eventId === "string" &&
+      typeof manifestSha256 === "string" &&
+      typeof fields === "object" &&
+      fields
+    ) {
+      this.manifests.set(eventId, { sha256: manifestSha256, fields: fields as Record<string, string> });
+    }
+  }
+
+  /** Rebuild seq/prev/manifest index from the file; terminate and record a torn tail. */
+  private recover(): void {
+    if (this.fd === undefined) return;
+    this.needsRecovery = false;
+    const data = existsSync(this.path) ? readFileSync(this.path) : Buffer.alloc(0);
+    const chain = checkChain(data);
+    this.seq = chain.last?.seq ?? 0;
+    this.prev = chain.last?.hash ?? GENESIS_PREV;
+    this.manifests.clear();
+    for (const { entry } of chain.entries) this.index(entry);
+    for (const f of chain.findings) {
+      if (f.kind !== "torn")
+        this.opts.logger.warn({ finding: f.detail }, "audit log chain problem found on open");
+    }
+    const lines = splitLines(data);
+    const tail = lines[lines.length - 1];
+    const torn = chain.findings.find((f) => f.kind === "torn" && !f.acknowledged && f.line === tail?.number);
+    if (!tail || !torn) return;
+    if (!tail.terminated) {
+      writeSync(this.fd, "\n");
+      fsyncSync(this.fd);
+    }
+    this.tears += 1;
+    this.opts.logger.error(
+      { line: tail.number, bytes: tail.bytes.length },
+      "audit log: torn last line (interrupted write) found; kept, recorded and the chain continues after it",
+    );
+    this.append(TORN_LINE_TYPE, {
+      tornLine: tail.number,
+      tornBytes: tail.bytes.length,
+      tornSha256: lineHash(tail.bytes),
+    });
+    this.opts.bus?.emit("alert", {
+      code: "audit-torn-line",
+      severity: "warning",
+      message: `audit log line ${tail.number} was cut short by an interrupted write (${tail.bytes.length} bytes); it is kept and recorded`,
+      at: this.opts.clock.now(),
+    });
+  }
+}
+
+export function createAuditLog(opts: AuditLogOptions): AuditLog {
+  return new AuditLog(opts);
+}

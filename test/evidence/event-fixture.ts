@@ -1,0 +1,78 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeEventId } from "../../src/core/event-id.js";
+import type { EventManifest } from "../../src/evidence/manifest.js";
+import { serializeManifest } from "../../src/evidence/manifest-file.js";
+import { sha256Hex } from "../../src/storage/sha256.js";
+
+/** A finished event on disk, as the recorder leaves it: small real files and a manifest with their hashes. */
+export interface FixtureEvent {
+  eventId: string;
+  dir: string;
+  manifestSha256: string;
+  manifest: EventManifest;
+}
+
+export interface FixtureOptions {
+  startedAt: number;
+  /** bytes per camera file */
+  cameras?: { name: string; bytes: number }[];
+  critical?: boolean;
+  category?: string;
+  bodycams?: EventManifest["bodycams"];
+  gaps?: EventManifest["cameras"][number]["gaps"];
+  suffix?: string;
+}
+
+export function tempDataDir(label: string): string {
+  return mkdtempSync(join(tmpdir(), `camsync-${label}-`));
+}
+
+export function makeEvent(dataDir: string, opts: FixtureOptions): FixtureEvent {
+  const eventId = makeEventId(opts.startedAt, "unit12", opts.suffix);
+  const dir = join(dataDir, "events", eventId);
+  mkdirSync(dir, { recursive: true });
+  const cameras = (opts.cameras ?? [{ name: "front", bytes: 4096 }]).map((c) => {
+    const data = randomBytes(c.bytes);
+    const file = `${c.name}.mp4`;
+    writeFileSync(join(dir, file), data);
+    return {
+      name: c.name,
+      files: [{ file, sha256: sha256Hex(data), bytes: data.length, durationSeconds: 60, part: 1 }],
+      segments: [],
+      gaps: opts.gaps ?? [],
+    };
+  });
+  const startedAt = new Date(opts.startedAt).toISOString();
+  const manifest: EventManifest = {
+    manifestVersion: 1,
+    eventId,
+    vehicle: { id: "unit12" },
+    officer: "B1234",
+    software: { name: "camsync", version: "0.1.0" },
+    startedAt,
+    endedAt: new Date(opts.startedAt + 60_000).toISOString(),
+    origin: { kind: "lightbar", id: "lightbar" },
+    timeline: [
+      {
+        at: startedAt,
+        type: "event-start",
+        origin: { kind: "lightbar", id: "lightbar" },
+        reason: "lights on",
+      },
+    ],
+    preEvent: { requestedSeconds: 30, coveredSeconds: 30, audio: "muted" },
+    postRollSeconds: 30,
+    cameras,
+    bodycams: opts.bodycams ?? [],
+    gpsTrack: [],
+    signals: [],
+    ...(opts.category ? { category: opts.category } : {}),
+    ...(opts.critical !== undefined ? { critical: opts.critical } : {}),
+  };
+  const text = serializeManifest(manifest as unknown as Record<string, unknown>);
+  writeFileSync(join(dir, "manifest.json"), text);
+  return { eventId, dir, manifestSha256: sha256Hex(text), manifest };
+}
