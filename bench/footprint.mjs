@@ -29,7 +29,9 @@ export async function run({ idleSeconds = 20 } = {}) {
     `vehicle:\n  id: bench1\ndataDir: ${join(dir, "data")}\ncontrol:\n  statusPage:\n    enabled: true\n    port: 0\n`,
   );
   const t0 = performance.now();
-  const child = spawn(process.execPath, [cli, "run", "--config", config], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [cli, "run", "--config", config], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let readyMs = null;
   await new Promise((resolve, reject) => {
     let buf = "";
@@ -56,9 +58,30 @@ export async function run({ idleSeconds = 20 } = {}) {
   return {
     name: "footprint",
     figures: [
-      { key: "startToReadyMs", label: "Daemon start → ready (node start included)", value: readyMs, unit: "ms", target: "≤ 1000 ms", meets: readyMs <= 1000 },
-      { key: "rssMiB", label: "Daemon RSS after start", value: rss, unit: "MiB", target: "≤ 80 MB", meets: rss <= 80 },
-      { key: "idleCpuPct", label: `Daemon idle CPU (${idleSeconds} s)`, value: idleCpu, unit: "% of a core", target: "≤ 1 %", meets: idleCpu <= 1 },
+      {
+        key: "startToReadyMs",
+        label: "Daemon start → ready (node start included)",
+        value: readyMs,
+        unit: "ms",
+        target: "≤ 1000 ms",
+        meets: readyMs <= 1000,
+      },
+      {
+        key: "rssMiB",
+        label: "Daemon RSS after start",
+        value: rss,
+        unit: "MiB",
+        target: "≤ 80 MB",
+        meets: rss <= 80,
+      },
+      {
+        key: "idleCpuPct",
+        label: `Daemon idle CPU (${idleSeconds} s)`,
+        value: idleCpu,
+        unit: "% of a core",
+        target: "≤ 1 %",
+        meets: idleCpu <= 1,
+      },
     ],
   };
 }

@@ -2,9 +2,9 @@
 // Runs every benchmark in bench/ (each exports `run()` → { name, figures: [{ key, label, value, unit, target, meets, baseline? }] }),
 // writes bench/results.json and the table in docs/performance.md. Usage: npm run bench [-- NAME ...]
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import os from "node:os";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -23,7 +23,9 @@ for (const f of files) {
     const r = await mod.run();
     results.push({ file: f, seconds: (Date.now() - started) / 1000, ...r });
     for (const fig of r.figures) {
-      process.stderr.write(`  ${fig.label}: ${fig.value} ${fig.unit} (target ${fig.target}) ${fig.meets === false ? "MISSES" : fig.meets ? "ok" : ""}\n`);
+      process.stderr.write(
+        `  ${fig.label}: ${fig.value} ${fig.unit} (target ${fig.target}) ${fig.meets === false ? "MISSES" : fig.meets ? "ok" : ""}\n`,
+      );
     }
   } catch (err) {
     process.stderr.write(`  failed: ${err?.stack ?? err}\n`);
@@ -50,13 +52,21 @@ const merged = [...previous.filter((p) => !results.some((r) => r.file === p.file
 );
 writeFileSync(join(here, "results.json"), `${JSON.stringify({ at, machine, results: merged }, null, 2)}\n`);
 
-const fmt = (v) => (typeof v === "number" ? (Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en-US") : String(Math.round(v * 100) / 100)) : String(v));
+const fmt = (v) =>
+  typeof v === "number"
+    ? Math.abs(v) >= 100
+      ? Math.round(v).toLocaleString("en-US")
+      : String(Math.round(v * 100) / 100)
+    : String(v);
 const rows = [];
 for (const r of merged) {
   if (r.error) rows.push(`| ${r.name} | — | — | — | failed: ${r.error.replace(/\|/g, "/")} |`);
   for (const f of r.figures ?? []) {
-    const verdict = f.meets === true ? "meets" : f.meets === false ? `**misses**${f.fix ? ` — ${f.fix}` : ""}` : "—";
-    rows.push(`| ${f.label} | ${fmt(f.value)} ${f.unit} | ${f.target ?? "—"} | ${f.baseline ?? "—"} | ${verdict} |`);
+    const verdict =
+      f.meets === true ? "meets" : f.meets === false ? `**misses**${f.fix ? ` — ${f.fix}` : ""}` : "—";
+    rows.push(
+      `| ${f.label} | ${fmt(f.value)} ${f.unit} | ${f.target ?? "—"} | ${f.baseline ?? "—"} | ${verdict} |`,
+    );
   }
 }
 const table = [
@@ -74,7 +84,8 @@ let doc;
 try {
   doc = readFileSync(docPath, "utf8");
 } catch {
-  doc = "# Performance\n\n`npm run bench` runs every benchmark in `bench/` and rewrites the table below.\n\n<!-- bench:begin -->\n<!-- bench:end -->\n";
+  doc =
+    "# Performance\n\n`npm run bench` runs every benchmark in `bench/` and rewrites the table below.\n\n<!-- bench:begin -->\n<!-- bench:end -->\n";
 }
 doc = doc.replace(/<!-- bench:begin[\s\S]*?<!-- bench:end -->/, table);
 writeFileSync(docPath, doc);

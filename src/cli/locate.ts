@@ -8,7 +8,10 @@ import { UsageError } from "./command.js";
  * Where a running daemon's data lives, from `--data-dir DIR` or `--config FILE`
  * (default /etc/camsync/camsync.yaml, or $CAMSYNC_CONFIG).
  */
-export function locateDataDir(opts: { "data-dir"?: string | undefined; config?: string | undefined }): string {
+export function locateDataDir(opts: {
+  "data-dir"?: string | undefined;
+  config?: string | undefined;
+}): string {
   if (opts["data-dir"]) return resolve(opts["data-dir"]);
   const path = opts.config ?? process.env.CAMSYNC_CONFIG ?? DEFAULT_CONFIG_PATH;
   if (!opts.config && !existsSync(path)) {

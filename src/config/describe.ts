@@ -5,7 +5,10 @@ import { z } from "zod";
  * in the one schema that validates, types the code and generates config/camsync.schema.json.
  */
 export const section = <T extends z.ZodRawShape>(description: string, shape: T) =>
-  z.strictObject(shape).describe(description).prefault({} as never);
+  z
+    .strictObject(shape)
+    .describe(description)
+    .prefault({} as never);
 
 export const seconds = (description: string, def: number, min = 0, max = 86_400) =>
   z.number().min(min).max(max).default(def).describe(description);

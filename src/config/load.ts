@@ -6,7 +6,9 @@ import { type Config, configSchema } from "./schema.js";
 
 export const DEFAULT_CONFIG_PATH = "/etc/camsync/camsync.yaml";
 
-export type ConfigResult = { ok: true; config: Config; path: string } | { ok: false; problems: string[]; path: string };
+export type ConfigResult =
+  | { ok: true; config: Config; path: string }
+  | { ok: false; problems: string[]; path: string };
 
 /** Thrown by `loadConfigOrThrow`: every problem, one per line, each prefixed by its path. */
 export class ConfigError extends Error {
@@ -84,7 +86,9 @@ export function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
 }
 
 /** Validate an already-parsed object. */
-export function validateConfig(input: unknown): { ok: true; config: Config } | { ok: false; problems: string[] } {
+export function validateConfig(
+  input: unknown,
+): { ok: true; config: Config } | { ok: false; problems: string[] } {
   const result = configSchema.safeParse(input);
   if (result.success) return { ok: true, config: result.data };
   const problems = result.error.issues.flatMap((i) => formatIssue(i, input).split("\n"));
@@ -119,7 +123,9 @@ export function loadConfigFile(path: string): ConfigResult {
     return {
       ok: false,
       path: abs,
-      problems: [code === "ENOENT" ? `cannot read ${abs}: no such file` : `cannot read ${abs}: ${String(err)}`],
+      problems: [
+        code === "ENOENT" ? `cannot read ${abs}: no such file` : `cannot read ${abs}: ${String(err)}`,
+      ],
     };
   }
   return parseConfigText(text, abs);

@@ -13,8 +13,14 @@ export const configSchema = z
   .strictObject({
     vehicle: z
       .strictObject({
-        id: identifier("Vehicle (unit) id: used in MQTT topics (camsync/v1/{id}/…), event ids and manifests."),
-        name: z.string().max(100).optional().describe("Human name of the vehicle, for manifests and the status page."),
+        id: identifier(
+          "Vehicle (unit) id: used in MQTT topics (camsync/v1/{id}/…), event ids and manifests.",
+        ),
+        name: z
+          .string()
+          .max(100)
+          .optional()
+          .describe("Human name of the vehicle, for manifests and the status page."),
         officer: z
           .string()
           .max(64)

@@ -37,9 +37,19 @@ describe("activation service", () => {
   it("turns bus triggers into decisions and ends post-roll on its own timer", async () => {
     const { svc, bus, clock, decisions } = setup();
     await svc.start();
-    bus.emit("trigger", { origin: { kind: "lightbar", id: "lb" }, active: true, at: clock.now(), reason: "lights on" });
+    bus.emit("trigger", {
+      origin: { kind: "lightbar", id: "lb" },
+      active: true,
+      at: clock.now(),
+      reason: "lights on",
+    });
     clock.advance(5000);
-    bus.emit("command", { kind: "stop", origin: { kind: "button", id: "btn" }, at: clock.now(), reason: "long press" });
+    bus.emit("command", {
+      kind: "stop",
+      origin: { kind: "button", id: "btn" },
+      at: clock.now(),
+      reason: "long press",
+    });
     clock.advance(29_999);
     expect(decisions.map((d) => d.type)).toEqual(["event-start", "stop-requested"]);
     clock.advance(1);

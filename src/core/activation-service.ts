@@ -13,7 +13,11 @@ export interface ActivationServiceOptions {
   statePath: string;
   bus: Bus;
   clock: Clock;
-  log: { info(o: object, msg: string): void; warn(o: object, msg: string): void; error(o: object, msg: string): void };
+  log: {
+    info(o: object, msg: string): void;
+    warn(o: object, msg: string): void;
+    error(o: object, msg: string): void;
+  };
   idSuffix?: () => string;
 }
 
@@ -136,9 +140,12 @@ export class ActivationService implements Component {
     this.timer = undefined;
     const due = this.engine.nextDeadline();
     if (due === null) return;
-    this.timer = clock.setTimeout(() => {
-      this.timer = undefined;
-      this.apply(this.engine.advance(clock.now()));
-    }, Math.max(0, due - clock.now()));
+    this.timer = clock.setTimeout(
+      () => {
+        this.timer = undefined;
+        this.apply(this.engine.advance(clock.now()));
+      },
+      Math.max(0, due - clock.now()),
+    );
   }
 }

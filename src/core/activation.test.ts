@@ -30,10 +30,22 @@ function run(e: ActivationEngine, steps: Step[]): Decision[] {
   const out: Decision[] = [];
   for (const st of steps) {
     if ("trigger" in st) {
-      const t: Trigger = { origin: st.trigger, active: st.active, at: st.at, reason: `${st.trigger.id} ${st.active}` };
+      const t: Trigger = {
+        origin: st.trigger,
+        active: st.active,
+        at: st.at,
+        reason: `${st.trigger.id} ${st.active}`,
+      };
       out.push(...e.handleTrigger(t));
     } else if ("command" in st) {
-      out.push(...e.handleCommand({ kind: st.command, origin: st.origin, at: st.at, reason: `${st.command} by ${st.origin.kind}` }));
+      out.push(
+        ...e.handleCommand({
+          kind: st.command,
+          origin: st.origin,
+          at: st.at,
+          reason: `${st.command} by ${st.origin.kind}`,
+        }),
+      );
     } else {
       out.push(...e.advance(st.at));
     }
@@ -44,186 +56,191 @@ function run(e: ActivationEngine, steps: Step[]): Decision[] {
 const types = (ds: Decision[]) => ds.filter((d) => d.type !== "ignored").map((d) => d.type);
 
 describe("activation engine policy", () => {
-  const table: { name: string; policy?: Partial<ActivationPolicy>; steps: Step[]; expect: string[]; final: string }[] =
-    [
-      {
-        name: "a trigger starts an event; its clearing does not stop it (stopOn manual)",
-        steps: [
-          { at: s(0), trigger: lightbar, active: true },
-          { at: s(5), trigger: lightbar, active: false },
-          { at: s(3600), advance: true },
-        ],
-        expect: ["event-start", "rollover"],
-        final: "active",
-      },
-      {
-        name: "a manual stop begins post-roll, which ends the event postRollSeconds later",
-        steps: [
-          { at: s(0), trigger: lightbar, active: true },
-          { at: s(10), command: "stop", origin: button },
-          { at: s(39.999), advance: true },
-          { at: s(40), advance: true },
-        ],
-        expect: ["event-start", "stop-requested", "event-end"],
-        final: "idle",
-      },
-      {
-        name: "a trigger during post-roll continues the same event",
-        steps: [
-          { at: s(0), trigger: lightbar, active: true },
-          { at: s(10), command: "stop", origin: cli },
-          { at: s(20), trigger: siren, active: true },
-          { at: s(100), advance: true },
-        ],
-        expect: ["event-start", "stop-requested", "event-join"],
-        final: "active",
-      },
-      {
-        name: "a remote stop of a hand-started recording is refused",
-        steps: [
-          { at: s(0), command: "start", origin: button },
-          { at: s(5), command: "stop", origin: cam7 },
-          { at: s(500), advance: true },
-        ],
-        expect: ["event-start", "stop-refused"],
-        final: "active",
-      },
-      {
-        name: "triggers-clear never stops a hand-started recording",
-        policy: { stopOn: "triggers-clear", clearDelaySeconds: 5 },
-        steps: [
-          { at: s(0), command: "start", origin: cli },
-          { at: s(1), trigger: lightbar, active: true },
-          { at: s(2), trigger: lightbar, active: false },
-          { at: s(600), advance: true },
-        ],
-        expect: ["event-start", "event-join"],
-        final: "active",
-      },
-      {
-        name: "triggers-clear stops an automatic event clearDelaySeconds after the last trigger cleared",
-        policy: { stopOn: "triggers-clear", clearDelaySeconds: 5, postRollSeconds: 30 },
-        steps: [
-          { at: s(0), trigger: lightbar, active: true },
-          { at: s(1), trigger: speed, active: true },
-          { at: s(10), trigger: lightbar, active: false },
-          { at: s(20), advance: true },
-          { at: s(30), trigger: speed, active: false },
-          { at: s(34.9), advance: true },
-          { at: s(35), advance: true },
-          { at: s(65), advance: true },
-        ],
-        expect: ["event-start", "event-join", "stop-requested", "event-end"],
-        final: "idle",
-      },
-      {
-        name: "a new trigger cancels a pending triggers-clear stop",
-        policy: { stopOn: "triggers-clear", clearDelaySeconds: 5 },
-        steps: [
-          { at: s(0), trigger: lightbar, active: true },
-          { at: s(10), trigger: lightbar, active: false },
-          { at: s(12), trigger: siren, active: true },
-          { at: s(100), advance: true },
-        ],
-        expect: ["event-start", "event-join"],
-        final: "active",
-      },
-      {
-        name: "an automatic source can never stop an event by command, even one it started",
-        steps: [
-          { at: s(0), trigger: speed, active: true },
-          { at: s(1), command: "stop", origin: speed },
-        ],
-        expect: ["event-start", "stop-refused"],
-        final: "active",
-      },
-      {
-        name: "a button press while recording is a bookmark, not a new event",
-        steps: [
-          { at: s(0), trigger: lightbar, active: true },
-          { at: s(3), command: "start", origin: button },
-          { at: s(4), command: "mark", origin: cli },
-        ],
-        expect: ["event-start", "mark", "mark"],
-        final: "active",
-      },
-      {
-        name: "mark and stop while idle are ignored",
-        steps: [
-          { at: s(0), command: "mark", origin: cli },
-          { at: s(1), command: "stop", origin: button },
-        ],
-        expect: [],
-        final: "idle",
-      },
-      {
-        name: "a duplicate trigger (QoS 1 redelivery) is idempotent",
-        steps: [
-          { at: s(0), trigger: cam7, active: true },
-          { at: s(0.1), trigger: cam7, active: true },
-        ],
-        expect: ["event-start"],
-        final: "active",
-      },
-      {
-        name: "a trigger still asserted after a manual stop does not restart recording",
-        steps: [
-          { at: s(0), trigger: lightbar, active: true },
-          { at: s(10), command: "stop", origin: button },
-          { at: s(40), advance: true },
-          { at: s(60), advance: true },
-        ],
-        expect: ["event-start", "stop-requested", "event-end"],
-        final: "idle",
-      },
-      {
-        name: "the same trigger going off and on again after the event ended starts a new event",
-        steps: [
-          { at: s(0), trigger: lightbar, active: true },
-          { at: s(10), command: "stop", origin: button },
-          { at: s(40), advance: true },
-          { at: s(50), trigger: lightbar, active: false },
-          { at: s(51), trigger: lightbar, active: true },
-        ],
-        expect: ["event-start", "stop-requested", "event-end", "event-start"],
-        final: "active",
-      },
-      {
-        name: "a long event rolls over into a new part every maxEventMinutes",
-        policy: { maxEventMinutes: 10 },
-        steps: [
-          { at: s(0), trigger: lightbar, active: true },
-          { at: s(1800), advance: true },
-        ],
-        expect: ["event-start", "rollover", "rollover", "rollover"],
-        final: "active",
-      },
-      {
-        name: "a second stop during post-roll is ignored (post-roll is not extended)",
-        steps: [
-          { at: s(0), trigger: lightbar, active: true },
-          { at: s(10), command: "stop", origin: button },
-          { at: s(20), command: "stop", origin: button },
-          { at: s(40), advance: true },
-        ],
-        expect: ["event-start", "stop-requested", "event-end"],
-        final: "idle",
-      },
-      {
-        name: "a manual start during post-roll continues the event and makes it hand-held",
-        policy: { stopOn: "triggers-clear", clearDelaySeconds: 1 },
-        steps: [
-          { at: s(0), trigger: lightbar, active: true },
-          { at: s(5), command: "stop", origin: button },
-          { at: s(10), command: "start", origin: button },
-          { at: s(11), trigger: siren, active: true },
-          { at: s(12), trigger: siren, active: false },
-          { at: s(100), advance: true },
-        ],
-        expect: ["event-start", "stop-requested", "event-join", "event-join"],
-        final: "active",
-      },
-    ];
+  const table: {
+    name: string;
+    policy?: Partial<ActivationPolicy>;
+    steps: Step[];
+    expect: string[];
+    final: string;
+  }[] = [
+    {
+      name: "a trigger starts an event; its clearing does not stop it (stopOn manual)",
+      steps: [
+        { at: s(0), trigger: lightbar, active: true },
+        { at: s(5), trigger: lightbar, active: false },
+        { at: s(3600), advance: true },
+      ],
+      expect: ["event-start", "rollover"],
+      final: "active",
+    },
+    {
+      name: "a manual stop begins post-roll, which ends the event postRollSeconds later",
+      steps: [
+        { at: s(0), trigger: lightbar, active: true },
+        { at: s(10), command: "stop", origin: button },
+        { at: s(39.999), advance: true },
+        { at: s(40), advance: true },
+      ],
+      expect: ["event-start", "stop-requested", "event-end"],
+      final: "idle",
+    },
+    {
+      name: "a trigger during post-roll continues the same event",
+      steps: [
+        { at: s(0), trigger: lightbar, active: true },
+        { at: s(10), command: "stop", origin: cli },
+        { at: s(20), trigger: siren, active: true },
+        { at: s(100), advance: true },
+      ],
+      expect: ["event-start", "stop-requested", "event-join"],
+      final: "active",
+    },
+    {
+      name: "a remote stop of a hand-started recording is refused",
+      steps: [
+        { at: s(0), command: "start", origin: button },
+        { at: s(5), command: "stop", origin: cam7 },
+        { at: s(500), advance: true },
+      ],
+      expect: ["event-start", "stop-refused"],
+      final: "active",
+    },
+    {
+      name: "triggers-clear never stops a hand-started recording",
+      policy: { stopOn: "triggers-clear", clearDelaySeconds: 5 },
+      steps: [
+        { at: s(0), command: "start", origin: cli },
+        { at: s(1), trigger: lightbar, active: true },
+        { at: s(2), trigger: lightbar, active: false },
+        { at: s(600), advance: true },
+      ],
+      expect: ["event-start", "event-join"],
+      final: "active",
+    },
+    {
+      name: "triggers-clear stops an automatic event clearDelaySeconds after the last trigger cleared",
+      policy: { stopOn: "triggers-clear", clearDelaySeconds: 5, postRollSeconds: 30 },
+      steps: [
+        { at: s(0), trigger: lightbar, active: true },
+        { at: s(1), trigger: speed, active: true },
+        { at: s(10), trigger: lightbar, active: false },
+        { at: s(20), advance: true },
+        { at: s(30), trigger: speed, active: false },
+        { at: s(34.9), advance: true },
+        { at: s(35), advance: true },
+        { at: s(65), advance: true },
+      ],
+      expect: ["event-start", "event-join", "stop-requested", "event-end"],
+      final: "idle",
+    },
+    {
+      name: "a new trigger cancels a pending triggers-clear stop",
+      policy: { stopOn: "triggers-clear", clearDelaySeconds: 5 },
+      steps: [
+        { at: s(0), trigger: lightbar, active: true },
+        { at: s(10), trigger: lightbar, active: false },
+        { at: s(12), trigger: siren, active: true },
+        { at: s(100), advance: true },
+      ],
+      expect: ["event-start", "event-join"],
+      final: "active",
+    },
+    {
+      name: "an automatic source can never stop an event by command, even one it started",
+      steps: [
+        { at: s(0), trigger: speed, active: true },
+        { at: s(1), command: "stop", origin: speed },
+      ],
+      expect: ["event-start", "stop-refused"],
+      final: "active",
+    },
+    {
+      name: "a button press while recording is a bookmark, not a new event",
+      steps: [
+        { at: s(0), trigger: lightbar, active: true },
+        { at: s(3), command: "start", origin: button },
+        { at: s(4), command: "mark", origin: cli },
+      ],
+      expect: ["event-start", "mark", "mark"],
+      final: "active",
+    },
+    {
+      name: "mark and stop while idle are ignored",
+      steps: [
+        { at: s(0), command: "mark", origin: cli },
+        { at: s(1), command: "stop", origin: button },
+      ],
+      expect: [],
+      final: "idle",
+    },
+    {
+      name: "a duplicate trigger (QoS 1 redelivery) is idempotent",
+      steps: [
+        { at: s(0), trigger: cam7, active: true },
+        { at: s(0.1), trigger: cam7, active: true },
+      ],
+      expect: ["event-start"],
+      final: "active",
+    },
+    {
+      name: "a trigger still asserted after a manual stop does not restart recording",
+      steps: [
+        { at: s(0), trigger: lightbar, active: true },
+        { at: s(10), command: "stop", origin: button },
+        { at: s(40), advance: true },
+        { at: s(60), advance: true },
+      ],
+      expect: ["event-start", "stop-requested", "event-end"],
+      final: "idle",
+    },
+    {
+      name: "the same trigger going off and on again after the event ended starts a new event",
+      steps: [
+        { at: s(0), trigger: lightbar, active: true },
+        { at: s(10), command: "stop", origin: button },
+        { at: s(40), advance: true },
+        { at: s(50), trigger: lightbar, active: false },
+        { at: s(51), trigger: lightbar, active: true },
+      ],
+      expect: ["event-start", "stop-requested", "event-end", "event-start"],
+      final: "active",
+    },
+    {
+      name: "a long event rolls over into a new part every maxEventMinutes",
+      policy: { maxEventMinutes: 10 },
+      steps: [
+        { at: s(0), trigger: lightbar, active: true },
+        { at: s(1800), advance: true },
+      ],
+      expect: ["event-start", "rollover", "rollover", "rollover"],
+      final: "active",
+    },
+    {
+      name: "a second stop during post-roll is ignored (post-roll is not extended)",
+      steps: [
+        { at: s(0), trigger: lightbar, active: true },
+        { at: s(10), command: "stop", origin: button },
+        { at: s(20), command: "stop", origin: button },
+        { at: s(40), advance: true },
+      ],
+      expect: ["event-start", "stop-requested", "event-end"],
+      final: "idle",
+    },
+    {
+      name: "a manual start during post-roll continues the event and makes it hand-held",
+      policy: { stopOn: "triggers-clear", clearDelaySeconds: 1 },
+      steps: [
+        { at: s(0), trigger: lightbar, active: true },
+        { at: s(5), command: "stop", origin: button },
+        { at: s(10), command: "start", origin: button },
+        { at: s(11), trigger: siren, active: true },
+        { at: s(12), trigger: siren, active: false },
+        { at: s(100), advance: true },
+      ],
+      expect: ["event-start", "stop-requested", "event-join", "event-join"],
+      final: "active",
+    },
+  ];
 
   for (const row of table) {
     it(row.name, () => {
@@ -319,7 +336,11 @@ describe("restart resume", () => {
       { at: s(0), trigger: lightbar, active: true },
       { at: s(10), command: "stop", origin: button },
     ]);
-    const b = new ActivationEngine({ ...DEFAULT_POLICY, postRollSeconds: 30 }, { vehicleId: "unit12" }, a.snapshot());
+    const b = new ActivationEngine(
+      { ...DEFAULT_POLICY, postRollSeconds: 30 },
+      { vehicleId: "unit12" },
+      a.snapshot(),
+    );
     const ds = [...b.resume(s(100)), ...b.advance(s(100))];
     expect(ds.map((d) => d.type)).toEqual(["event-resume", "event-end"]);
     expect(ds[1]?.at).toBe(s(40));

@@ -53,7 +53,12 @@ export type Decision =
   | (DecisionBase & { type: "event-join"; eventId: string; origin: Origin; continued: boolean })
   | (DecisionBase & { type: "mark"; eventId: string; origin: Origin })
   /** Post-roll begins; the event ends `postRollSeconds` later unless a trigger continues it. */
-  | (DecisionBase & { type: "stop-requested"; eventId: string; origin: Origin | null; postRollSeconds: number })
+  | (DecisionBase & {
+      type: "stop-requested";
+      eventId: string;
+      origin: Origin | null;
+      postRollSeconds: number;
+    })
   | (DecisionBase & { type: "stop-refused"; eventId: string; origin: Origin })
   | (DecisionBase & { type: "event-end"; eventId: string })
   | (DecisionBase & { type: "rollover"; eventId: string; part: number })
@@ -268,7 +273,9 @@ export class ActivationEngine {
         if (!ev || this.snap.state === "idle") {
           out.push(this.ignore(c.origin, c.at, "mark while idle: no event to mark"));
         } else {
-          out.push(this.decide({ type: "mark", eventId: ev.id, origin: c.origin, at: c.at, reason: c.reason }));
+          out.push(
+            this.decide({ type: "mark", eventId: ev.id, origin: c.origin, at: c.at, reason: c.reason }),
+          );
         }
         return out;
       }

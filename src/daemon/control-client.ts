@@ -6,13 +6,19 @@ export class ControlUnavailableError extends Error {
 }
 
 /** Send one request to a running daemon and wait for its answer. */
-export function controlRequest(socketPath: string, req: ControlRequest, timeoutMs = 5000): Promise<ControlResponse> {
+export function controlRequest(
+  socketPath: string,
+  req: ControlRequest,
+  timeoutMs = 5000,
+): Promise<ControlResponse> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(socketPath);
     let buffered = "";
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new ControlUnavailableError(`no answer from the daemon on ${socketPath} within ${timeoutMs} ms`));
+      reject(
+        new ControlUnavailableError(`no answer from the daemon on ${socketPath} within ${timeoutMs} ms`),
+      );
     }, timeoutMs);
     socket.setEncoding("utf8");
     socket.on("connect", () => socket.write(`${JSON.stringify(req)}\n`));

@@ -15,7 +15,11 @@ export const controlRequestSchema = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("status") }),
   /** Demo / bench only: drive a simulated input. Refused when the input is not simulated. */
   z.strictObject({ op: z.literal("simulate"), input: z.string().max(64), active: z.boolean() }),
-  z.strictObject({ op: z.literal("press"), input: z.string().max(64), holdMs: z.number().min(0).max(60_000) }),
+  z.strictObject({
+    op: z.literal("press"),
+    input: z.string().max(64),
+    holdMs: z.number().min(0).max(60_000),
+  }),
   z.strictObject({ op: z.literal("officer-set"), officer: z.string().min(1).max(64) }),
   z.strictObject({
     op: z.literal("event-tag"),

@@ -1,6 +1,5 @@
 import { chmodSync, existsSync, unlinkSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
-import type { Logger } from "./logger.js";
 import {
   type ControlOp,
   type ControlRequest,
@@ -8,6 +7,7 @@ import {
   controlRequestSchema,
   MAX_REQUEST_BYTES,
 } from "./control-protocol.js";
+import type { Logger } from "./logger.js";
 
 type Handler<O extends ControlOp> = (req: Extract<ControlRequest, { op: O }>) => Promise<unknown> | unknown;
 
@@ -34,7 +34,10 @@ export class ControlServer {
     const parsed = controlRequestSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return { ok: false, error: `bad request: ${issue ? `${issue.path.join(".") || "request"}: ${issue.message}` : "invalid"}` };
+      return {
+        ok: false,
+        error: `bad request: ${issue ? `${issue.path.join(".") || "request"}: ${issue.message}` : "invalid"}`,
+      };
     }
     const handler = this.handlers.get(parsed.data.op);
     if (!handler) return { ok: false, error: `'${parsed.data.op}' is not available in this daemon` };

@@ -6,8 +6,8 @@ import { ActivationService } from "../core/activation-service.js";
 import { type Alert, Bus, type HealthReport } from "../core/bus.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import { ControlServer } from "./control-server.js";
 import { CONTROL_SOCKET_NAME } from "./control-protocol.js";
+import { ControlServer } from "./control-server.js";
 import type { Logger } from "./logger.js";
 import { createNotifier, type Notifier, watchdogIntervalMs } from "./systemd-notify.js";
 
@@ -47,7 +47,10 @@ export class Daemon {
 
   constructor(private readonly opts: DaemonOptions) {
     this.dataDir = resolve(opts.config.dataDir);
-    this.control = new ControlServer(join(this.dataDir, CONTROL_SOCKET_NAME), opts.logger.child({ component: "control" }));
+    this.control = new ControlServer(
+      join(this.dataDir, CONTROL_SOCKET_NAME),
+      opts.logger.child({ component: "control" }),
+    );
     this.startedAt = opts.clock.now();
   }
 
@@ -84,8 +87,16 @@ export class Daemon {
         await c.start();
         this.started.push(c);
       } catch (err) {
-        logger.error({ err, component: c.name }, `component ${c.name} failed to start; the rest keep running`);
-        this.bus.emit("health", { component: c.name, state: "down", detail: (err as Error).message, at: clock.now() });
+        logger.error(
+          { err, component: c.name },
+          `component ${c.name} failed to start; the rest keep running`,
+        );
+        this.bus.emit("health", {
+          component: c.name,
+          state: "down",
+          detail: (err as Error).message,
+          at: clock.now(),
+        });
         this.bus.emit("alert", {
           code: "component-failed",
           severity: "critical",
@@ -99,7 +110,12 @@ export class Daemon {
     await Promise.allSettled(this.readyWaits);
     await this.startSystemd();
     logger.info(
-      { dataDir: this.dataDir, vehicle: config.vehicle.id, version: VERSION, startMs: Math.round(clock.now() - this.startedAt) },
+      {
+        dataDir: this.dataDir,
+        vehicle: config.vehicle.id,
+        version: VERSION,
+        startMs: Math.round(clock.now() - this.startedAt),
+      },
       "camsync ready",
     );
   }
@@ -126,7 +142,9 @@ export class Daemon {
     const act = this.activation?.status() ?? { state: "idle" };
     const components: Record<string, unknown> = {};
     for (const c of this.started) if (c.status) components[c.name] = c.status();
-    const health = Object.fromEntries([...this.health].map(([k, v]) => [k, { state: v.state, detail: v.detail, at: isoTime(v.at) }]));
+    const health = Object.fromEntries(
+      [...this.health].map(([k, v]) => [k, { state: v.state, detail: v.detail, at: isoTime(v.at) }]),
+    );
     return {
       v: 1,
       vehicle: this.opts.config.vehicle.id,
@@ -178,7 +196,12 @@ export class Daemon {
       } finally {
         off();
       }
-      return { before, decisions, state: this.activation.current.state, eventId: this.activation.current.eventId };
+      return {
+        before,
+        decisions,
+        state: this.activation.current.state,
+        eventId: this.activation.current.eventId,
+      };
     });
     this.control.handle("status", () => this.status());
   }
@@ -189,7 +212,8 @@ export class Daemon {
     this.health.set(h.component, { ...h, downSince });
     if (!prev || prev.state !== h.state) {
       const log = this.opts.logger.child({ component: h.component });
-      if (h.state === "ok") log.info({ health: h.state }, `${h.component} ok${h.detail ? `: ${h.detail}` : ""}`);
+      if (h.state === "ok")
+        log.info({ health: h.state }, `${h.component} ok${h.detail ? `: ${h.detail}` : ""}`);
       else log.warn({ health: h.state, detail: h.detail }, `${h.component} ${h.state}: ${h.detail ?? ""}`);
     }
   }
@@ -214,12 +238,20 @@ export class Daemon {
     const env = this.opts.env ?? process.env;
     this.notifier = await createNotifier(env);
     if (!this.notifier.enabled) return;
-    await this.notifier.notify({ READY: 1, STATUS: `ready; vehicle ${this.opts.config.vehicle.id}`, MAINPID: process.pid });
+    await this.notifier.notify({
+      READY: 1,
+      STATUS: `ready; vehicle ${this.opts.config.vehicle.id}`,
+      MAINPID: process.pid,
+    });
     const every = watchdogIntervalMs(env);
     if (every === null) return;
     this.watchdog = this.opts.clock.setInterval(() => {
       if (this.healthy()) void this.notifier?.notify({ WATCHDOG: 1 });
-      else this.opts.logger.error({}, "health checks failing: withholding WATCHDOG=1 so systemd restarts camsync");
+      else
+        this.opts.logger.error(
+          {},
+          "health checks failing: withholding WATCHDOG=1 so systemd restarts camsync",
+        );
     }, every);
   }
 

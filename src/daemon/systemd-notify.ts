@@ -10,7 +10,13 @@ export interface Notifier {
 }
 
 interface DgramLike {
-  sendTo(buf: Buffer, offset: number, length: number, path: string, cb?: (err: Error | undefined) => void): void;
+  sendTo(
+    buf: Buffer,
+    offset: number,
+    length: number,
+    path: string,
+    cb?: (err: Error | undefined) => void,
+  ): void;
   close(): void;
 }
 

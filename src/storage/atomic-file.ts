@@ -50,4 +50,3 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 export function writeJsonAtomicSync(path: string, value: unknown): void {
   writeFileAtomicSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
-

@@ -19,7 +19,10 @@ export interface CliResult {
 }
 
 /** Run `camsync ARGS` to completion. */
-export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
+export function runCli(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [cliPath, ...args], {
     cwd: opts.cwd ?? repoRoot,
     env: { ...process.env, ...opts.env },
@@ -35,8 +38,10 @@ export class CliProcess {
   readonly child: ChildProcess;
   readonly lines: Record<string, unknown>[] = [];
   stderr = "";
-  private waiters: { pred: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] =
-    [];
+  private waiters: {
+    pred: (l: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+  }[] = [];
   readonly exited: Promise<number | null>;
 
   constructor(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
@@ -76,12 +81,21 @@ export class CliProcess {
   }
 
   /** Resolve with the first log line (past or future) matching `pred`. */
-  waitFor(pred: (l: Record<string, unknown>) => boolean, timeoutMs = 20_000, what = "log line"): Promise<Record<string, unknown>> {
+  waitFor(
+    pred: (l: Record<string, unknown>) => boolean,
+    timeoutMs = 20_000,
+    what = "log line",
+  ): Promise<Record<string, unknown>> {
     const seen = this.lines.find(pred);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`timed out waiting for ${what}; stderr:\n${this.stderr}\nlog:\n${this.lines.map((l) => JSON.stringify(l)).join("\n")}`)),
+        () =>
+          reject(
+            new Error(
+              `timed out waiting for ${what}; stderr:\n${this.stderr}\nlog:\n${this.lines.map((l) => JSON.stringify(l)).join("\n")}`,
+            ),
+          ),
         timeoutMs,
       );
       this.waiters.push({

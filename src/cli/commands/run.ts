@@ -17,7 +17,9 @@ export async function runDaemonUntilSignal(
   hooks: { onStarted?: (d: Daemon) => void | Promise<void> } = {},
 ): Promise<number> {
   const daemon = new Daemon({ config, logger, clock: systemClock, mode });
-  process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled promise rejection (daemon keeps running)"));
+  process.on("unhandledRejection", (err) =>
+    logger.error({ err }, "unhandled promise rejection (daemon keeps running)"),
+  );
   process.on("uncaughtException", (err) => {
     logger.fatal({ err }, "uncaught exception: exiting so the service manager restarts camsync");
     process.exit(1);

@@ -16,10 +16,12 @@ export function formatStatus(s: Record<string, unknown>): string {
   out += line("recorder", s.recorder);
   out += line("bus", s.bus);
   const health = (s.health ?? {}) as Record<string, { state: string; detail?: string }>;
-  for (const [name, h] of Object.entries(health)) out += line(`  ${name}`, `${h.state}${h.detail ? ` (${h.detail})` : ""}`);
+  for (const [name, h] of Object.entries(health))
+    out += line(`  ${name}`, `${h.state}${h.detail ? ` (${h.detail})` : ""}`);
   const bodycams = s.bodycams as { id: string; online?: boolean; recording?: boolean }[] | undefined;
   if (Array.isArray(bodycams)) {
-    for (const b of bodycams) out += line(`  cam ${b.id}`, `${b.online ? "online" : "offline"}${b.recording ? ", recording" : ""}`);
+    for (const b of bodycams)
+      out += line(`  cam ${b.id}`, `${b.online ? "online" : "offline"}${b.recording ? ", recording" : ""}`);
   }
   const alerts = (s.alerts ?? []) as { code: string; message: string; at: number }[];
   for (const a of alerts.slice(-5)) out += line("alert", `${a.code}: ${a.message}`);

@@ -15,10 +15,15 @@ Options:
   -r, --reason TEXT     why (recorded in the event timeline and the audit log)
 ${LOCATE_HELP}`,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(argv, { ...locateOptions, reason: { type: "string", short: "r" } });
+    const { values, positionals } = parseCommandArgs(argv, {
+      ...locateOptions,
+      reason: { type: "string", short: "r" },
+    });
     const [kind, ...extra] = positionals;
     if (kind !== "start" && kind !== "stop" && kind !== "mark") {
-      throw new UsageError(kind ? `unknown trigger '${kind}' (start, stop or mark)` : "missing start|stop|mark");
+      throw new UsageError(
+        kind ? `unknown trigger '${kind}' (start, stop or mark)` : "missing start|stop|mark",
+      );
     }
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
     const socket = controlSocketPath(locateDataDir(values));
@@ -33,7 +38,11 @@ ${LOCATE_HELP}`,
         process.stderr.write(`camsync trigger: ${res.error}\n`);
         return EXIT_FAILURE;
       }
-      const r = res.result as { state?: string; eventId?: string | null; decisions?: { type: string; reason: string }[] };
+      const r = res.result as {
+        state?: string;
+        eventId?: string | null;
+        decisions?: { type: string; reason: string }[];
+      };
       for (const d of r.decisions ?? []) process.stdout.write(`${d.type}: ${d.reason}\n`);
       process.stdout.write(`state: ${r.state ?? "?"}${r.eventId ? ` (event ${r.eventId})` : ""}\n`);
       const refused = (r.decisions ?? []).some((d) => d.type === "stop-refused");
