@@ -26,6 +26,10 @@ export interface EventManifest {
   signals: { at: string; name: string; value: number | string | null }[];
   category?: string;
   notes?: string[];
+  /** How the event came to be (absent = activation): `after-the-fact` = promoted from the ring by `camsync event create`. */
+  source?: "activation" | "after-the-fact";
+  /** Set when the event never reached its normal end (daemon stopped or power cut); says what happened. */
+  interrupted?: string;
   /** Offloaded before other events (set by the recorder for e.g. crash triggers, or by tagging). */
   critical?: boolean;
   /** Upload state (filled in by offload). */
@@ -53,6 +57,12 @@ export interface SegmentRecord {
   durationSeconds: number;
   sha256: string;
   bytes: number;
+  /** Part of the pre-event buffer (recorded before the trigger). */
+  preEvent?: boolean;
+  /** `muted`: the audio was replaced with silence at claim time (pre-event audio policy). */
+  audio?: "kept" | "muted";
+  /** Which file (part) of the camera it went into. */
+  part?: number;
 }
 
 export interface GapRecord {
@@ -68,6 +78,8 @@ export interface CameraRecord {
   files: { file: string; sha256: string; bytes: number; durationSeconds: number; part: number }[];
   segments: SegmentRecord[];
   gaps: GapRecord[];
+  /** Seconds of this camera's footage before the trigger. */
+  preEventCoveredSeconds?: number;
 }
 
 export interface BodycamRecord {
