@@ -25,6 +25,7 @@ export interface DaemonOptions {
 const CRITICAL_PREFIXES = ["recorder:"];
 const CRITICAL_DOWN_LIMIT_MS = 120_000;
 const RECENT_ALERTS = 50;
+const READY_TIMEOUT_MS = 30_000;
 
 /**
  * The composition root: builds every component from the validated config and wires them through the bus.
@@ -107,7 +108,7 @@ export class Daemon {
       }
     }
     await this.control.start();
-    await Promise.allSettled(this.readyWaits);
+    await this.waitReady();
     await this.startSystemd();
     logger.info(
       {
@@ -258,6 +259,25 @@ export class Daemon {
   /** For components: the daemon sends READY=1 only after these settle (e.g. first segment of every camera). */
   addReadyWait(p: Promise<unknown>): void {
     this.readyWaits.push(p);
+  }
+
+  /**
+   * Wait for every ready-wait, but never longer than READY_TIMEOUT_MS: a camera that cannot start must not
+   * keep the rest (inputs, body-cam sync) from being announced ready; it is reported as down instead.
+   */
+  private async waitReady(): Promise<void> {
+    if (this.readyWaits.length === 0) return;
+    const { clock, logger } = this.opts;
+    let timer: TimerHandle | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = clock.setTimeout(() => resolve("timeout"), READY_TIMEOUT_MS);
+    });
+    const settled = Promise.allSettled(this.readyWaits).then(() => "settled" as const);
+    const outcome = await Promise.race([settled, timeout]);
+    clock.clearTimeout(timer);
+    if (outcome === "timeout") {
+      logger.error({ waitedMs: READY_TIMEOUT_MS }, "not every component became ready in time; announcing ready degraded");
+    }
   }
 
   /** For the wiring: a component built from config, started in order with the others. */
