@@ -1,0 +1,150 @@
+import { closeSync, existsSync, fdatasync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { z } from "zod";
+import { writeFileAtomicSync } from "../storage/atomic-file.js";
+
+/**
+ * The durable outbox: every activation and alert the daemon must deliver is appended here before it
+ * is handed to the broker, and stays until the broker acknowledged it (PUBACK). After a broker outage
+ * or a daemon restart the pending entries are replayed in order.
+ *
+ * File format: JSON lines, append-only. `{"put":{id,topic,payload,retain}}` adds an entry, `{"ack":id}`
+ * removes one. The write(2) is synchronous (an entry survives the daemon being killed right after);
+ * fdatasync runs off the event loop so the disk never delays recording or the publish itself. When
+ * enough acks accumulate the file is compacted atomically to the pending entries.
+ */
+export interface OutboxEntry {
+  id: number;
+  topic: string;
+  /** The JSON payload text. */
+  payload: string;
+  retain: boolean;
+}
+
+const lineSchema = z.union([
+  z.object({
+    put: z.object({
+      id: z.number().int().min(1),
+      topic: z.string().min(1),
+      payload: z.string(),
+      retain: z.boolean(),
+    }),
+  }),
+  z.object({ ack: z.number().int().min(1) }),
+  z.object({ next: z.number().int().min(1) }),
+]);
+
+export interface OutboxOptions {
+  /** Compact when this many acks are in the file. */
+  compactAfterAcks?: number;
+  /** Called when a background fdatasync fails (disk error): the entry is still in the page cache. */
+  onSyncError?: (err: Error) => void;
+}
+
+export class Outbox {
+  private readonly entries = new Map<number, OutboxEntry>();
+  private nextId = 1;
+  private fd: number;
+  private acksInFile = 0;
+  private syncing = false;
+  private syncAgain = false;
+  /** Lines that could not be read (torn last write after a power cut, corruption). */
+  readonly skippedLines: number;
+
+  constructor(
+    private readonly path: string,
+    private readonly opts: OutboxOptions = {},
+  ) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.skippedLines = existsSync(path) ? this.load(readFileSync(path, "utf8")) : 0;
+    this.fd = -1;
+    this.rewrite();
+  }
+
+  private load(text: string): number {
+    let skipped = 0;
+    for (const line of text.split("\n")) {
+      if (line.trim() === "") continue;
+      let parsed: z.output<typeof lineSchema>;
+      try {
+        parsed = lineSchema.parse(JSON.parse(line));
+      } catch {
+        skipped++;
+        continue;
+      }
+      if ("put" in parsed) {
+        this.entries.set(parsed.put.id, parsed.put);
+        this.nextId = Math.max(this.nextId, parsed.put.id + 1);
+      } else if ("ack" in parsed) this.entries.delete(parsed.ack);
+      else this.nextId = Math.max(this.nextId, parsed.next);
+    }
+    return skipped;
+  }
+
+  /** Replace the file with its pending entries (atomic), then reopen it for appending. */
+  private rewrite(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    const lines = [JSON.stringify({ next: this.nextId })];
+    for (const e of this.pending()) lines.push(JSON.stringify({ put: e }));
+    writeFileAtomicSync(this.path, `${lines.join("\n")}\n`);
+    this.fd = openSync(this.path, "a", 0o640);
+    this.acksInFile = 0;
+  }
+
+  private append(line: string): void {
+    writeSync(this.fd, `${line}\n`);
+  }
+
+  private syncSoon(): void {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = true;
+    const fd = this.fd;
+    fdatasync(fd, (err) => {
+      this.syncing = false;
+      if (err && fd === this.fd) this.opts.onSyncError?.(err);
+      if (this.syncAgain && this.fd >= 0) {
+        this.syncAgain = false;
+        this.syncSoon();
+      }
+    });
+  }
+
+  /** Append an entry (durable against a daemon crash on return). */
+  put(topic: string, payload: string, retain: boolean): OutboxEntry {
+    const entry: OutboxEntry = { id: this.nextId++, topic, payload, retain };
+    this.append(JSON.stringify({ put: entry }));
+    this.entries.set(entry.id, entry);
+    this.syncSoon();
+    return entry;
+  }
+
+  /** The broker acknowledged the entry. Unknown ids are ignored (a replay was acked twice). */
+  ack(id: number): void {
+    if (!this.entries.delete(id)) return;
+    this.append(JSON.stringify({ ack: id }));
+    this.acksInFile++;
+    if (this.acksInFile >= (this.opts.compactAfterAcks ?? 256) && !this.syncing) this.rewrite();
+  }
+
+  has(id: number): boolean {
+    return this.entries.has(id);
+  }
+
+  /** Pending entries, oldest first. */
+  pending(): OutboxEntry[] {
+    return [...this.entries.values()].sort((a, b) => a.id - b.id);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+}

@@ -1,0 +1,142 @@
+import { z } from "zod";
+import { EVENT_ID_PATTERN } from "../core/event-id.js";
+import { ORIGIN_KINDS } from "../core/trigger.js";
+
+/**
+ * MQTT protocol v1 payloads: the single source of the wire format. The daemon and the reference body
+ * cam validate with these; docs/asyncapi.yaml embeds their JSON Schema (generated, checked by a test).
+ *
+ * Forward compatibility: unknown fields are accepted (vendors add their own) and known fields are
+ * validated. A payload whose `v` is greater than 1 is a future protocol and is rejected as such.
+ */
+export const PROTOCOL_VERSION = 1;
+
+const v = z.literal(PROTOCOL_VERSION).describe("Protocol version. Receivers reject a higher one.");
+const at = z.iso
+  .datetime({ offset: true })
+  .describe("When this was true, UTC ISO-8601 (published with milliseconds: 2026-11-26T14:22:33.123Z).");
+const eventId = z
+  .string()
+  .regex(EVENT_ID_PATTERN)
+  .describe("The car's event id, e.g. 20261126T142233Z-unit12-3f9a.");
+const deviceId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/)
+  .describe("A device id (1-32 letters, digits, '-' or '_').");
+const health = z
+  .looseObject({
+    state: z.enum(["ok", "degraded", "down", "unknown"]).describe("Worst state among the parts."),
+    detail: z.string().max(500).optional().describe("Why, when not ok."),
+  })
+  .describe("Health of one part of the car's system.");
+
+export const bodycamSummarySchema = z
+  .looseObject({
+    id: deviceId,
+    online: z.boolean(),
+    recording: z.boolean(),
+    eventId: eventId.nullable(),
+    battery: z.number().min(0).max(100).nullable(),
+    confirmed: z.boolean().describe("Confirmed the current event (false while idle)."),
+  })
+  .describe("A paired body cam as the car sees it.");
+
+const onlineStatus = z.looseObject({
+  v,
+  online: z.literal(true),
+  state: z.enum(["idle", "active", "post-roll"]).describe("The activation engine's state."),
+  eventId: eventId.nullable().describe("The open event, null when idle."),
+  recorder: health.describe("Dash recorder health."),
+  bus: health.describe("Vehicle bus (CAN) health."),
+  bodycams: z.array(bodycamSummarySchema).max(64).describe("Every paired body cam."),
+  droppedPayloads: z.number().int().min(0).optional().describe("Invalid MQTT payloads dropped since start."),
+  at,
+});
+const offlineStatus = z.looseObject({ v, online: z.literal(false), at: at.optional() });
+
+export const statusPayloadSchema = z
+  .discriminatedUnion("online", [onlineStatus, offlineStatus])
+  .describe('R/status: the car\'s state (retained). The last will is {"v":1,"online":false}.');
+
+export const activationPayloadSchema = z
+  .looseObject({
+    v,
+    eventId,
+    active: z.boolean().describe("true: record this event. false: the event ended (post-roll over)."),
+    origin: z
+      .looseObject({
+        kind: z.enum(ORIGIN_KINDS).describe("What started or joined the event."),
+        id: z.string().min(1).max(64).describe("Which input of that kind (body-cam id for kind bodycam)."),
+      })
+      .describe("The trigger behind this activation."),
+    reason: z.string().max(500).describe("Human-readable reason."),
+    at,
+    seq: z.number().int().min(0).describe("Increases with every decision of the car; orders activations."),
+  })
+  .describe("R/activation: the car's activation (retained). Body cams record while active is true.");
+
+export const alertPayloadSchema = z
+  .looseObject({
+    v,
+    code: z.string().min(1).max(64).describe("Machine-readable code, e.g. bodycam-unconfirmed."),
+    severity: z.enum(["info", "warning", "critical"]),
+    message: z.string().max(1000),
+    eventId: eventId.optional(),
+    device: z.string().max(64).optional().describe("The device concerned (body-cam id, camera name)."),
+    at,
+  })
+  .describe("R/alert: something failed or needs attention (not retained).");
+
+const bodycamOnline = z.looseObject({
+  v,
+  online: z.literal(true),
+  recording: z.boolean().describe("The body cam is recording now."),
+  eventId: eventId.nullable().describe("The car event it is recording for (from R/activation), or null."),
+  battery: z.number().min(0).max(100).optional().describe("Battery, percent."),
+  at,
+});
+const bodycamOffline = z.looseObject({
+  v,
+  online: z.literal(false),
+  recording: z.boolean().optional(),
+  eventId: eventId.nullable().optional(),
+  battery: z.number().min(0).max(100).optional(),
+  at: at.optional(),
+});
+
+export const bodycamStatusPayloadSchema = z
+  .discriminatedUnion("online", [bodycamOnline, bodycamOffline])
+  .describe("R/bodycam/{id}/status: the body cam's state (retained, last will online:false).");
+
+export const bodycamActivationPayloadSchema = z
+  .looseObject({
+    v,
+    active: z.boolean().describe("true: the officer started the body cam; false: stopped it."),
+    at,
+  })
+  .describe(
+    "R/bodycam/{id}/activation: the officer started or stopped this body cam by hand (not retained).",
+  );
+
+export type StatusPayload = z.output<typeof statusPayloadSchema>;
+export type ActivationPayload = z.output<typeof activationPayloadSchema>;
+export type AlertPayload = z.output<typeof alertPayloadSchema>;
+export type BodycamStatusPayload = z.output<typeof bodycamStatusPayloadSchema>;
+export type BodycamActivationPayload = z.output<typeof bodycamActivationPayloadSchema>;
+export type BodycamSummary = z.output<typeof bodycamSummarySchema>;
+
+/** Every payload of the protocol, by AsyncAPI message name. */
+export const PAYLOAD_SCHEMAS = {
+  status: statusPayloadSchema,
+  activation: activationPayloadSchema,
+  alert: alertPayloadSchema,
+  bodycamStatus: bodycamStatusPayloadSchema,
+  bodycamActivation: bodycamActivationPayloadSchema,
+} as const;
+
+export type PayloadName = keyof typeof PAYLOAD_SCHEMAS;
+
+export function payloadJsonSchema(name: PayloadName): Record<string, unknown> {
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(PAYLOAD_SCHEMAS[name], { io: "input" });
+  return schema;
+}

@@ -1,0 +1,423 @@
+import { join } from "node:path";
+import type { Decision } from "../core/activation.js";
+import type { Alert, Bus, HealthReport, HealthState } from "../core/bus.js";
+import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
+import type { Component } from "../core/component.js";
+import type { Origin } from "../core/trigger.js";
+import type { Logger } from "../daemon/logger.js";
+import { CamRegistry } from "./cam-registry.js";
+import type { BodycamConfig, MqttConfig } from "./config.js";
+import { ConfirmationTracker } from "./confirmation.js";
+import { OFFLINE_STATUS, openDaemonConnection } from "./daemon-connection.js";
+import type { EmbeddedBroker } from "./embedded-broker.js";
+import { HealthBoard } from "./health-board.js";
+import { type InboundContext, readInbound } from "./inbound.js";
+import { type MqttLink, type MqttLinkOptions, ReconnectingMqttLink } from "./mqtt-link.js";
+import { Outbox } from "./outbox.js";
+import { type DecodeFailure, encodePayload } from "./payload-decoder.js";
+import type { ActivationPayload, BodycamStatusPayload, StatusPayload } from "./payloads.js";
+import { type Topics, topicsFor } from "./topics.js";
+
+export interface BodycamSyncOptions {
+  config: { mqtt: MqttConfig; bodycams: BodycamConfig };
+  vehicle: { id: string };
+  dataDir: string;
+  bus: Bus;
+  clock: Clock;
+  logger: Logger;
+  /** Build the broker connection (tests inject one; default: a reconnecting MQTT.js link). */
+  connect?: (opts: MqttLinkOptions) => MqttLink;
+}
+
+const UNPAIRED_ALERT_EVERY_MS = 10 * 60_000;
+const STATUS_COALESCE_MS = 20;
+const RECENT_KEYS = 64;
+
+/**
+ * Body-cam sync, the daemon side of MQTT protocol v1: publishes R/status, R/activation and R/alert
+ * (activations and alerts through the durable outbox), follows paired body cams, turns a body cam's
+ * own start into a trigger, and confirms every activation. MQTT never blocks recording: nothing here
+ * waits on the broker, and decisions are taken by the activation engine whether or not it is up.
+ */
+export class BodycamSync implements Component {
+  readonly name = "bodycam-sync";
+  private readonly log: Logger;
+  private readonly topics: Topics;
+  private readonly cams: CamRegistry;
+  private readonly tracker: ConfirmationTracker;
+  private readonly inbound: InboundContext;
+  private outbox: Outbox | null = null;
+  private link: MqttLink | null = null;
+  private broker: EmbeddedBroker | null = null;
+  private readonly unsubscribe: (() => void)[] = [];
+  private statusTimer: TimerHandle | undefined;
+  private statusSoon: TimerHandle | undefined;
+  private state: "idle" | "active" | "post-roll" = "idle";
+  private current: ActivationPayload | null = null;
+  private readonly published = new Set<string>();
+  private readonly asserted = new Set<string>();
+  private readonly seenActivations = new Map<string, string[]>();
+  private readonly unpairedAlertedAt = new Map<string, number>();
+  private readonly health = new HealthBoard();
+  private readonly dropped: Record<DecodeFailure, number> = {
+    "too-large": 0,
+    "too-deep": 0,
+    "not-json": 0,
+    "unsupported-version": 0,
+    invalid: 0,
+  };
+  private readonly counters = { echoes: 0, foreign: 0, unpaired: 0, duplicates: 0, received: 0 };
+
+  constructor(private readonly opts: BodycamSyncOptions) {
+    this.log = opts.logger.child({ component: "bodycam-sync" });
+    this.topics = topicsFor(opts.vehicle.id);
+    this.cams = new CamRegistry(opts.config.bodycams.paired.map((c) => c.id));
+    this.inbound = {
+      topics: this.topics,
+      maxPayloadBytes: opts.config.mqtt.maxPayloadBytes,
+      isPaired: (id) => this.cams.isPaired(id),
+      isOwnActivation: (text) => this.published.has(text),
+    };
+    this.tracker = new ConfirmationTracker({
+      clock: opts.clock,
+      timeoutMs: opts.config.bodycams.confirmTimeoutMs,
+      maxResends: opts.config.bodycams.maxResends,
+      sink: {
+        confirmed: (c, late) => {
+          this.log.info({ ...c, late }, "body cam confirmed the activation");
+          opts.bus.emit("bodycam-confirmation", c);
+          this.scheduleStatus();
+        },
+        unconfirmed: (c) => {
+          opts.bus.emit("bodycam-confirmation", c);
+          this.alert(
+            "bodycam-unconfirmed",
+            "critical",
+            `body cam ${c.bodycamId} did not confirm recording event ${c.eventId} within ${opts.config.bodycams.confirmTimeoutMs} ms`,
+            c.bodycamId,
+          );
+        },
+        resend: (eventId, ids) => {
+          if (this.current?.eventId !== eventId || !this.current.active) return;
+          this.log.warn({ eventId, bodycams: ids }, "re-sending the activation to unconfirmed body cams");
+          this.send(this.topics.activation, JSON.stringify(this.current), true);
+        },
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    const { mqtt } = this.opts.config;
+    this.outbox = new Outbox(join(this.opts.dataDir, "mqtt", "outbox.jsonl"), {
+      onSyncError: (err) => this.log.error({ err: err.message }, "outbox fdatasync failed"),
+    });
+    if (this.outbox.skippedLines > 0)
+      this.log.warn({ lines: this.outbox.skippedLines }, "outbox: unreadable lines skipped");
+    if (this.outbox.size > 0) this.log.info({ pending: this.outbox.size }, "outbox: entries to replay");
+    const b = this.opts.bus;
+    this.unsubscribe.push(b.on("decision", (d) => this.onDecision(d)));
+    this.unsubscribe.push(b.on("alert", (a) => this.onAlert(a)));
+    this.unsubscribe.push(b.on("health", (h) => this.onHealth(h)));
+
+    const conn = await openDaemonConnection({
+      mqtt,
+      bodycams: this.opts.config.bodycams,
+      vehicleId: this.opts.vehicle.id,
+      clock: this.opts.clock,
+      logger: this.opts.logger,
+    });
+    this.broker = conn.broker;
+    const linkOptions = conn.linkOptions;
+    const link = (this.opts.connect ?? ((o) => new ReconnectingMqttLink(o)))(linkOptions);
+    this.link = link;
+    link.on("connect", ({ sessionPresent }) => this.onConnect(sessionPresent));
+    link.on("disconnect", ({ reason }) => {
+      this.log.warn({ reason }, "MQTT broker connection lost; activations wait in the outbox");
+      this.reportHealth("down", reason);
+    });
+    link.on("message", (m) => this.onMessage(m.topic, m.payload, m.retain));
+    this.reportHealth("down", "connecting");
+    link.start();
+    this.statusTimer = this.opts.clock.setInterval(
+      () => this.publishStatus(),
+      mqtt.statusIntervalSeconds * 1000,
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const u of this.unsubscribe.splice(0)) u();
+    this.opts.clock.clearInterval(this.statusTimer);
+    this.opts.clock.clearTimeout(this.statusSoon);
+    this.statusTimer = this.statusSoon = undefined;
+    this.tracker.end();
+    await this.link?.close({ topic: this.topics.status, payload: OFFLINE_STATUS, retain: true });
+    this.link = null;
+    await this.broker?.close();
+    this.broker = null;
+    this.outbox?.close();
+    this.outbox = null;
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      connected: this.link?.connected ?? false,
+      embeddedBroker: this.broker ? this.broker.url : null,
+      outboxPending: this.outbox?.size ?? 0,
+      state: this.state,
+      eventId: this.current?.active ? this.current.eventId : null,
+      bodycams: this.cams.summaries((id) => this.tracker.isConfirmed(id)),
+      confirmations: this.tracker.confirmations(),
+      droppedPayloads: { ...this.dropped },
+      received: { ...this.counters },
+    };
+  }
+
+  private reportHealth(state: HealthState, detail?: string): void {
+    this.opts.bus.emit("health", { component: "mqtt", state, detail, at: this.opts.clock.now() });
+  }
+
+  private alert(code: string, severity: Alert["severity"], message: string, device?: string): void {
+    const eventId = this.current?.active ? this.current.eventId : undefined;
+    this.opts.bus.emit("alert", { code, severity, message, eventId, device, at: this.opts.clock.now() });
+  }
+
+  // ---- outbound -------------------------------------------------------------------------------
+
+  /** Through the outbox: written (durably) first, then handed to the broker if connected. */
+  private send(topic: string, payload: string, retain: boolean): void {
+    const outbox = this.outbox;
+    if (!outbox) return;
+    const entry = outbox.put(topic, payload, retain);
+    if (retain) {
+      this.published.add(payload);
+      if (this.published.size > RECENT_KEYS)
+        this.published.delete(this.published.values().next().value ?? "");
+    }
+    this.deliver(entry.id, topic, payload, retain);
+  }
+
+  private deliver(id: number, topic: string, payload: string, retain: boolean): void {
+    const outbox = this.outbox;
+    this.link?.publish(topic, payload, { retain }, (err) => {
+      if (!err && outbox === this.outbox) outbox?.ack(id);
+    });
+  }
+
+  private onConnect(sessionPresent: boolean): void {
+    this.log.info({ sessionPresent, pending: this.outbox?.size ?? 0 }, "MQTT broker connected");
+    this.reportHealth("ok");
+    this.publishStatus();
+    const pending = this.outbox?.pending() ?? [];
+    for (const e of pending) this.deliver(e.id, e.topic, e.payload, e.retain);
+    // The broker may have lost retained state (restart without persistence): publish the current one
+    // again unless the replay above already ends with it.
+    const last = [...pending].reverse().find((e) => e.topic === this.topics.activation);
+    const current = this.current ? JSON.stringify(this.current) : null;
+    if (current && last?.payload !== current)
+      this.link?.publish(this.topics.activation, current, { retain: true });
+  }
+
+  private onDecision(d: Decision): void {
+    switch (d.type) {
+      case "event-start":
+      case "event-join":
+      case "event-resume": {
+        this.state = d.type === "event-resume" && d.state === "post-roll" ? "post-roll" : "active";
+        this.publishActivation(d.eventId, true, d.origin, d.reason, d.at, d.seq);
+        this.tracker.activate(d.eventId, this.cams.entries());
+        for (const [id, cam] of this.cams.entries()) {
+          if (!cam.online && d.type !== "event-join") {
+            this.alert(
+              "bodycam-offline",
+              "warning",
+              `paired body cam ${id} is offline at the start of event ${d.eventId}`,
+              id,
+            );
+          }
+        }
+        break;
+      }
+      case "stop-requested":
+        this.state = "post-roll";
+        break;
+      case "event-end": {
+        const origin: Origin = this.current?.origin ?? { kind: "cli", id: "control" };
+        this.publishActivation(d.eventId, false, origin, d.reason, d.at, d.seq);
+        this.tracker.end();
+        this.state = "idle";
+        break;
+      }
+      default:
+        return;
+    }
+    this.scheduleStatus();
+  }
+
+  private publishActivation(
+    eventId: string,
+    active: boolean,
+    origin: Origin,
+    reason: string,
+    at: number,
+    seq: number,
+  ): void {
+    const payload: ActivationPayload = {
+      v: 1,
+      eventId,
+      active,
+      origin: { kind: origin.kind, id: origin.id },
+      reason: reason.slice(0, 500),
+      at: isoTime(at),
+      seq,
+    };
+    this.current = payload;
+    this.send(this.topics.activation, JSON.stringify(payload), true);
+  }
+
+  private onAlert(a: Alert): void {
+    const payload = {
+      v: 1,
+      code: a.code,
+      severity: a.severity,
+      message: a.message.slice(0, 1000),
+      ...(a.eventId ? { eventId: a.eventId } : {}),
+      ...(a.device ? { device: a.device } : {}),
+      at: isoTime(a.at),
+    };
+    this.send(this.topics.alert, JSON.stringify(payload), false);
+  }
+
+  private onHealth(h: HealthReport): void {
+    if (h.component === "mqtt") return;
+    this.health.report(h);
+    this.scheduleStatus();
+  }
+
+  private scheduleStatus(): void {
+    if (this.statusSoon) return;
+    this.statusSoon = this.opts.clock.setTimeout(() => {
+      this.statusSoon = undefined;
+      this.publishStatus();
+    }, STATUS_COALESCE_MS);
+  }
+
+  private statusPayload(): StatusPayload {
+    return {
+      v: 1,
+      online: true,
+      state: this.state,
+      eventId: this.state === "idle" ? null : (this.current?.eventId ?? null),
+      recorder: this.health.worst("recorder"),
+      bus: this.health.worst("can"),
+      bodycams: this.cams.summaries((id) => this.tracker.isConfirmed(id)),
+      droppedPayloads: Object.values(this.dropped).reduce((a, b) => a + b, 0),
+      at: isoTime(this.opts.clock.now()),
+    };
+  }
+
+  private publishStatus(): void {
+    this.link?.publish(this.topics.status, encodePayload(this.statusPayload()), { retain: true });
+  }
+
+  // ---- inbound --------------------------------------------------------------------------------
+
+  private onMessage(topic: string, payload: Buffer, retain: boolean): void {
+    this.counters.received++;
+    const m = readInbound(this.inbound, topic, payload, retain);
+    switch (m.kind) {
+      case "bodycam-status":
+        this.onBodycamStatus(m.bodycamId, m.status);
+        return;
+      case "bodycam-activation":
+        this.onBodycamActivation(m.bodycamId, m.activation.active, m.activation.at);
+        return;
+      case "echo":
+        this.counters.echoes++;
+        return;
+      case "foreign-activation":
+        this.counters.foreign++;
+        this.alert(
+          "activation-foreign",
+          "warning",
+          `another client published an activation for ${m.activation.eventId}`,
+        );
+        return;
+      case "unpaired":
+        this.onUnpaired(m.bodycamId, topic);
+        return;
+      case "invalid":
+        this.dropped[m.failure]++;
+        this.log.warn(
+          { topic, failure: m.failure, detail: m.detail.slice(0, 200) },
+          "dropped an invalid MQTT payload",
+        );
+        return;
+      case "ignored":
+        return;
+    }
+  }
+
+  private onUnpaired(id: string, topic: string): void {
+    this.counters.unpaired++;
+    const last = this.unpairedAlertedAt.get(id);
+    const now = this.opts.clock.now();
+    if (last !== undefined && now - last < UNPAIRED_ALERT_EVERY_MS) return;
+    this.unpairedAlertedAt.set(id, now);
+    this.log.warn({ bodycam: id, topic }, "ignored a message from an unpaired body cam");
+    this.alert("bodycam-unpaired", "warning", `ignored messages from unpaired body cam ${id}`, id);
+  }
+
+  private onBodycamStatus(id: string, status: BodycamStatusPayload): void {
+    const prev = this.cams.apply(id, status, this.opts.clock.now());
+    const cam = this.cams.get(id);
+    if (!cam) return;
+    if (prev?.online && !cam.online && this.current?.active) {
+      this.alert(
+        "bodycam-offline",
+        "warning",
+        `body cam ${id} went offline during event ${this.current.eventId}`,
+        id,
+      );
+    }
+    this.tracker.report(id, cam);
+    if (this.asserted.has(id) && !cam.recording)
+      this.clearTrigger(id, cam.online ? "stopped recording" : "went offline");
+    this.scheduleStatus();
+  }
+
+  private onBodycamActivation(id: string, active: boolean, at: string): void {
+    const key = `${active}|${at}`;
+    const seen = this.seenActivations.get(id) ?? [];
+    if (seen.includes(key) || (active && this.asserted.has(id))) {
+      this.counters.duplicates++;
+      return;
+    }
+    seen.push(key);
+    if (seen.length > RECENT_KEYS) seen.shift();
+    this.seenActivations.set(id, seen);
+    if (active) {
+      this.asserted.add(id);
+      this.log.info({ bodycam: id }, "body cam started by its officer: triggering the car");
+      this.opts.bus.emit("trigger", {
+        origin: { kind: "bodycam", id },
+        active: true,
+        at: this.opts.clock.now(),
+        reason: `body cam ${id} started by its officer`,
+      });
+    } else if (this.asserted.has(id)) this.clearTrigger(id, "stopped by its officer");
+  }
+
+  private clearTrigger(id: string, why: string): void {
+    this.asserted.delete(id);
+    this.opts.bus.emit("trigger", {
+      origin: { kind: "bodycam", id },
+      active: false,
+      at: this.opts.clock.now(),
+      reason: `body cam ${id} ${why}`,
+    });
+  }
+}
+
+export function createBodycamSync(opts: BodycamSyncOptions): BodycamSync {
+  return new BodycamSync(opts);
+}
