@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { section } from "../config/describe.js";
+import { isLoopbackHost } from "../statuspage/loopback.js";
 
 export const controlConfigSchema = section("Local control: the status page and the systemd watchdog.", {
   statusPage: section("The in-car status page (for the mobile data terminal).", {
@@ -14,5 +15,8 @@ export const controlConfigSchema = section("Local control: the status page and t
       .min(16)
       .optional()
       .describe("Bearer token required by the page and its API when not served on loopback."),
+  }).refine((p) => !p.enabled || p.token !== undefined || isLoopbackHost(p.host), {
+    path: ["token"],
+    message: "required when the status page listens on a non-loopback host",
   }),
 });

@@ -1,0 +1,320 @@
+import { statfsSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Config } from "../config/schema.js";
+import type { Bus } from "../core/bus.js";
+import type { Clock, TimerHandle } from "../core/clock.js";
+import type { Component } from "../core/component.js";
+import type { ControlRequest, ControlResponse } from "../daemon/control-protocol.js";
+import type { Logger } from "../daemon/logger.js";
+import { CUSTOM_HEADER, checkAccess } from "./access.js";
+import { ActivityLog } from "./activity.js";
+import { controlOutcome, pageControlSchema } from "./control-outcome.js";
+import { isLoopbackHost } from "./loopback.js";
+import { PAGE_CSP, PAGE_HTML } from "./page.js";
+import { type StatusView, statusView } from "./status-view.js";
+
+export type StatusPageConfig = Config["control"]["statusPage"];
+
+export interface StatusPageOptions {
+  config: StatusPageConfig;
+  /** The daemon's status snapshot (`Daemon.status()`). */
+  status: () => Record<string, unknown>;
+  /** The control channel's in-process entry (`ControlServer.dispatch`): same handlers and stop policy. */
+  dispatch: (req: ControlRequest) => Promise<ControlResponse>;
+  logger: Logger;
+  clock: Clock;
+  /** Decisions, confirmations and alerts for the "recent events" list and immediate pushes. */
+  bus?: Pick<Bus, "on">;
+  vehicleName?: string | undefined;
+  /** Free space is measured on the file system holding this path (the data dir). */
+  diskPath?: string | undefined;
+}
+
+const PUSH_EVERY_MS = 1000;
+/** Changes arriving together (a start and its confirmations) are pushed once. */
+const PUSH_COALESCE_MS = 50;
+const MAX_STREAMS = 16;
+const MAX_BODY_BYTES = 4096;
+const DISK_EVERY_MS = 5000;
+
+const COMMON_HEADERS = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "cross-origin-resource-policy": "same-origin",
+};
+
+class RequestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The in-car status page: a small HTTP server for the mobile data terminal. `GET /` is the page,
+ * `GET /api/status` the view as JSON, `GET /api/events` the same view as Server-Sent Events (every second
+ * and on every change), `POST /api/control` Start / Mark / Stop through the daemon's control channel.
+ */
+export class StatusPage implements Component {
+  readonly name = "status-page";
+  private server: Server | undefined;
+  private readonly streams = new Set<ServerResponse>();
+  private readonly activity: ActivityLog;
+  private unsubscribe: (() => void) | undefined;
+  private ticker: TimerHandle | undefined;
+  private pending: TimerHandle | undefined;
+  private disk: { freeBytes: number; totalBytes: number } | null = null;
+  private diskAt = Number.NEGATIVE_INFINITY;
+  private boundUrl: string | null = null;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: StatusPageOptions) {
+    this.log = opts.logger.child({ component: "status-page" });
+    this.activity = new ActivityLog(20, () => this.schedulePush());
+  }
+
+  /** `http://host:port/` once listening (null before start or when disabled). */
+  get url(): string | null {
+    return this.boundUrl;
+  }
+
+  async start(): Promise<void> {
+    const { config, clock } = this.opts;
+    if (!config.enabled) return;
+    if (config.token === undefined && !isLoopbackHost(config.host)) {
+      throw new Error(`the status page on non-loopback host ${config.host} requires a token`);
+    }
+    const server = createServer((req, res) => {
+      this.route(req, res).catch((err: unknown) => this.fail(res, err));
+    });
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 15_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    server.on("error", (err) => this.log.error({ err }, "status page server error"));
+    this.server = server;
+    const { port } = server.address() as AddressInfo;
+    const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+    this.boundUrl = `http://${host}:${port}/`;
+    const bus = this.opts.bus;
+    this.unsubscribe = bus ? this.activity.subscribe((event, fn) => bus.on(event, fn)) : undefined;
+    this.ticker = clock.setInterval(() => this.push(), PUSH_EVERY_MS);
+    this.log.info({ url: this.boundUrl, token: config.token !== undefined }, "status page listening");
+  }
+
+  async stop(): Promise<void> {
+    const { clock } = this.opts;
+    clock.clearInterval(this.ticker);
+    clock.clearTimeout(this.pending);
+    this.ticker = undefined;
+    this.pending = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    for (const s of this.streams) s.end();
+    this.streams.clear();
+    const server = this.server;
+    this.server = undefined;
+    this.boundUrl = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      url: this.boundUrl,
+      liveClients: this.streams.size,
+      token: this.opts.config.token !== undefined,
+    };
+  }
+
+  /** The page's view of the daemon right now. */
+  view(): StatusView {
+    const { clock } = this.opts;
+    const now = clock.now();
+    let status: Record<string, unknown>;
+    try {
+      status = this.opts.status();
+    } catch (err) {
+      this.log.error({ err }, "daemon status unavailable");
+      status = {};
+    }
+    const eventId = typeof status.eventId === "string" ? status.eventId : null;
+    return statusView({
+      status,
+      now,
+      vehicleName: this.opts.vehicleName,
+      activity: this.activity.recent,
+      confirmations: this.activity.confirmationsFor(eventId),
+      eventReason: this.activity.reasonFor(eventId),
+      disk: this.measureDisk(),
+    });
+  }
+
+  private measureDisk(): { freeBytes: number; totalBytes: number } | null {
+    const { diskPath, clock } = this.opts;
+    if (!diskPath) return null;
+    const now = clock.monotonic();
+    if (now - this.diskAt < DISK_EVERY_MS) return this.disk;
+    this.diskAt = now;
+    try {
+      const fs = statfsSync(diskPath);
+      this.disk = { freeBytes: fs.bavail * fs.bsize, totalBytes: fs.blocks * fs.bsize };
+    } catch {
+      this.disk = null;
+    }
+    return this.disk;
+  }
+
+  private schedulePush(): void {
+    if (this.pending || this.streams.size === 0) return;
+    this.pending = this.opts.clock.setTimeout(() => {
+      this.pending = undefined;
+      this.push();
+    }, PUSH_COALESCE_MS);
+  }
+
+  private push(): void {
+    if (this.streams.size === 0) return;
+    const frame = `data: ${JSON.stringify(this.view())}\n\n`;
+    for (const s of this.streams) s.write(frame);
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://status-page.invalid");
+    const verdict = checkAccess(
+      {
+        method: req.method ?? "GET",
+        host: req.headers.host,
+        authorization: req.headers.authorization,
+        queryToken: url.searchParams.get("token"),
+        origin: req.headers.origin,
+        customHeader: header(req, CUSTOM_HEADER),
+      },
+      this.opts.config.token,
+    );
+    if (!verdict.ok) {
+      if (verdict.status === 401) res.setHeader("www-authenticate", 'Bearer realm="camsync"');
+      throw new RequestError(verdict.status, verdict.message);
+    }
+    const route = `${req.method} ${url.pathname}`;
+    switch (route) {
+      case "GET /":
+      case "GET /index.html":
+        res.writeHead(200, {
+          ...COMMON_HEADERS,
+          "content-type": "text/html; charset=utf-8",
+          "content-security-policy": PAGE_CSP,
+        });
+        res.end(PAGE_HTML);
+        return;
+      case "GET /api/status":
+        this.json(res, 200, this.view());
+        return;
+      case "GET /api/events":
+        this.openStream(req, res);
+        return;
+      case "POST /api/control":
+        await this.control(req, res);
+        return;
+      default:
+        if (["/", "/index.html", "/api/status", "/api/events", "/api/control"].includes(url.pathname)) {
+          throw new RequestError(405, `${req.method} is not allowed on ${url.pathname}`);
+        }
+        throw new RequestError(404, "not found");
+    }
+  }
+
+  private openStream(req: IncomingMessage, res: ServerResponse): void {
+    if (this.streams.size >= MAX_STREAMS) throw new RequestError(503, "too many live clients");
+    res.writeHead(200, {
+      ...COMMON_HEADERS,
+      "content-type": "text/event-stream; charset=utf-8",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    res.write(`retry: 2000\n\ndata: ${JSON.stringify(this.view())}\n\n`);
+    this.streams.add(res);
+    const drop = () => this.streams.delete(res);
+    req.on("close", drop);
+    res.on("error", drop);
+  }
+
+  private async control(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
+      throw new RequestError(415, "expected content-type: application/json");
+    }
+    const body = await readBody(req);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(body);
+    } catch {
+      throw new RequestError(400, "body is not JSON");
+    }
+    const parsed = pageControlSchema.safeParse(raw);
+    if (!parsed.success) throw new RequestError(400, `expected {"action": "start" | "mark" | "stop"}`);
+    const { action, reason } = parsed.data;
+    const response = await this.opts.dispatch({
+      op: "trigger",
+      kind: action,
+      via: "status-page",
+      reason: reason ?? `${action} on the status page`,
+    });
+    const outcome = controlOutcome(action, response);
+    this.log.info({ action, outcome }, `status page: ${action}: ${outcome.message}`);
+    this.json(res, response.ok ? 200 : 502, outcome);
+    this.schedulePush();
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { ...COMMON_HEADERS, "content-type": "application/json; charset=utf-8" });
+    res.end(JSON.stringify(body));
+  }
+
+  private fail(res: ServerResponse, err: unknown): void {
+    const status = err instanceof RequestError ? err.status : 500;
+    if (status === 500) this.log.error({ err }, "status page request failed");
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    this.json(res, status, {
+      ok: false,
+      message: status === 500 ? "internal error" : (err as Error).message,
+    });
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      // Past the limit the rest is read and dropped, so the 413 answer still reaches the client.
+      if (size > MAX_BODY_BYTES) reject(new RequestError(413, "body too large"));
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+export function createStatusPage(opts: StatusPageOptions): StatusPage {
+  return new StatusPage(opts);
+}

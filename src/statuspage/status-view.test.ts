@@ -1,0 +1,203 @@
+import { describe, expect, it } from "vitest";
+import { ActivityLog } from "./activity.js";
+import { type StatusViewInput, statusView } from "./status-view.js";
+
+const NOW = Date.UTC(2026, 10, 26, 14, 0, 0);
+const input = (status: Record<string, unknown>, over: Partial<StatusViewInput> = {}): StatusViewInput => ({
+  status,
+  now: NOW,
+  activity: [],
+  confirmations: new Map(),
+  eventReason: null,
+  ...over,
+});
+
+const recording = {
+  v: 1,
+  vehicle: "unit12",
+  state: "active",
+  eventId: "unit12-20261126T135950Z",
+  startedAt: NOW - 10_000,
+  origin: { kind: "lightbar", id: "lightbar" },
+  bus: "ok",
+  health: {
+    "recorder:front": { state: "ok", at: "x" },
+    "recorder:cabin": { state: "down", detail: "ffmpeg exited", at: "x" },
+    can: { state: "ok", detail: "slcan /dev/ttyACM0", at: "x" },
+    gps: { state: "degraded", detail: "no fix", at: "x" },
+  },
+  alerts: [
+    { code: "camera-down", severity: "critical", message: "cabin is not recording", at: NOW - 5000 },
+    { code: "weird", severity: "whatever", message: "odd severity", at: "2026-11-26T13:59:59.000Z" },
+    { nonsense: true },
+  ],
+  components: {
+    "bodycam-sync": {
+      bodycams: [
+        { id: "bc2", online: true, recording: true, eventId: "unit12-20261126T135950Z", battery: 81 },
+        { id: "bc1", online: true, recording: false, eventId: null },
+        { id: 42 },
+      ],
+    },
+    recorder: { disk: { freeBytes: 5e9, totalBytes: 2e10 } },
+  },
+};
+
+describe("statusView", () => {
+  it("renders an empty status (no components wired yet) as unknown, not as an error", () => {
+    const v = statusView(input({}));
+    expect(v.recording).toEqual({
+      state: "unknown",
+      eventId: null,
+      startedAt: null,
+      postRollEndsAt: null,
+      origin: null,
+      reason: null,
+    });
+    expect(v).toMatchObject({ cameras: [], bodycams: [], alerts: [], disk: null, daemonOk: false });
+    expect(v.bus).toEqual({ health: "unknown", detail: null });
+  });
+
+  it("shows a recording event with its origin, cameras, bus, GPS and disk", () => {
+    const v = statusView(input(recording, { eventReason: "light bar on" }));
+    expect(v.recording).toEqual({
+      state: "active",
+      eventId: "unit12-20261126T135950Z",
+      startedAt: NOW - 10_000,
+      postRollEndsAt: null,
+      origin: "lightbar:lightbar",
+      reason: "light bar on",
+    });
+    expect(v.cameras).toEqual([
+      { name: "cabin", health: "down", detail: "ffmpeg exited" },
+      { name: "front", health: "ok", detail: null },
+    ]);
+    expect(v.bus).toEqual({ health: "ok", detail: "slcan /dev/ttyACM0" });
+    expect(v.gps).toEqual({ health: "degraded", detail: "no fix", fix: null });
+    expect(v.disk).toEqual({ freeBytes: 5e9, totalBytes: 2e10 });
+  });
+
+  it("lists valid alerts newest first and drops malformed ones", () => {
+    const v = statusView(input(recording));
+    expect(v.alerts).toEqual([
+      { code: "weird", severity: "warning", message: "odd severity", at: "2026-11-26T13:59:59.000Z" },
+      {
+        code: "camera-down",
+        severity: "critical",
+        message: "cabin is not recording",
+        at: new Date(NOW - 5000).toISOString(),
+      },
+    ]);
+  });
+
+  it("marks a body cam confirmed when it reports recording the current event", () => {
+    const v = statusView(input(recording));
+    expect(v.bodycams).toEqual([
+      { id: "bc1", online: true, recording: false, confirmed: false, latencyMs: null, battery: null },
+      { id: "bc2", online: true, recording: true, confirmed: true, latencyMs: null, battery: 81 },
+    ]);
+  });
+
+  it("prefers confirmations seen on the bus (with latency, or a timeout)", () => {
+    const confirmations = new Map<string, number | null>([
+      ["bc1", 140],
+      ["bc2", null],
+    ]);
+    const v = statusView(input(recording, { confirmations }));
+    expect(v.bodycams.map((b) => [b.id, b.confirmed, b.latencyMs])).toEqual([
+      ["bc1", true, 140],
+      ["bc2", false, null],
+    ]);
+  });
+
+  it("does not call a body cam recording an older event confirmed", () => {
+    const status = {
+      ...recording,
+      bodycams: [{ id: "bc3", online: true, recording: true, eventId: "unit12-old" }],
+    };
+    expect(statusView(input(status)).bodycams.find((b) => b.id === "bc3")?.confirmed).toBe(false);
+  });
+
+  it("shows no event, reason or confirmation while idle", () => {
+    const idle = { ...recording, state: "idle", eventId: null, startedAt: null };
+    const v = statusView(input(idle, { eventReason: "stale", confirmations: new Map([["bc1", 10]]) }));
+    expect(v.recording).toMatchObject({ state: "idle", eventId: null, startedAt: null, reason: null });
+    expect(v.bodycams.every((b) => b.confirmed === null && b.latencyMs === null)).toBe(true);
+    expect(v.daemonOk).toBe(true);
+  });
+
+  it("uses the measured disk space when no component reports one", () => {
+    const v = statusView(input({ state: "idle" }, { disk: { freeBytes: 1, totalBytes: 4 } }));
+    expect(v.disk).toEqual({ freeBytes: 1, totalBytes: 4 });
+  });
+
+  it("lists recent activity newest first", () => {
+    const log = new ActivityLog(3);
+    for (let i = 0; i < 5; i++) {
+      log.alert({ code: `a${i}`, severity: "info", message: `m${i}`, at: NOW + i });
+    }
+    const v = statusView(input({ state: "idle" }, { activity: log.recent }));
+    expect(v.recent.map((a) => a.text)).toEqual(["INFO a4: m4", "INFO a3: m3", "INFO a2: m2"]);
+  });
+});
+
+describe("ActivityLog", () => {
+  const origin = { kind: "lightbar" as const, id: "lightbar" };
+
+  it("follows the current event: its reason and the confirmations for it only", () => {
+    let changes = 0;
+    const log = new ActivityLog(20, () => changes++);
+    log.decision({
+      type: "event-start",
+      eventId: "e1",
+      origin,
+      preEventSeconds: 30,
+      at: NOW,
+      reason: "light bar on",
+      seq: 1,
+    });
+    log.confirmation({
+      eventId: "e1",
+      bodycamId: "bc1",
+      commandedAt: NOW,
+      confirmedAt: NOW + 120,
+      latencyMs: 120,
+    });
+    log.confirmation({
+      eventId: "e1",
+      bodycamId: "bc2",
+      commandedAt: NOW,
+      confirmedAt: null,
+      latencyMs: null,
+    });
+    expect(log.reasonFor("e1")).toBe("light bar on");
+    expect([...log.confirmationsFor("e1")]).toEqual([
+      ["bc1", 120],
+      ["bc2", null],
+    ]);
+    expect(log.confirmationsFor("e0").size).toBe(0);
+    expect(log.reasonFor("e0")).toBeNull();
+
+    log.decision({ type: "event-end", eventId: "e1", at: NOW + 9000, reason: "post-roll over", seq: 2 });
+    log.decision({
+      type: "event-start",
+      eventId: "e2",
+      origin,
+      preEventSeconds: 30,
+      at: NOW + 10_000,
+      reason: "again",
+      seq: 3,
+    });
+    expect(log.confirmationsFor("e2").size).toBe(0);
+    expect(log.recent.map((a) => a.kind)).toEqual(["start", "bodycam", "bodycam", "end", "start"]);
+    expect(log.recent[2]?.text).toBe("Body cam bc2 did not confirm");
+    expect(changes).toBe(5);
+  });
+
+  it("keeps ignored decisions and rollovers out of the list", () => {
+    const log = new ActivityLog();
+    log.decision({ type: "ignored", eventId: null, origin, at: NOW, reason: "duplicate", seq: 1 });
+    log.decision({ type: "rollover", eventId: "e1", part: 2, at: NOW, reason: "60 min", seq: 2 });
+    expect(log.recent).toEqual([]);
+  });
+});
