@@ -126,7 +126,7 @@ export class Outbox {
     if (!this.entries.delete(id)) return;
     this.append(JSON.stringify({ ack: id }));
     this.acksInFile++;
-    if (this.acksInFile >= (this.opts.compactAfterAcks ?? 256) && !this.syncing) this.rewrite();
+    if (this.acksInFile >= (this.opts.compactAfterAcks ?? 256)) this.rewrite();
   }
 
   has(id: number): boolean {

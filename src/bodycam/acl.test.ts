@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { type AclAction, isAllowed } from "./acl.js";
+
+const rules = { vehicleId: "unit12", daemonUsername: "camsync" };
+const R = "camsync/v1/unit12";
+
+describe("ACL of the embedded broker (same rules as config/mosquitto/acl)", () => {
+  it.each<[string | undefined, AclAction, string, boolean]>([
+    ["camsync", "publish", `${R}/activation`, true],
+    ["camsync", "publish", `${R}/status`, true],
+    ["camsync", "subscribe", `${R}/bodycam/+/status`, true],
+    ["camsync", "subscribe", "camsync/v1/other/activation", false],
+    ["camsync", "subscribe", "#", false],
+    ["bc1", "publish", `${R}/bodycam/bc1/status`, true],
+    ["bc1", "publish", `${R}/bodycam/bc1/activation`, true],
+    ["bc1", "publish", `${R}/bodycam/bc2/status`, false],
+    ["bc1", "publish", `${R}/bodycam/bc2/activation`, false],
+    ["bc1", "publish", `${R}/activation`, false],
+    ["bc1", "publish", `${R}/status`, false],
+    ["bc1", "publish", `${R}/alert`, false],
+    ["bc1", "publish", `${R}/bodycam/+/status`, false],
+    ["bc1", "subscribe", `${R}/activation`, true],
+    ["bc1", "subscribe", `${R}/status`, true],
+    ["bc1", "subscribe", `${R}/bodycam/bc1/#`, true],
+    ["bc1", "subscribe", `${R}/bodycam/+/status`, false],
+    ["bc1", "subscribe", `${R}/#`, false],
+    ["bc1", "subscribe", "#", false],
+    ["bc1", "subscribe", `${R}/alert`, false],
+    [undefined, "publish", `${R}/bodycam/bc1/status`, false],
+    ["bc1", "publish", "$SYS/broker/x", false],
+  ])("%s %s %s → %s", (user, action, topic, allowed) => {
+    expect(isAllowed(rules, user, action, topic)).toBe(allowed);
+  });
+});

@@ -1,0 +1,291 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ActivationEngine, DEFAULT_POLICY } from "../core/activation.js";
+import { type Alert, type BodycamConfirmation, Bus } from "../core/bus.js";
+import { FakeClock } from "../core/fake-clock.js";
+import type { Trigger } from "../core/trigger.js";
+import { silentLogger } from "../daemon/logger.js";
+import { bodycamConfigSchema, mqttConfigSchema } from "./config.js";
+import { FakeMqttLink } from "./fake-mqtt-link.js";
+import { BodycamSync } from "./sync.js";
+
+const R = "camsync/v1/unit12";
+const iso = (clock: FakeClock) => new Date(clock.now()).toISOString();
+
+interface Harness {
+  sync: BodycamSync;
+  link: FakeMqttLink;
+  bus: Bus;
+  triggers: Trigger[];
+  alerts: Alert[];
+  confirmations: BodycamConfirmation[];
+}
+
+describe("BodycamSync (daemon side, fake broker link, fake clock)", () => {
+  let dataDir: string;
+  let clock: FakeClock;
+  const running: BodycamSync[] = [];
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), "camsync-sync-"));
+    clock = new FakeClock();
+  });
+  afterEach(async () => {
+    for (const s of running.splice(0)) await s.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function harness(opts: { engine?: boolean; paired?: string[] } = {}): Promise<Harness> {
+    const bus = new Bus();
+    bus.setListenerErrorHandler((err) => {
+      throw err;
+    });
+    const link = new FakeMqttLink();
+    const sync = new BodycamSync({
+      config: {
+        mqtt: mqttConfigSchema.parse({}),
+        bodycams: bodycamConfigSchema.parse({
+          paired: (opts.paired ?? ["bc1", "bc2"]).map((id) => ({ id })),
+          maxResends: 1,
+        }),
+      },
+      vehicle: { id: "unit12" },
+      dataDir,
+      bus,
+      clock,
+      logger: silentLogger(),
+      connect: () => link,
+    });
+    const h: Harness = { sync, link, bus, triggers: [], alerts: [], confirmations: [] };
+    bus.on("trigger", (t) => h.triggers.push(t));
+    bus.on("alert", (a) => h.alerts.push(a));
+    bus.on("bodycam-confirmation", (c) => h.confirmations.push(c));
+    if (opts.engine) {
+      const engine = new ActivationEngine(DEFAULT_POLICY, { vehicleId: "unit12", idSuffix: () => "abcd" });
+      bus.on("trigger", (t) => {
+        for (const d of engine.handleTrigger(t)) bus.emit("decision", d);
+      });
+    }
+    await sync.start();
+    running.push(sync);
+    return h;
+  }
+
+  const camStatus = (recording: boolean, eventId: string | null) => ({
+    v: 1,
+    online: true,
+    recording,
+    eventId,
+    battery: 90,
+    at: iso(clock),
+  });
+
+  it("publishes the activation (retained) for a car trigger and records each cam's confirmation", async () => {
+    const h = await harness({ engine: true });
+    h.link.goUp();
+    h.link.deliver(`${R}/bodycam/bc1/status`, camStatus(false, null), true);
+    h.link.deliver(`${R}/bodycam/bc2/status`, camStatus(false, null), true);
+    h.bus.emit("trigger", {
+      origin: { kind: "lightbar", id: "lightbar" },
+      active: true,
+      at: clock.now(),
+      reason: "lights on",
+    });
+    const acts = h.link.sent(`${R}/activation`) as {
+      eventId: string;
+      active: boolean;
+      origin: unknown;
+      seq: number;
+    }[];
+    expect(acts).toHaveLength(1);
+    expect(acts[0]).toMatchObject({
+      v: 1,
+      active: true,
+      origin: { kind: "lightbar", id: "lightbar" },
+      seq: 1,
+    });
+    expect(h.link.published.find((p) => p.topic === `${R}/activation`)?.retain).toBe(true);
+    const eventId = acts[0]?.eventId ?? "";
+    clock.advance(40);
+    h.link.deliver(`${R}/bodycam/bc1/status`, camStatus(true, eventId), true);
+    clock.advance(60);
+    h.link.deliver(`${R}/bodycam/bc2/status`, camStatus(true, eventId), true);
+    expect(h.confirmations.map((c) => [c.bodycamId, c.latencyMs])).toEqual([
+      ["bc1", 40],
+      ["bc2", 100],
+    ]);
+    clock.advance(10_000);
+    expect(h.alerts.filter((a) => a.code === "bodycam-unconfirmed")).toEqual([]);
+    clock.advance(100);
+    const status = h.link.sent(`${R}/status`).at(-1) as {
+      state: string;
+      eventId: string;
+      bodycams: unknown[];
+    };
+    expect(status).toMatchObject({ state: "active", eventId });
+    expect(status.bodycams).toEqual([
+      { id: "bc1", online: true, recording: true, eventId, battery: 90, confirmed: true },
+      { id: "bc2", online: true, recording: true, eventId, battery: 90, confirmed: true },
+    ]);
+  });
+
+  it("turns a paired body cam's own start into one trigger (QoS 1 duplicates are idempotent)", async () => {
+    const h = await harness({ engine: true });
+    h.link.goUp();
+    const start = { v: 1, active: true, at: iso(clock) };
+    h.link.deliver(`${R}/bodycam/bc1/activation`, start);
+    h.link.deliver(`${R}/bodycam/bc1/activation`, start);
+    h.link.deliver(`${R}/bodycam/bc1/activation`, { ...start, at: new Date(clock.now() + 5).toISOString() });
+    expect(h.triggers.map((t) => [t.origin.kind, t.origin.id, t.active])).toEqual([["bodycam", "bc1", true]]);
+    const acts = h.link.sent(`${R}/activation`) as { origin: { kind: string; id: string } }[];
+    expect(acts).toHaveLength(1);
+    expect(acts[0]?.origin).toEqual({ kind: "bodycam", id: "bc1" });
+    // The officer stops the body cam: the trigger clears; the car keeps recording (default policy).
+    h.link.deliver(`${R}/bodycam/bc1/activation`, { v: 1, active: false, at: iso(clock) });
+    expect(h.triggers.at(-1)).toMatchObject({ active: false });
+    expect((h.link.sent(`${R}/activation`) as { active: boolean }[]).every((a) => a.active)).toBe(true);
+  });
+
+  it("ignores and alerts unpaired ids, without parsing their payloads", async () => {
+    const h = await harness({ engine: true });
+    h.link.goUp();
+    h.link.deliver(`${R}/bodycam/intruder/activation`, { v: 1, active: true, at: iso(clock) });
+    h.link.deliver(`${R}/bodycam/intruder/activation`, "garbage");
+    h.link.deliver(`${R}/bodycam/intruder/status`, camStatus(true, null));
+    expect(h.triggers).toEqual([]);
+    expect(h.alerts.map((a) => [a.code, a.device])).toEqual([["bodycam-unpaired", "intruder"]]);
+    expect(h.sync.status()).toMatchObject({ received: { unpaired: 3 }, droppedPayloads: { "not-json": 0 } });
+  });
+
+  it("ignores its own echo and the retained copy, and alerts a foreign activation", async () => {
+    const h = await harness({ engine: true, paired: [] });
+    h.link.goUp();
+    h.bus.emit("trigger", {
+      origin: { kind: "button", id: "dash" },
+      active: true,
+      at: clock.now(),
+      reason: "button",
+    });
+    const own = h.link.published.find((p) => p.topic === `${R}/activation`);
+    if (!own) throw new Error("no activation published");
+    h.link.deliver(own.topic, own.payload, false);
+    h.link.deliver(own.topic, own.payload, true);
+    expect(h.alerts).toEqual([]);
+    expect(h.triggers).toHaveLength(1);
+    const foreign = { ...JSON.parse(own.payload), seq: 999, reason: "someone else" };
+    h.link.deliver(own.topic, foreign, false);
+    expect(h.alerts.map((a) => a.code)).toEqual(["activation-foreign"]);
+    expect(h.sync.status()).toMatchObject({ received: { echoes: 2, foreign: 1 } });
+  });
+
+  it("drops malformed payloads with a count and keeps working", async () => {
+    const h = await harness({ engine: true });
+    h.link.goUp();
+    const bad: (string | Buffer | object)[] = [
+      Buffer.from([0, 1, 2, 255, 254]),
+      { v: 1, active: "yes", at: iso(clock) },
+      { v: 2, active: true, at: iso(clock) },
+      { v: 1, active: true, at: iso(clock), pad: "x".repeat(20_000) },
+      `{"v":1,"active":true,"at":"${iso(clock)}","x":${"[".repeat(50)}${"]".repeat(50)}}`,
+    ];
+    for (const p of bad) h.link.deliver(`${R}/bodycam/bc1/activation`, p);
+    h.link.deliver(`${R}/bodycam/bc1/status`, { v: 1, online: "true" });
+    expect(h.triggers).toEqual([]);
+    expect(h.sync.status()).toMatchObject({
+      droppedPayloads: { "not-json": 1, invalid: 2, "unsupported-version": 1, "too-large": 1, "too-deep": 1 },
+    });
+    h.link.deliver(`${R}/bodycam/bc1/activation`, {
+      v: 1,
+      active: true,
+      at: iso(clock),
+      vendorField: { x: 1 },
+    });
+    expect(h.triggers).toHaveLength(1);
+    clock.advance(100);
+    expect(h.link.sent(`${R}/status`).at(-1)).toMatchObject({ droppedPayloads: 6 });
+  });
+
+  it("alerts and re-sends to a cam that does not confirm in time", async () => {
+    const h = await harness({ engine: true });
+    h.link.goUp();
+    h.link.deliver(`${R}/bodycam/bc1/status`, camStatus(false, null), true);
+    h.bus.emit("trigger", {
+      origin: { kind: "can", id: "speed" },
+      active: true,
+      at: clock.now(),
+      reason: "speed",
+    });
+    expect(h.link.sent(`${R}/activation`)).toHaveLength(1);
+    clock.advance(3000);
+    expect(h.alerts.map((a) => [a.code, a.device, a.severity])).toEqual([
+      ["bodycam-offline", "bc2", "warning"],
+      ["bodycam-unconfirmed", "bc1", "critical"],
+    ]);
+    expect(h.confirmations).toEqual([expect.objectContaining({ bodycamId: "bc1", confirmedAt: null })]);
+    expect(h.link.sent(`${R}/activation`)).toHaveLength(2);
+    expect(h.link.sent(`${R}/alert`).map((a) => (a as { code: string }).code)).toEqual([
+      "bodycam-offline",
+      "bodycam-unconfirmed",
+    ]);
+  });
+
+  it("keeps activations and alerts in the outbox while the broker is down and replays them in order", async () => {
+    const h = await harness({ engine: true, paired: [] });
+    h.bus.emit("trigger", {
+      origin: { kind: "lightbar", id: "lb" },
+      active: true,
+      at: clock.now(),
+      reason: "lights",
+    });
+    h.bus.emit("alert", { code: "disk-low", severity: "warning", message: "disk", at: clock.now() });
+    expect(h.link.published).toEqual([]);
+    expect(h.sync.status()).toMatchObject({ outboxPending: 2, connected: false });
+    h.link.goUp();
+    const topics = h.link.published.map((p) => p.topic);
+    expect(topics.slice(0, 3)).toEqual([`${R}/status`, `${R}/activation`, `${R}/alert`]);
+    expect(h.sync.status()).toMatchObject({ outboxPending: 0, connected: true });
+    // After a reconnect the retained state is published again (the broker may have lost it).
+    h.link.goDown();
+    h.link.published.length = 0;
+    h.link.goUp();
+    expect(h.link.published.map((p) => [p.topic, p.retain])).toEqual([
+      [`${R}/status`, true],
+      [`${R}/activation`, true],
+    ]);
+  });
+
+  it("a restarted daemon replays what the killed one had not delivered", async () => {
+    const first = await harness({ engine: true, paired: [] });
+    first.link.goUp();
+    first.link.autoAck = false;
+    first.bus.emit("trigger", {
+      origin: { kind: "lightbar", id: "lb" },
+      active: true,
+      at: clock.now(),
+      reason: "x",
+    });
+    const sent = first.link.sent(`${R}/activation`);
+    expect(sent).toHaveLength(1);
+    // killed: no PUBACK ever arrives, no stop(); a new instance starts on the same data dir
+    running.splice(0);
+    const second = await harness({ paired: [] });
+    expect(second.sync.status()).toMatchObject({ outboxPending: 1 });
+    second.link.goUp();
+    expect(second.link.sent(`${R}/activation`)).toEqual(sent);
+    expect(second.sync.status()).toMatchObject({ outboxPending: 0 });
+  });
+
+  it("reports mqtt health and publishes an offline status on stop", async () => {
+    const h = await harness();
+    const health: string[] = [];
+    h.bus.on("health", (r) => r.component === "mqtt" && health.push(r.state));
+    h.link.goUp();
+    h.link.goDown();
+    await h.sync.stop();
+    running.splice(0);
+    expect(health).toEqual(["ok", "down"]);
+    expect(clock.timerCount).toBe(0);
+  });
+});
