@@ -1,0 +1,40 @@
+/**
+ * Which finished events to upload, in what order: events marked critical (flag or critical category)
+ * first, then oldest first; already verified events are done. Pure, table-tested.
+ */
+export interface OffloadCandidate {
+  eventId: string;
+  /** Epoch ms the event started. */
+  startedAt: number;
+  critical: boolean;
+  verified: boolean;
+}
+
+export interface CandidateSource {
+  eventId: string;
+  startedAt: string;
+  critical?: boolean | undefined;
+  category?: string | undefined;
+  offload?: { state: string } | undefined;
+}
+
+export function toCandidate(m: CandidateSource, criticalCategories: readonly string[]): OffloadCandidate {
+  const started = Date.parse(m.startedAt);
+  return {
+    eventId: m.eventId,
+    startedAt: Number.isNaN(started) ? 0 : started,
+    critical: m.critical === true || (m.category !== undefined && criticalCategories.includes(m.category)),
+    verified: m.offload?.state === "verified",
+  };
+}
+
+export function offloadOrder(candidates: readonly OffloadCandidate[]): OffloadCandidate[] {
+  return candidates
+    .filter((c) => !c.verified)
+    .sort(
+      (a, b) =>
+        Number(b.critical) - Number(a.critical) ||
+        a.startedAt - b.startedAt ||
+        (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0),
+    );
+}

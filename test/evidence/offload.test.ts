@@ -1,0 +1,199 @@
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type Alert, Bus } from "../../src/core/bus.js";
+import { FakeClock } from "../../src/core/fake-clock.js";
+import { silentLogger } from "../../src/daemon/logger.js";
+import { type AuditLog, createAuditLog } from "../../src/evidence/audit-log.js";
+import { offloadConfigSchema } from "../../src/evidence/config.js";
+import { loadManifest } from "../../src/evidence/manifest-file.js";
+import { createOffload, type Offload } from "../../src/evidence/offload.js";
+import { readUploadState } from "../../src/evidence/upload-state.js";
+import { verifyDataDir } from "../../src/evidence/verify.js";
+import { sha256File } from "../../src/storage/sha256.js";
+import { makeEvent, tempDataDir } from "./event-fixture.js";
+import { S3ServerProcess } from "./s3-server.js";
+
+const MiB = 1024 * 1024;
+
+interface Rig {
+  dataDir: string;
+  bus: Bus;
+  clock: FakeClock;
+  audit: AuditLog;
+  offload: Offload;
+  alerts: Alert[];
+}
+
+describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
+  const servers: S3ServerProcess[] = [];
+  const rigs: Rig[] = [];
+
+  async function server(env: { dieOnPart?: number; corrupt?: boolean } = {}): Promise<S3ServerProcess> {
+    const s = new S3ServerProcess();
+    servers.push(s);
+    await s.start(env);
+    return s;
+  }
+
+  async function rig(s: S3ServerProcess, extra: Record<string, unknown> = {}): Promise<Rig> {
+    const dataDir = tempDataDir("offload");
+    const bus = new Bus();
+    const clock = new FakeClock();
+    const alerts: Alert[] = [];
+    bus.on("alert", (a) => alerts.push(a));
+    const audit = createAuditLog({ dataDir, bus, clock, logger: silentLogger() });
+    await audit.start();
+    const config = offloadConfigSchema.parse({
+      enabled: true,
+      endpoint: s.endpoint,
+      bucket: s.bucket,
+      partSizeMiB: 5,
+      verify: "checksum",
+      requestTimeoutSeconds: 20,
+      ...extra,
+    });
+    const offload = createOffload({
+      config,
+      vehicleId: "unit12",
+      dataDir,
+      bus,
+      clock,
+      logger: silentLogger(),
+      audit,
+      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    });
+    await offload.start();
+    const r = { dataDir, bus, clock, audit, offload, alerts };
+    rigs.push(r);
+    return r;
+  }
+
+  function finalize(r: Rig, e: { eventId: string; dir: string; manifestSha256: string }): void {
+    r.audit.recordFinalized(e.eventId, e.dir, e.manifestSha256);
+  }
+
+  afterEach(async () => {
+    for (const r of rigs.splice(0)) {
+      await r.offload.stop();
+      await r.audit.stop();
+      rmSync(r.dataDir, { recursive: true, force: true });
+    }
+    for (const s of servers.splice(0)) await s.dispose();
+  });
+
+  it("uploads an event, verifies it by reading it back, and records the result in manifest and audit log", async () => {
+    const s = await server();
+    const r = await rig(s);
+    const e = makeEvent(r.dataDir, {
+      startedAt: Date.UTC(2026, 10, 26, 9),
+      cameras: [
+        { name: "front", bytes: 11 * MiB },
+        { name: "rear", bytes: 300_000 },
+      ],
+    });
+    finalize(r, e);
+    const result = await r.offload.runOnce();
+    expect(result).toMatchObject({ reachable: true, verified: [e.eventId], failed: [], interrupted: false });
+    const m = loadManifest(e.dir).manifest;
+    expect(m.offload).toMatchObject({
+      state: "verified",
+      bucket: "evidence",
+      key: `unit12/${e.eventId}/`,
+      method: "read-back",
+    });
+    const key = `unit12/${e.eventId}/front.mp4`;
+    expect((await sha256File(s.objectFile(key))).sha256).toBe(e.manifest.cameras[0]?.files[0]?.sha256);
+    const meta = JSON.parse(
+      readFileSync(s.objectFile(key).replace(/object$/, "metadata.json"), "utf8"),
+    ) as Record<string, string>;
+    expect(meta["x-amz-meta-sha256"]).toBe(e.manifest.cameras[0]?.files[0]?.sha256);
+    expect(s.partUploads().map((p) => p.partNumber)).toEqual([1, 2, 3]);
+    expect(s.requests.filter((q) => q.method === "GET" && q.path.endsWith("front.mp4"))).toHaveLength(1);
+    const audit = readFileSync(join(r.dataDir, "audit.jsonl"), "utf8");
+    expect(audit).toContain('"type":"upload-started"');
+    expect(audit).toMatch(/"type":"manifest-amended".*"reason":"offload"/);
+    expect(await verifyDataDir(r.dataDir)).toMatchObject({ ok: true, events: 1 });
+    // a second pass has nothing to do
+    const before = s.requests.length;
+    expect((await r.offload.runOnce()).verified).toEqual([]);
+    expect(s.requests.length).toBe(before + 1); // the reachability probe only
+  });
+
+  it("resumes after the server is killed mid-upload without re-sending finished parts", async () => {
+    const s = await server({ dieOnPart: 3 });
+    const r = await rig(s);
+    const e = makeEvent(r.dataDir, {
+      startedAt: Date.UTC(2026, 10, 26, 9),
+      cameras: [{ name: "front", bytes: 17 * MiB }],
+    });
+    finalize(r, e);
+    const first = await r.offload.runOnce();
+    await s.waitExit();
+    expect(first).toMatchObject({ reachable: true, interrupted: true, verified: [] });
+    expect(readUploadState(e.dir).objects["front.mp4"]?.parts.map((p) => p.partNumber)).toEqual([1, 2]);
+    expect(loadManifest(e.dir).manifest.offload).toBeUndefined();
+    expect((await r.offload.runOnce()).reachable).toBe(false); // server down: nothing happens
+
+    await s.start(); // same port, same storage directory
+    const second = await r.offload.runOnce();
+    expect(second).toMatchObject({ verified: [e.eventId], interrupted: false });
+    const sent = s.partUploads().map((p) => p.partNumber);
+    expect(sent.filter((n) => n === 1)).toHaveLength(1);
+    expect(sent.filter((n) => n === 2)).toHaveLength(1);
+    expect(sent.filter((n) => n === 3)).toHaveLength(2); // the one cut off, and the resend
+    expect(sent.filter((n) => n === 4)).toHaveLength(1);
+    expect((await sha256File(s.objectFile(`unit12/${e.eventId}/front.mp4`))).sha256).toBe(
+      e.manifest.cameras[0]?.files[0]?.sha256,
+    );
+    expect(loadManifest(e.dir).manifest.offload?.state).toBe("verified");
+  });
+
+  it("detects a corrupted stored object, keeps everything local, and uploads again later", async () => {
+    const s = await server({ corrupt: true });
+    const r = await rig(s);
+    const e = makeEvent(r.dataDir, {
+      startedAt: Date.UTC(2026, 10, 26, 9),
+      cameras: [{ name: "front", bytes: 6 * MiB }],
+    });
+    finalize(r, e);
+    const result = await r.offload.runOnce();
+    expect(result.verified).toEqual([]);
+    expect(result.failed[0]?.error).toMatch(/front\.mp4: stored object reads back as .* SHA-256/);
+    expect(r.alerts.map((a) => a.code)).toContain("offload-verify-failed");
+    expect(loadManifest(e.dir).manifest.offload).toBeUndefined();
+    expect(existsSync(join(e.dir, "front.mp4"))).toBe(true);
+    expect(readFileSync(join(r.dataDir, "audit.jsonl"), "utf8")).toContain('"type":"upload-verify-failed"');
+
+    await s.stop();
+    await s.start(); // the faulty storage is fixed
+    expect((await r.offload.runOnce()).verified).toEqual([e.eventId]);
+    expect(s.partUploads().filter((p) => p.partNumber === 1)).toHaveLength(2); // uploaded afresh
+  });
+
+  it("uploads critical events first, then oldest first", async () => {
+    const s = await server();
+    const r = await rig(s, { criticalCategories: ["pursuit"] });
+    const t = Date.UTC(2026, 10, 26, 9);
+    const old = makeEvent(r.dataDir, { startedAt: t, cameras: [{ name: "front", bytes: 1000 }] });
+    const flagged = makeEvent(r.dataDir, {
+      startedAt: t + 3_600_000,
+      critical: true,
+      cameras: [{ name: "front", bytes: 1000 }],
+    });
+    const mid = makeEvent(r.dataDir, { startedAt: t + 1_800_000, cameras: [{ name: "front", bytes: 1000 }] });
+    const pursuit = makeEvent(r.dataDir, {
+      startedAt: t + 7_200_000,
+      category: "pursuit",
+      cameras: [{ name: "front", bytes: 1000 }],
+    });
+    for (const e of [old, flagged, mid, pursuit]) finalize(r, e);
+    const result = await r.offload.runOnce();
+    const order = [flagged, pursuit, old, mid].map((e) => e.eventId);
+    expect(result.verified).toEqual(order);
+    const putOrder = s.requests
+      .filter((q) => q.method === "PUT" && q.path.endsWith("/front.mp4"))
+      .map((q) => q.path.split("/")[3]);
+    expect(putOrder).toEqual(order);
+  });
+});

@@ -1,0 +1,52 @@
+// A real S3-compatible server process for the offload tests: s3rver on loopback, with a request log and
+// two fault switches. Started by test/evidence/s3-server.ts; killed and restarted like a real server.
+//   S3_PORT (0 = any), S3_DIR, S3_BUCKET
+//   S3_DIE_ON_PART=N   SIGKILL this process when the request for part N arrives (server dies mid-upload)
+//   S3_CORRUPT=1       flip one byte of every object stored by a completed multipart upload, before answering
+// Prints `READY <port>` and then one JSON line per request: {"method","path","partNumber"}.
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import S3rver from "s3rver";
+
+const dir = process.env.S3_DIR;
+const bucket = process.env.S3_BUCKET ?? "evidence";
+const dieOnPart = process.env.S3_DIE_ON_PART ? Number(process.env.S3_DIE_ON_PART) : null;
+const corrupt = process.env.S3_CORRUPT === "1";
+
+const app = new S3rver({ directory: dir, silent: true, configureBuckets: [{ name: bucket }] });
+await app.configureBuckets();
+const handler = app.callback();
+
+function objectPath(key) {
+  const parts = key.split("/");
+  const last = parts.pop();
+  return join(dir, bucket, ...parts, `${last}._S3rver_object`);
+}
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const partNumber = url.searchParams.get("partNumber");
+  process.stdout.write(
+    `${JSON.stringify({ method: req.method, path: url.pathname, partNumber: partNumber ? Number(partNumber) : null, query: [...url.searchParams.keys()] })}\n`,
+  );
+  if (dieOnPart !== null && partNumber !== null && Number(partNumber) === dieOnPart) {
+    process.kill(process.pid, "SIGKILL");
+    return;
+  }
+  if (corrupt && req.method === "POST" && url.searchParams.has("uploadId")) {
+    const end = res.end.bind(res);
+    res.end = (...args) => {
+      const key = decodeURIComponent(url.pathname.slice(bucket.length + 2));
+      const path = objectPath(key);
+      const data = readFileSync(path);
+      data[Math.floor(data.length / 2)] ^= 0xff;
+      writeFileSync(path, data);
+      return end(...args);
+    };
+  }
+  handler(req, res);
+});
+server.listen(Number(process.env.S3_PORT ?? 0), "127.0.0.1", () => {
+  process.stdout.write(`READY ${server.address().port}\n`);
+});
