@@ -28,25 +28,27 @@ describe("decodePayload (MQTT v1, never throws)", () => {
   });
 
   it.each(
-    [
-      ["random bytes", randomBytes(300), "not-json"],
-      ["empty payload", Buffer.alloc(0), "not-json"],
-      ["invalid UTF-8 then JSON", Buffer.concat([Buffer.from([0xff, 0xfe]), b(okStatus)]), "not-json"],
-      ["a JSON array", b([1, 2, 3]), "invalid"],
-      ["a JSON string", b('"hello"'), "invalid"],
-      ["null", b("null"), "invalid"],
-      ["recording as a string", b({ ...okStatus, recording: "yes" }), "invalid"],
-      ["battery out of range", b({ ...okStatus, battery: 101 }), "invalid"],
-      ["eventId not an event id", b({ ...okStatus, eventId: "../../etc/passwd" }), "invalid"],
-      ["timestamp not ISO-8601", b({ ...okStatus, at: "yesterday" }), "invalid"],
-      ["v missing", b({ ...okStatus, v: undefined }), "invalid"],
-      ["v = 0", b({ ...okStatus, v: 0 }), "invalid"],
-      ["v as a string", b({ ...okStatus, v: "2" }), "invalid"],
-      ["a future v", b({ ...okStatus, v: 2 }), "unsupported-version"],
-      ["huge payload", b({ ...okStatus, pad: "x".repeat(20_000) }), "too-large"],
-      ["deep nesting", b(`{"v":1,"x":${"[".repeat(5_000)}${"]".repeat(5_000)}}`), "too-deep"],
-      ["deep nesting, unterminated", b(`${"{".repeat(10_000)}`), "too-deep"],
-    ].map(([name, payload, failure]) => ({ name, payload, failure })),
+    (
+      [
+        ["random bytes", randomBytes(300), "not-json"],
+        ["empty payload", Buffer.alloc(0), "not-json"],
+        ["invalid UTF-8 then JSON", Buffer.concat([Buffer.from([0xff, 0xfe]), b(okStatus)]), "not-json"],
+        ["a JSON array", b([1, 2, 3]), "invalid"],
+        ["a JSON string", b('"hello"'), "invalid"],
+        ["null", b("null"), "invalid"],
+        ["recording as a string", b({ ...okStatus, recording: "yes" }), "invalid"],
+        ["battery out of range", b({ ...okStatus, battery: 101 }), "invalid"],
+        ["eventId not an event id", b({ ...okStatus, eventId: "../../etc/passwd" }), "invalid"],
+        ["timestamp not ISO-8601", b({ ...okStatus, at: "yesterday" }), "invalid"],
+        ["v missing", b({ ...okStatus, v: undefined }), "invalid"],
+        ["v = 0", b({ ...okStatus, v: 0 }), "invalid"],
+        ["v as a string", b({ ...okStatus, v: "2" }), "invalid"],
+        ["a future v", b({ ...okStatus, v: 2 }), "unsupported-version"],
+        ["huge payload", b({ ...okStatus, pad: "x".repeat(20_000) }), "too-large"],
+        ["deep nesting", b(`{"v":1,"x":${"[".repeat(5_000)}${"]".repeat(5_000)}}`), "too-deep"],
+        ["deep nesting, unterminated", b(`${"{".repeat(10_000)}`), "too-deep"],
+      ] as [string, Buffer, string][]
+    ).map(([name, payload, failure]) => ({ name, payload, failure })),
   )("rejects $name as $failure", ({ payload, failure }) => {
     const d = decodePayload(bodycamStatusPayloadSchema, payload, 16_384);
     expect(d.ok).toBe(false);
