@@ -6,6 +6,7 @@ import { ActivationService } from "../core/activation-service.js";
 import { type Alert, Bus, type HealthReport } from "../core/bus.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import { createStatusPage } from "../statuspage/status-page.js";
 import { CONTROL_SOCKET_NAME } from "./control-protocol.js";
 import { ControlServer } from "./control-server.js";
 import type { Logger } from "./logger.js";
@@ -178,6 +179,19 @@ export class Daemon {
     // [slot:recorder] cameras, ring, events, manifest
     // [slot:bodycam] MQTT sync, outbox, embedded broker
     // [slot:evidence] audit log, offload, retention
+    // [slot:statuspage] the in-car status page (same control handlers and stop policy as the socket)
+    this.add(
+      createStatusPage({
+        config: this.opts.config.control.statusPage,
+        status: () => this.status(),
+        dispatch: (req) => this.control.dispatch(req),
+        bus: this.bus,
+        logger: this.opts.logger,
+        clock: this.opts.clock,
+        vehicleName: this.opts.config.vehicle.name,
+        diskPath: this.dataDir,
+      }),
+    );
   }
 
   private registerControl(): void {

@@ -19,10 +19,12 @@ afterEach(async () => {
 });
 
 function config(dataDir: string): Config {
+  // The daemon's own page is off: each test builds one on a free port with its own clock.
   const r = validateConfig({
     vehicle: { id: "unit12", name: "Unit 12" },
     dataDir,
     activation: { postRollSeconds: 5 },
+    control: { statusPage: { enabled: false } },
   });
   if (!r.ok) throw new Error(r.problems.join("\n"));
   return r.config;
@@ -43,7 +45,7 @@ async function setup(page: Partial<Config["control"]["statusPage"]> = {}, clock 
   await daemon.start();
   cleanups.push(() => daemon.stop());
   const statusPage = createStatusPage({
-    config: { ...cfg.control.statusPage, port: 0, ...page },
+    config: { ...cfg.control.statusPage, enabled: true, port: 0, ...page },
     status: () => daemon.status(),
     dispatch: (req) => daemon.control.dispatch(req),
     bus: daemon.bus,
@@ -221,5 +223,31 @@ describe("status page server", () => {
     await stream.end();
     expect(clock.timerCount).toBe(0);
     expect(statusPage.status()).toMatchObject({ url: null, liveClients: 0 });
+  });
+});
+
+describe("status page in the daemon", () => {
+  it("is built by the daemon from control.statusPage and serves its status", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "camsync-page-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const r = validateConfig({
+      vehicle: { id: "unit7" },
+      dataDir: dir,
+      control: { statusPage: { port: 0 } },
+    });
+    if (!r.ok) throw new Error(r.problems.join("\n"));
+    const daemon = new Daemon({
+      config: r.config,
+      logger: silentLogger(),
+      clock: systemClock,
+      mode: "run",
+      env: {},
+    });
+    await daemon.start();
+    cleanups.push(() => daemon.stop());
+    const page = (daemon.status().components as Record<string, { url?: string }>)["status-page"];
+    expect(page?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const v = await view(page?.url ?? "");
+    expect(v).toMatchObject({ vehicle: { id: "unit7" }, recording: { state: "idle" } });
   });
 });
