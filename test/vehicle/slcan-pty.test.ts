@@ -1,0 +1,201 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { SerialPort } from "serialport";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Alert, Bus, type HealthReport } from "../../src/core/bus.js";
+import { systemClock } from "../../src/core/clock.js";
+import type { CanFrame } from "../../src/vehicle/can-frame.js";
+import { encodeSlcanFrame } from "../../src/vehicle/slcan-commands.js";
+import { SlcanSource } from "../../src/vehicle/slcan-source.js";
+import { slcanSourceSchema } from "../../src/vehicle/source-config.js";
+
+/**
+ * Real pseudo-terminals: socat links ttyA (the test plays the SLCAN adapter there) to ttyB (opened by
+ * SlcanSource through a stable symlink, as /dev/serial/by-id would be). Killing socat is an unplug.
+ */
+
+const hasSocat = existsSync("/usr/bin/socat");
+let dir = "";
+let socat: ChildProcess | undefined;
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function plugIn(): Promise<void> {
+  socat = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${dir}/ttyA`, `pty,raw,echo=0,link=${dir}/ttyB`], {
+    stdio: "ignore",
+  });
+  await until(() => existsSync(`${dir}/ttyA`) && existsSync(`${dir}/ttyB`), "socat links");
+}
+
+async function unplug(): Promise<void> {
+  const p = socat;
+  socat = undefined;
+  if (!p || p.exitCode !== null) return;
+  await new Promise((r) => {
+    p.once("exit", r);
+    p.kill("SIGTERM");
+  });
+}
+
+/** The adapter end: answers SLCAN commands like a CANable and writes frames on demand. */
+class PtyAdapter {
+  readonly commands: string[] = [];
+  private port: SerialPort | undefined;
+  private pending = "";
+
+  async open(): Promise<void> {
+    const port = new SerialPort({ path: `${dir}/ttyA`, baudRate: 115200, autoOpen: false });
+    port.on("error", () => {});
+    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+    port.on("data", (chunk: Buffer) => {
+      this.pending += chunk.toString("latin1");
+      let i = this.pending.indexOf("\r");
+      while (i >= 0) {
+        const cmd = this.pending.slice(0, i);
+        this.pending = this.pending.slice(i + 1);
+        this.commands.push(cmd);
+        port.write(cmd === "V" ? "V1013\r" : /^(C|S[0-8]|L|O|Z1)$/.test(cmd) ? "\r" : "\x07");
+        i = this.pending.indexOf("\r");
+      }
+    });
+    this.port = port;
+  }
+
+  write(data: string): Promise<void> {
+    const port = this.port;
+    if (!port) throw new Error("adapter not open");
+    return new Promise((resolve, reject) => {
+      port.write(Buffer.from(data, "latin1"), (err) => (err ? reject(err) : port.drain(() => resolve())));
+    });
+  }
+
+  async close(): Promise<void> {
+    const port = this.port;
+    this.port = undefined;
+    if (port?.isOpen) await new Promise((r) => port.close(() => r(undefined)));
+  }
+}
+
+function frameLine(i: number): string {
+  const data = Buffer.alloc(8);
+  data.writeUInt32BE(i, 0);
+  data.writeUInt32BE(~i >>> 0, 4);
+  return encodeSlcanFrame({ id: i % 0x800, extended: false, remote: false, dlc: 8, data });
+}
+
+describe.skipIf(!hasSocat)("SlcanSource over socat pseudo-terminals", () => {
+  let adapter: PtyAdapter;
+  let source: SlcanSource;
+  const health: HealthReport[] = [];
+  const alerts: Alert[] = [];
+  const frames: CanFrame[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "camsync-slcan-"));
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  afterEach(async () => {
+    await source?.stop();
+    await adapter?.close();
+    await unplug();
+    health.length = 0;
+    alerts.length = 0;
+    frames.length = 0;
+  });
+
+  async function connect(config: Record<string, unknown> = {}): Promise<void> {
+    await plugIn();
+    adapter = new PtyAdapter();
+    await adapter.open();
+    const bus = new Bus();
+    bus.on("health", (h) => health.push(h));
+    bus.on("alert", (a) => alerts.push(a));
+    source = new SlcanSource(
+      slcanSourceSchema.parse({ path: `${dir}/ttyB`, reconnect: { initialMs: 50, maxMs: 200 }, ...config }),
+      { clock: systemClock, bus },
+    );
+    source.onFrames((batch) => frames.push(...batch));
+    await source.start();
+    await until(() => source.status().streaming === true, "handshake");
+  }
+
+  it("opens with the handshake: close, version, bitrate, listen-only", async () => {
+    await connect({ bitrate: 1_000_000 });
+    expect(adapter.commands).toEqual(["C", "V", "S8", "L"]);
+    expect(source.status()).toMatchObject({ adapterVersion: "1013", state: "up" });
+    expect(health).toMatchObject([{ component: "can", state: "ok" }]);
+  });
+
+  it("receives 20,000 frames written at full rate, in order and intact", async () => {
+    await connect();
+    const n = 20_000;
+    let text = "";
+    for (let i = 0; i < n; i++) text += frameLine(i);
+    await adapter.write(text);
+    await until(() => frames.length >= n, `${n} frames (got ${frames.length})`);
+    expect(frames).toHaveLength(n);
+    frames.forEach((f, i) => {
+      const d = Buffer.from(f.data);
+      if (f.id !== i % 0x800 || d.readUInt32BE(0) !== i || d.readUInt32BE(4) !== ~i >>> 0) {
+        throw new Error(`frame ${i} corrupted: ${f.id.toString(16)} ${d.toString("hex")}`);
+      }
+    });
+    expect(source.status()).toMatchObject({ frames: n, garbage: 0 });
+  });
+
+  it("survives garbage and lines split across writes", async () => {
+    await connect({ queryVersion: false });
+    const parts = ["t12", "33", "1122", "33\r", "garbage!\r\x00\xff\r", "T01ABCDEF", "1", "FF\r", "t7FF0\r"];
+    for (const p of parts) {
+      await adapter.write(p);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await until(() => frames.length === 3, "3 frames");
+    expect(frames.map((f) => [f.id.toString(16), f.extended, Buffer.from(f.data).toString("hex")])).toEqual([
+      ["123", false, "112233"],
+      ["1abcdef", true, "ff"],
+      ["7ff", false, ""],
+    ]);
+    expect(source.status()).toMatchObject({ garbage: 2 });
+  });
+
+  it("reports health down while unplugged and reconnects by itself after replug", async () => {
+    await connect({ queryVersion: false });
+    await adapter.write(frameLine(1));
+    await until(() => frames.length === 1, "first frame");
+
+    await adapter.close();
+    await unplug();
+    await until(() => health.at(-1)?.state === "down", "health down");
+    expect(health.at(-1)?.detail).toContain("ttyB");
+    expect(alerts).toMatchObject([{ code: "serial-disconnected", device: `${dir}/ttyB` }]);
+    // Stays down (retrying against a missing path) while unplugged.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(source.status()).toMatchObject({ streaming: false, state: "waiting" });
+    expect(String(source.status().lastError)).toMatch(/cannot open/);
+
+    await plugIn();
+    adapter = new PtyAdapter();
+    await adapter.open();
+    await until(() => source.status().streaming === true, "reconnect");
+    expect(adapter.commands).toEqual(["C", "S6", "L"]);
+    expect(health.at(-1)).toMatchObject({ state: "ok" });
+    expect(source.status()).toMatchObject({ reconnects: 1 });
+    await adapter.write(frameLine(2));
+    await until(() => frames.length === 2, "frame after replug");
+    expect(Buffer.from(frames[1]?.data ?? []).readUInt32BE(0)).toBe(2);
+    expect(alerts).toHaveLength(1);
+  });
+});
