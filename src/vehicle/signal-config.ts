@@ -145,6 +145,6 @@ export const signalConfigShape = {
   ),
 };
 
-export type SignalSectionConfig = {
-  [K in keyof typeof signalConfigShape]: z.output<(typeof signalConfigShape)[K]>;
-};
+/** The signal/rule keys alone, as a schema (tests and `camsync can` use it without the rest of the config). */
+export const signalSectionSchema = z.strictObject(signalConfigShape);
+export type SignalSectionConfig = z.output<typeof signalSectionSchema>;
