@@ -1,0 +1,348 @@
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  unlinkSync,
+} from "node:fs";
+import { join } from "node:path";
+import type { Clock, TimerHandle } from "../core/clock.js";
+import type { Logger } from "../daemon/logger.js";
+import { writeFileAtomicSync } from "../storage/atomic-file.js";
+import { captureArgs, runIdFor, segmentListName } from "./capture-args.js";
+import type { CameraConfig } from "./config.js";
+import type { CaptureLauncher, CaptureProcess } from "./ffmpeg-process.js";
+import { readRingIndex, strayFiles } from "./ring-index.js";
+import { nextAnchor, parseSegmentList, type Segment, segmentFromEntry } from "./segment.js";
+import {
+  type CameraState,
+  planRestart,
+  recentFailures,
+  type SupervisionPolicy,
+  stallDeadline,
+} from "./supervision.js";
+
+/**
+ * One camera: a supervised ffmpeg writing segments into `{dataDir}/ring/{camera}/`, and the index of the
+ * completed segments found there (this run's and, after a restart, earlier runs').
+ */
+
+export interface CameraListener {
+  segment(seg: Segment): void;
+  /** ffmpeg exited or stalled; recording of this camera is interrupted until the restart produces a segment. */
+  fault(at: number, cause: string, stderr: string[]): void;
+  health(state: CameraState, detail: string): void;
+}
+
+export interface CameraOptions {
+  cam: CameraConfig;
+  ringDir: string;
+  segmentSeconds: number;
+  ffmpegPath: string;
+  policy: SupervisionPolicy;
+  stopTimeoutMs: number;
+  clock: Clock;
+  launch: CaptureLauncher;
+  log: Logger;
+  listener: CameraListener;
+  /** How often the segment list is read (ms). */
+  pollMs?: number;
+}
+
+const PID_FILE = "ffmpeg.pid";
+
+interface Run {
+  id: string;
+  proc: CaptureProcess;
+  startedMono: number;
+  offset: number;
+  rest: string;
+  anchor: number | null;
+  lastSegmentMono: number | null;
+  stopping: boolean;
+}
+
+export class CameraRecorder {
+  readonly name: string;
+  private readonly index = new Map<string, Segment>();
+  private run: Run | null = null;
+  private poll: TimerHandle | undefined;
+  private restartTimer: TimerHandle | undefined;
+  private failures: number[] = [];
+  private restarts = 0;
+  private state: CameraState = "starting";
+  private stopped = true;
+  private lastSegmentWall: number | null = null;
+
+  constructor(private readonly o: CameraOptions) {
+    this.name = o.cam.name;
+  }
+
+  /** Completed segments in the ring, oldest first. */
+  segments(): Segment[] {
+    return [...this.index.values()].sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  path(file: string): string {
+    return join(this.o.ringDir, file);
+  }
+
+  get health(): CameraState {
+    return this.state;
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.o.ringDir, { recursive: true, mode: 0o750 });
+    this.stopped = false;
+    await this.stopOrphan();
+    this.indexEarlierRuns();
+    this.launch();
+    this.poll = this.o.clock.setInterval(() => this.tick(), this.o.pollMs ?? 200);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.o.clock.clearInterval(this.poll);
+    this.o.clock.clearTimeout(this.restartTimer);
+    const run = this.run;
+    if (run) {
+      run.stopping = true;
+      await run.proc.stop(this.o.stopTimeoutMs);
+      this.readList(run);
+      this.run = null;
+    }
+    try {
+      unlinkSync(join(this.o.ringDir, PID_FILE));
+    } catch {
+      // already gone
+    }
+  }
+
+  /** Delete ring files (never anything outside the ring directory). */
+  remove(files: readonly string[]): void {
+    for (const file of files) {
+      this.index.delete(file);
+      try {
+        unlinkSync(this.path(file));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+          this.o.log.warn({ err, file }, "cannot delete ring segment");
+      }
+    }
+    this.removeSpentLists();
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      state: this.state,
+      segments: this.index.size,
+      lastSegmentAgeSeconds:
+        this.lastSegmentWall === null
+          ? null
+          : Math.round((this.o.clock.now() - this.lastSegmentWall) / 100) / 10,
+      restarts: this.restarts,
+      pid: this.run?.proc.pid ?? null,
+    };
+  }
+
+  /** The stderr tail of the running ffmpeg (credentials redacted). */
+  stderrTail(): string[] {
+    return this.run?.proc.stderrTail() ?? [];
+  }
+
+  private launch(): void {
+    const { clock, cam } = this.o;
+    const id = runIdFor(clock.now());
+    const args = captureArgs(cam, {
+      ringDir: this.o.ringDir,
+      run: id,
+      segmentSeconds: this.o.segmentSeconds,
+    });
+    const proc = this.o.launch(this.o.ffmpegPath, args);
+    const run: Run = {
+      id,
+      proc,
+      startedMono: clock.monotonic(),
+      offset: 0,
+      rest: "",
+      anchor: null,
+      lastSegmentMono: null,
+      stopping: false,
+    };
+    this.run = run;
+    if (proc.pid !== undefined) writeFileAtomicSync(join(this.o.ringDir, PID_FILE), `${proc.pid}\n`);
+    this.o.log.info({ run: id, pid: proc.pid }, `ffmpeg started for camera ${cam.name}`);
+    void proc.exited.then((info) => {
+      if (this.run !== run || run.stopping) return;
+      this.readList(run);
+      const how = info.signal ? `signal ${info.signal}` : `code ${info.code}`;
+      this.fail(run, `ffmpeg exited (${how})`);
+    });
+  }
+
+  private tick(): void {
+    const run = this.run;
+    if (!run || run.stopping) return;
+    this.readList(run);
+    const deadline = stallDeadline(run.startedMono, run.lastSegmentMono, this.o.policy);
+    if (this.o.clock.monotonic() > deadline) {
+      const waited = ((this.o.clock.monotonic() - (run.lastSegmentMono ?? run.startedMono)) / 1000).toFixed(
+        1,
+      );
+      this.fail(run, `ffmpeg stalled: no segment completed for ${waited}s`);
+    }
+  }
+
+  private fail(run: Run, cause: string): void {
+    const { clock, log, listener, policy } = this.o;
+    run.stopping = true;
+    const stderr = run.proc.stderrTail();
+    const now = clock.monotonic();
+    this.failures = [...recentFailures(this.failures, now, policy), now];
+    const plan = planRestart(this.failures, now, policy);
+    log.warn({ run: run.id, cause, stderr, restartInMs: plan.delayMs }, `camera ${this.name}: ${cause}`);
+    listener.fault(clock.now(), cause, stderr);
+    this.setState(
+      plan.crashLoop ? "down" : "degraded",
+      `${cause}; restart ${plan.failures} in ${plan.delayMs} ms`,
+    );
+    void run.proc.stop(this.o.stopTimeoutMs).then(() => {
+      this.readList(run);
+      if (this.run !== run || this.stopped) return;
+      this.run = null;
+      this.restartTimer = clock.setTimeout(() => {
+        if (this.stopped) return;
+        this.restarts += 1;
+        this.launch();
+      }, plan.delayMs);
+    });
+  }
+
+  private setState(state: CameraState, detail: string): void {
+    if (state === this.state && state === "ok") return;
+    this.state = state;
+    this.o.listener.health(state, detail);
+  }
+
+  /** Read what ffmpeg appended to the run's segment list; index and announce new segments. */
+  private readList(run: Run): void {
+    const listPath = join(this.o.ringDir, segmentListName(run.id));
+    let chunk = "";
+    try {
+      const fd = openSync(listPath, "r");
+      try {
+        const buf = Buffer.alloc(64 * 1024);
+        for (;;) {
+          const n = readSync(fd, buf, 0, buf.length, run.offset);
+          if (n <= 0) break;
+          run.offset += n;
+          chunk += buf.toString("utf8", 0, n);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw err;
+    }
+    if (!chunk) return;
+    const { entries, rest } = parseSegmentList(run.rest + chunk);
+    run.rest = rest;
+    for (const entry of entries) {
+      const seg = this.admit(run.id, entry, run.anchor, (a) => {
+        run.anchor = a;
+      });
+      if (!seg) continue;
+      run.lastSegmentMono = this.o.clock.monotonic();
+      this.lastSegmentWall = this.o.clock.now();
+      if (this.run === run) this.setState("ok", "recording");
+      this.o.listener.segment(seg);
+    }
+  }
+
+  private admit(
+    runId: string,
+    entry: ReturnType<typeof parseSegmentList>["entries"][number],
+    anchor: number | null,
+    setAnchor: (a: number) => void,
+  ): Segment | null {
+    let st: { mtimeMs: number; size: number };
+    try {
+      st = statSync(this.path(entry.file));
+    } catch {
+      return null;
+    }
+    const a = nextAnchor(anchor, entry, st.mtimeMs);
+    setAnchor(a);
+    const seg = segmentFromEntry(this.name, runId, entry, a, st.size);
+    this.index.set(seg.file, seg);
+    return seg;
+  }
+
+  /** After a daemon restart: index the segments earlier runs completed (they may belong to an open event). */
+  private indexEarlierRuns(): void {
+    for (const seg of readRingIndex(this.o.ringDir, this.name)) this.index.set(seg.file, seg);
+    const last = this.segments().at(-1);
+    if (last) this.lastSegmentWall = last.startedAt + last.durationMs;
+  }
+
+  /** Delete partial segments of killed runs (never listed as complete) once they are older than `olderThan`. */
+  removeStrays(olderThan: number): void {
+    const current = this.run ? `${this.run.id}-` : null;
+    for (const s of strayFiles(this.o.ringDir, new Set(this.index.keys()))) {
+      if (current && s.file.startsWith(current)) continue;
+      if (s.mtimeMs < olderThan) this.remove([s.file]);
+    }
+  }
+
+  /** Segment lists of earlier runs whose segments are all gone. */
+  private removeSpentLists(): void {
+    const live = new Set([...this.index.values()].map((s) => s.run));
+    if (this.run) live.add(this.run.id);
+    for (const f of readdirSync(this.o.ringDir)) {
+      if (!f.endsWith(".csv") || live.has(f.slice(0, -4))) continue;
+      try {
+        unlinkSync(join(this.o.ringDir, f));
+      } catch {
+        // ignore
+      }
+    }
+  }
+
+  /** An ffmpeg left running by a daemon that was killed: stop it so its last segment is closed and listed. */
+  private async stopOrphan(): Promise<void> {
+    let pid: number;
+    try {
+      pid = Number.parseInt(readFileSync(join(this.o.ringDir, PID_FILE), "utf8"), 10);
+    } catch {
+      return;
+    }
+    if (!Number.isInteger(pid) || pid <= 1) return;
+    let cmdline = "";
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    } catch {
+      return;
+    }
+    if (!cmdline.includes(this.o.ringDir)) return;
+    this.o.log.warn({ pid }, `camera ${this.name}: stopping ffmpeg left over from a previous daemon`);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGKILL"] as const) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        return;
+      }
+      for (let i = 0; i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        try {
+          process.kill(pid, 0);
+        } catch {
+          return;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+
+/**
+ * `{dataDir}/events/{eventId}/journal.jsonl`: everything the recorder learns about an open event, appended
+ * as it happens (decisions, claimed segments, camera faults, signals, GPS fixes, body-cam confirmations).
+ * A restarted daemon rebuilds the event from it, and the manifest is built from it. A torn last line
+ * (power cut) is ignored.
+ */
+
+export const JOURNAL_FILE = "journal.jsonl";
+
+const origin = z.object({ kind: z.string(), id: z.string() });
+
+const entrySchema = z.discriminatedUnion("t", [
+  z.object({
+    t: z.literal("open"),
+    at: z.number(),
+    eventId: z.string(),
+    origin,
+    triggerAt: z.number(),
+    preEventSeconds: z.number(),
+    preEventAudio: z.boolean(),
+    segmentSeconds: z.number(),
+    vehicle: z.object({ id: z.string(), name: z.string().optional(), agency: z.string().optional() }),
+    officer: z.string().nullable(),
+    cameras: z.array(z.string()),
+    /** How the event came to be: an activation, or promoted from the ring by `camsync event create`. */
+    source: z.enum(["activation", "after-the-fact"]).default("activation"),
+  }),
+  z.object({
+    t: z.literal("decision"),
+    at: z.number(),
+    type: z.string(),
+    reason: z.string(),
+    seq: z.number().optional(),
+    origin: origin.nullable().optional(),
+    postRollSeconds: z.number().optional(),
+    part: z.number().optional(),
+  }),
+  z.object({
+    t: z.literal("segment"),
+    camera: z.string(),
+    file: z.string(),
+    startedAt: z.number(),
+    durationMs: z.number(),
+    part: z.number(),
+    preEvent: z.boolean(),
+  }),
+  z.object({ t: z.literal("muted"), camera: z.string(), file: z.string() }),
+  z.object({ t: z.literal("fault"), camera: z.string(), at: z.number(), cause: z.string() }),
+  z.object({ t: z.literal("daemon-start"), at: z.number() }),
+  z.object({ t: z.literal("end"), at: z.number(), interrupted: z.string().optional() }),
+  z.object({
+    t: z.literal("signal"),
+    at: z.number(),
+    name: z.string(),
+    value: z.union([z.number(), z.string(), z.null()]),
+  }),
+  z.object({
+    t: z.literal("gps"),
+    at: z.number(),
+    lat: z.number(),
+    lon: z.number(),
+    speedKmh: z.number().nullable(),
+  }),
+  z.object({
+    t: z.literal("bodycam"),
+    bodycamId: z.string(),
+    commandedAt: z.number(),
+    confirmedAt: z.number().nullable(),
+    latencyMs: z.number().nullable(),
+  }),
+]);
+
+export type JournalEntry = z.infer<typeof entrySchema>;
+export type OpenEntry = Extract<JournalEntry, { t: "open" }>;
+
+export function readJournal(eventDir: string): { entries: JournalEntry[]; skipped: number } {
+  let text: string;
+  try {
+    text = readFileSync(join(eventDir, JOURNAL_FILE), "utf8");
+  } catch {
+    return { entries: [], skipped: 0 };
+  }
+  const entries: JournalEntry[] = [];
+  let skipped = 0;
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      skipped += 1;
+      continue;
+    }
+    const parsed = entrySchema.safeParse(raw);
+    if (parsed.success) entries.push(parsed.data);
+    else skipped += 1;
+  }
+  return { entries, skipped };
+}
+
+/**
+ * Appends entries. Evidence-relevant entries (decisions, segments, faults) are written and fsynced at once;
+ * frequent ones (signals, GPS) are batched and flushed within `flushMs` or with the next durable entry.
+ */
+export class EventJournal {
+  private queued: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly eventDir: string,
+    private readonly flushMs = 1000,
+  ) {}
+
+  append(entry: JournalEntry): void {
+    const line = `${JSON.stringify(entry)}\n`;
+    if (entry.t === "signal" || entry.t === "gps") {
+      this.queued.push(line);
+      this.timer ??= setTimeout(() => this.flush(false), this.flushMs);
+      return;
+    }
+    this.queued.push(line);
+    this.flush(true);
+  }
+
+  flush(durable: boolean): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.queued.length === 0) return;
+    const path = join(this.eventDir, JOURNAL_FILE);
+    appendFileSync(path, this.queued.join(""), { mode: 0o640 });
+    this.queued = [];
+    if (!durable) return;
+    const fd = openSync(path, "r");
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  close(): void {
+    this.flush(true);
+  }
+}

@@ -1,0 +1,184 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { redactSecrets } from "../daemon/logger.js";
+
+/**
+ * The one place that starts ffmpeg and ffprobe processes.
+ *
+ * Formats are always passed as raw arguments (`-f lavfi`, `-f segment`). fluent-ffmpeg is deliberately not
+ * used: it validates every `-f` (even raw ones) against its parse of `ffmpeg -formats`, which ffmpeg ≥ 6.1
+ * changed, and it offers nothing a plain argument list does not. ffmpeg is stopped with `q` on stdin (it
+ * then closes the current segment cleanly) and only then with signals.
+ */
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A long-running ffmpeg (a camera's capture). */
+export interface CaptureProcess {
+  readonly pid: number | undefined;
+  /** Resolves once the process has exited (never rejects). */
+  readonly exited: Promise<ExitInfo>;
+  /** The last stderr lines, credentials redacted. */
+  stderrTail(): string[];
+  /** `q` on stdin, then SIGINT, SIGTERM and SIGKILL, each after `graceMs`. */
+  stop(graceMs: number): Promise<ExitInfo>;
+}
+
+/** Starts capture processes; tests substitute a fake. */
+export type CaptureLauncher = (ffmpegPath: string, args: string[]) => CaptureProcess;
+
+const TAIL_LINES = 100;
+
+/** Keeps the last `max` lines of a text stream, credentials redacted. */
+export class LineTail {
+  private readonly lines: string[] = [];
+  private partial = "";
+
+  constructor(private readonly max = TAIL_LINES) {}
+
+  push(chunk: string): void {
+    const parts = (this.partial + chunk).split(/\r\n|\r|\n/);
+    this.partial = parts.pop() ?? "";
+    for (const line of parts) {
+      if (line.trim() === "") continue;
+      this.lines.push(redactSecrets(line));
+      if (this.lines.length > this.max) this.lines.shift();
+    }
+  }
+
+  snapshot(): string[] {
+    return this.partial.trim() ? [...this.lines, redactSecrets(this.partial)] : [...this.lines];
+  }
+}
+
+function watchExit(child: ChildProcess): Promise<ExitInfo> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (info: ExitInfo) => {
+      if (done) return;
+      done = true;
+      resolve(info);
+    };
+    child.once("exit", (code, signal) => finish({ code, signal }));
+    child.once("error", () => finish({ code: 127, signal: null }));
+  });
+}
+
+export const launchCapture: CaptureLauncher = (ffmpegPath, args) => {
+  const child = spawn(ffmpegPath, args, { stdio: ["pipe", "ignore", "pipe"] });
+  const tail = new LineTail();
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => tail.push(chunk));
+  child.on("error", (err) => tail.push(`spawn failed: ${err.message}\n`));
+  child.stdin?.on("error", () => {}); // EPIPE when ffmpeg already exited
+  const exited = watchExit(child);
+  let exitedNow = false;
+  void exited.then(() => {
+    exitedNow = true;
+  });
+  const wait = (ms: number) =>
+    Promise.race([
+      exited.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref()),
+    ]);
+  return {
+    pid: child.pid,
+    exited,
+    stderrTail: () => tail.snapshot(),
+    async stop(graceMs) {
+      if (exitedNow) return exited;
+      try {
+        child.stdin?.end("q");
+      } catch {
+        // stdin already closed
+      }
+      for (const signal of ["SIGINT", "SIGTERM", "SIGKILL"] as const) {
+        if (await wait(graceMs)) return exited;
+        child.kill(signal);
+      }
+      return exited;
+    },
+  };
+};
+
+export class FfmpegError extends Error {
+  override name = "FfmpegError";
+  constructor(
+    message: string,
+    readonly stderr: string[],
+  ) {
+    super(message);
+  }
+}
+
+/** Run ffmpeg/ffprobe to completion; resolves with stdout, rejects with FfmpegError (stderr tail attached). */
+export function runTool(path: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const tail = new LineTail(20);
+    const out: Buffer[] = [];
+    child.stdout?.on("data", (b: Buffer) => out.push(b));
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => tail.push(chunk));
+    const timer = opts.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs) : undefined;
+    child.once("error", (err) => {
+      clearTimeout(timer);
+      reject(new FfmpegError(`${path}: ${err.message}`, tail.snapshot()));
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(Buffer.concat(out).toString("utf8"));
+      else {
+        const lines = tail.snapshot();
+        reject(
+          new FfmpegError(
+            `${path} exited with ${signal ?? `code ${code}`}: ${lines.slice(-3).join(" | ")}`,
+            lines,
+          ),
+        );
+      }
+    });
+  });
+}
+
+/** Duration of a media file in seconds (container duration), via ffprobe. */
+export async function probeDuration(ffprobePath: string, file: string): Promise<number> {
+  const out = await runTool(
+    ffprobePath,
+    ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file],
+    {
+      timeoutMs: 30_000,
+    },
+  );
+  const value = Number.parseFloat(out.trim());
+  if (!Number.isFinite(value)) throw new FfmpegError(`ffprobe gave no duration for ${file}`, [out]);
+  return value;
+}
+
+/** Stream-copy a concat list (ffconcat) into one MP4 with the index at the front. */
+export async function concatToMp4(ffmpegPath: string, listFile: string, output: string): Promise<void> {
+  await runTool(
+    ffmpegPath,
+    [
+      ...["-hide_banner", "-nostdin", "-loglevel", "error", "-y"],
+      ...["-f", "concat", "-safe", "0", "-i", listFile],
+      ...["-map", "0", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", output],
+    ],
+    { timeoutMs: 600_000 },
+  );
+}
+
+/** Replace a segment's audio with silence (video copied untouched), writing MPEG-TS to `output`. */
+export async function muteSegment(ffmpegPath: string, input: string, output: string): Promise<void> {
+  await runTool(
+    ffmpegPath,
+    [
+      ...["-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-i", input],
+      ...["-map", "0:v", "-map", "0:a?", "-c:v", "copy", "-c:a", "aac", "-b:a", "64k", "-af", "volume=0"],
+      ...["-f", "mpegts", output],
+    ],
+    { timeoutMs: 60_000 },
+  );
+}

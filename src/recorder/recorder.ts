@@ -1,0 +1,547 @@
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { VERSION } from "../cli/version.js";
+import type { Config } from "../config/schema.js";
+import type { Decision } from "../core/activation.js";
+import type { AlertSeverity, Bus } from "../core/bus.js";
+import type { Clock, TimerHandle } from "../core/clock.js";
+import type { Component } from "../core/component.js";
+import type { Origin } from "../core/trigger.js";
+import type { Logger } from "../daemon/logger.js";
+import { MANIFEST_FILE } from "../evidence/manifest-file.js";
+import { CameraRecorder } from "./camera.js";
+import type { RecorderConfig } from "./config.js";
+import { assembleEvent } from "./event-assembly.js";
+import type { JournalEntry, OpenEntry } from "./event-journal.js";
+import { OpenEvent } from "./event-recording.js";
+import { belongsToEvent } from "./event-window.js";
+import { type CaptureLauncher, launchCapture } from "./ffmpeg-process.js";
+import { type FreeSpaceProbe, statfsFreeSpace } from "./free-space.js";
+import {
+  measuredBitrate,
+  planRing,
+  type RingEntry,
+  reserveBytes,
+  ringKeepMs,
+  type StoragePressure,
+} from "./ring.js";
+import type { CameraState, SupervisionPolicy } from "./supervision.js";
+
+export interface RecorderOptions {
+  config: RecorderConfig;
+  dataDir: string;
+  vehicle: Config["vehicle"];
+  activation: Config["activation"];
+  bus: Bus;
+  clock: Clock;
+  logger: Logger;
+  /** Starts capture processes (tests may wrap the real one). */
+  launch?: CaptureLauncher;
+  /** Free space on the data disk (tests inject a shrinking fake). */
+  freeSpace?: FreeSpaceProbe;
+  version?: string;
+}
+
+export interface Recorder extends Component {
+  /** Resolves when every camera has completed its first segment (the daemon then sends READY=1). */
+  ready(): Promise<void>;
+  /** Resolves when every event that has ended so far is assembled (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+export function createRecorder(o: RecorderOptions): Recorder {
+  return new DashRecorder(o);
+}
+
+interface PendingRecovery {
+  dir: string;
+  open: OpenEntry;
+  entries: JournalEntry[];
+  timer: TimerHandle | undefined;
+}
+
+/** While storage stays low, the alert is repeated at most this often. */
+const STORAGE_ALERT_EVERY_MS = 10 * 60_000;
+
+const STATE_RANK: Record<CameraState, number> = { ok: 0, starting: 1, degraded: 2, down: 3 };
+
+class DashRecorder implements Recorder {
+  readonly name = "recorder";
+  private readonly cameras = new Map<string, CameraRecorder>();
+  private readonly events = new Map<string, OpenEvent>();
+  private readonly recovering = new Map<string, PendingRecovery>();
+  private readonly linked = new Set<string>();
+  private readonly firstSegment = new Set<string>();
+  private readonly log: Logger;
+  private readonly eventsDir: string;
+  private readonly launchCapture: CaptureLauncher;
+  private readonly freeSpace: FreeSpaceProbe;
+  private unsubscribe: (() => void)[] = [];
+  private timers: TimerHandle[] = [];
+  private assembly: Promise<void> = Promise.resolve();
+  private resolveReady!: () => void;
+  private readonly readyPromise: Promise<void>;
+  private startedAt = 0;
+  private storage: {
+    free: number | null;
+    reserve: number;
+    pressure: StoragePressure;
+    busy: boolean;
+    alertedAt: number;
+  } = {
+    free: null,
+    reserve: 0,
+    pressure: "none",
+    busy: false,
+    alertedAt: Number.NEGATIVE_INFINITY,
+  };
+
+  constructor(private readonly o: RecorderOptions) {
+    this.log = o.logger.child({ component: "recorder" });
+    this.eventsDir = join(o.dataDir, "events");
+    this.launchCapture = o.launch ?? launchCapture;
+    this.freeSpace = o.freeSpace ?? statfsFreeSpace;
+    this.readyPromise = new Promise((r) => {
+      this.resolveReady = r;
+    });
+  }
+
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  idle(): Promise<void> {
+    return this.assembly;
+  }
+
+  private get policy(): SupervisionPolicy {
+    const { supervision, segmentSeconds } = this.o.config;
+    return {
+      segmentSeconds,
+      stallSegments: supervision.stallSegments,
+      startupTimeoutMs: supervision.startupTimeoutSeconds * 1000,
+      backoffInitialMs: supervision.backoffInitialMs,
+      backoffMaxMs: supervision.backoffMaxMs,
+      crashLoopLimit: supervision.crashLoopLimit,
+      crashLoopWindowMs: supervision.crashLoopWindowSeconds * 1000,
+    };
+  }
+
+  async start(): Promise<void> {
+    const { config, clock, bus, dataDir } = this.o;
+    this.startedAt = clock.now();
+    mkdirSync(this.eventsDir, { recursive: true, mode: 0o750 });
+    for (const cam of config.cameras) {
+      this.cameras.set(
+        cam.name,
+        new CameraRecorder({
+          cam,
+          ringDir: join(dataDir, "ring", cam.name),
+          segmentSeconds: config.segmentSeconds,
+          ffmpegPath: config.ffmpegPath,
+          policy: this.policy,
+          stopTimeoutMs: config.supervision.stopTimeoutMs,
+          clock,
+          launch: this.launchCapture,
+          log: this.log.child({ camera: cam.name }),
+          listener: {
+            segment: (seg) => this.onSegment(cam.name, seg),
+            fault: (at, cause, stderr) => this.onFault(cam.name, at, cause, stderr),
+            health: (state, detail) => this.onCameraHealth(cam.name, state, detail),
+          },
+        }),
+      );
+    }
+    this.unsubscribe.push(
+      bus.on("decision", (d) => this.onDecision(d)),
+      bus.on("signal", (s) => this.journalAll({ t: "signal", at: s.at, name: s.name, value: s.value })),
+      bus.on("gps", (g) =>
+        this.journalAll({ t: "gps", at: g.at, lat: g.lat, lon: g.lon, speedKmh: g.speedKmh }),
+      ),
+      bus.on("bodycam-confirmation", (c) => {
+        const entry = { t: "bodycam" as const, ...c };
+        this.events.get(c.eventId)?.journal.append(entry);
+      }),
+    );
+    this.findUnfinishedEvents();
+    await Promise.all([...this.cameras.values()].map((c) => c.start()));
+    for (const cam of this.cameras.values()) {
+      for (const seg of cam.segments()) {
+        try {
+          if (statSync(cam.path(seg.file)).nlink > 1) this.linked.add(`${cam.name}/${seg.file}`);
+        } catch {
+          // gone
+        }
+      }
+    }
+    for (const ev of this.events.values()) this.claimFromRing(ev, () => true);
+    if (this.cameras.size === 0) this.resolveReady();
+    this.timers.push(clock.setInterval(() => this.checkEvents(), 250));
+    this.timers.push(
+      clock.setInterval(() => void this.storageTick(), config.storage.checkIntervalSeconds * 1000),
+    );
+    void this.storageTick();
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+    for (const t of this.timers) this.o.clock.clearInterval(t);
+    this.timers = [];
+    for (const r of this.recovering.values()) this.o.clock.clearTimeout(r.timer);
+    await Promise.all([...this.cameras.values()].map((c) => c.stop()));
+    await this.assembly;
+    for (const ev of this.events.values()) ev.journal.close();
+    this.cameras.clear();
+  }
+
+  status(): Record<string, unknown> {
+    const cameras: Record<string, unknown> = {};
+    let worst: CameraState = "ok";
+    for (const [name, cam] of this.cameras) {
+      const bitrate = measuredBitrate(cam.segments().slice(-30));
+      cameras[name] = { ...cam.status(), bitrateKbps: bitrate === null ? null : Math.round(bitrate / 1000) };
+      if (STATE_RANK[cam.health] > STATE_RANK[worst]) worst = cam.health;
+    }
+    return {
+      recorder: this.cameras.size === 0 ? "none" : worst === "starting" ? "degraded" : worst,
+      cameras,
+      openEvents: [...this.events.keys()],
+      storage: {
+        freeBytes: this.storage.free,
+        reserveBytes: this.storage.reserve,
+        pressure: this.storage.pressure,
+      },
+    };
+  }
+
+  // ---- decisions ----------------------------------------------------------------------------------------
+
+  private onDecision(d: Decision): void {
+    if (d.type === "event-start") {
+      this.openEvent(d.eventId, d.origin, d.at, d.preEventSeconds);
+    } else if (d.type === "event-resume") {
+      this.resumeEvent(d.eventId, d.origin, d.at);
+    }
+    if (d.eventId === null) return;
+    const ev = this.events.get(d.eventId);
+    if (!ev) return;
+    ev.journal.append({
+      t: "decision",
+      at: d.at,
+      type: d.type,
+      reason: d.reason,
+      seq: d.seq,
+      origin: "origin" in d ? d.origin : undefined,
+      postRollSeconds: d.type === "stop-requested" ? d.postRollSeconds : undefined,
+      part: d.type === "rollover" ? d.part : undefined,
+    });
+    if (d.type === "rollover") ev.rollovers.push({ part: d.part, at: d.at });
+    if (d.type === "event-end") this.ending(ev, d.at);
+  }
+
+  private ending(ev: OpenEvent, endAt: number): void {
+    const { segmentSeconds, supervision } = this.o.config;
+    ev.endAt = endAt;
+    const waitMs =
+      Math.max(supervision.startupTimeoutSeconds, supervision.stallSegments * segmentSeconds) * 1000 +
+      segmentSeconds * 2000;
+    ev.giveUpAt = Math.max(endAt, this.o.clock.now()) + waitMs;
+  }
+
+  private openEntry(eventId: string, origin: Origin, triggerAt: number, preEventSeconds: number): OpenEntry {
+    const { vehicle, config, clock } = this.o;
+    return {
+      t: "open",
+      at: clock.now(),
+      eventId,
+      origin,
+      triggerAt,
+      preEventSeconds,
+      preEventAudio: config.preEventAudio,
+      segmentSeconds: config.segmentSeconds,
+      vehicle: { id: vehicle.id, name: vehicle.name, agency: vehicle.agency },
+      officer: vehicle.officer ?? null,
+      cameras: [...this.cameras.keys()],
+      source: "activation",
+    };
+  }
+
+  private eventOptions(dir: string, open: OpenEntry) {
+    const audioCameras = new Set(this.o.config.cameras.filter((c) => c.audio.enabled).map((c) => c.name));
+    return { dir, open, ffmpegPath: this.o.config.ffmpegPath, audioCameras, log: this.log };
+  }
+
+  private openEvent(eventId: string, origin: Origin, at: number, preEventSeconds: number): void {
+    if (this.events.has(eventId)) return;
+    const dir = join(this.eventsDir, eventId);
+    const ev = OpenEvent.create(this.eventOptions(dir, this.openEntry(eventId, origin, at, preEventSeconds)));
+    this.events.set(eventId, ev);
+    const claimed = this.claimFromRing(ev, () => true);
+    this.log.info({ eventId, preEventSegments: claimed }, `event ${eventId} recording`);
+  }
+
+  /** The daemon restarted inside an event: continue it with every segment recorded meanwhile. */
+  private resumeEvent(eventId: string, origin: Origin, at: number): void {
+    if (this.events.has(eventId)) return;
+    const pending = this.recovering.get(eventId);
+    const dir = join(this.eventsDir, eventId);
+    if (!pending) {
+      this.log.warn({ eventId }, `resumed event ${eventId} has no journal; starting its record now`);
+      this.openEvent(eventId, origin, at, this.o.activation.preEventSeconds);
+      return;
+    }
+    this.o.clock.clearTimeout(pending.timer);
+    this.recovering.delete(eventId);
+    const ev = OpenEvent.restore(this.eventOptions(dir, pending.open), pending.entries);
+    this.events.set(eventId, ev);
+    ev.journal.append({ t: "daemon-start", at: this.startedAt });
+    const claimed = this.claimFromRing(ev, () => true);
+    this.log.info({ eventId, claimed }, `event ${eventId} resumed after a daemon restart`);
+  }
+
+  /** Claim ring segments that belong to the event (those `accept` allows); returns how many. */
+  private claimFromRing(ev: OpenEvent, accept: (startedAt: number) => boolean): number {
+    let n = 0;
+    for (const cam of this.cameras.values()) {
+      for (const seg of cam.segments()) {
+        if (!accept(seg.startedAt)) continue;
+        if (ev.claim(seg, cam.path(seg.file))) {
+          this.linked.add(`${cam.name}/${seg.file}`);
+          n += 1;
+        }
+      }
+    }
+    return n;
+  }
+
+  private journalAll(entry: JournalEntry): void {
+    for (const ev of this.events.values()) ev.journal.append(entry);
+  }
+
+  // ---- cameras ------------------------------------------------------------------------------------------
+
+  private onSegment(camera: string, seg: Parameters<OpenEvent["claim"]>[0]): void {
+    const cam = this.cameras.get(camera);
+    if (!cam) return;
+    for (const ev of this.events.values()) {
+      if (ev.claim(seg, cam.path(seg.file))) this.linked.add(`${camera}/${seg.file}`);
+    }
+    if (!this.firstSegment.has(camera)) {
+      this.firstSegment.add(camera);
+      if (this.firstSegment.size === this.cameras.size) this.resolveReady();
+    }
+  }
+
+  private onFault(camera: string, at: number, cause: string, stderr: string[]): void {
+    for (const ev of this.events.values()) {
+      ev.journal.append({ t: "fault", camera, at, cause });
+      this.alert("camera-not-recording", "warning", `camera ${camera}: ${cause}; restarting (gap in event)`, {
+        eventId: ev.id,
+        device: camera,
+      });
+    }
+    if (stderr.length) this.log.warn({ camera, stderr: stderr.slice(-20) }, `camera ${camera} ffmpeg stderr`);
+  }
+
+  private onCameraHealth(camera: string, state: CameraState, detail: string): void {
+    const health = state === "starting" ? "degraded" : state;
+    this.o.bus.emit("health", {
+      component: `recorder:${camera}`,
+      state: health,
+      detail,
+      at: this.o.clock.now(),
+    });
+    if (state === "down") {
+      this.alert("camera-not-recording", "critical", `camera ${camera} is not recording: ${detail}`, {
+        device: camera,
+      });
+    }
+  }
+
+  private alert(
+    code: string,
+    severity: AlertSeverity,
+    message: string,
+    extra: { eventId?: string; device?: string },
+  ) {
+    this.o.bus.emit("alert", { code, severity, message, ...extra, at: this.o.clock.now() });
+  }
+
+  // ---- completion and recovery --------------------------------------------------------------------------
+
+  private checkEvents(): void {
+    const now = this.o.clock.now();
+    for (const ev of [...this.events.values()]) {
+      if (ev.complete(now)) this.finalize(ev, ev.endAt ?? now);
+    }
+  }
+
+  private finalize(ev: OpenEvent, endAt: number, interrupted?: string): void {
+    this.events.delete(ev.id);
+    ev.journal.append({ t: "end", at: endAt, interrupted });
+    this.assembly = this.assembly.then(async () => {
+      const t0 = this.o.clock.monotonic();
+      try {
+        await ev.settled();
+        ev.journal.close();
+        const entries = OpenEvent.readOpenEntry(ev.dir)?.entries ?? [];
+        const result = await assembleEvent({
+          dir: ev.dir,
+          open: ev.open,
+          entries,
+          claimed: ev.claimed,
+          endAt,
+          interrupted,
+          ffmpegPath: this.o.config.ffmpegPath,
+          ffprobePath: this.o.config.ffprobePath,
+          version: this.o.version ?? VERSION,
+        });
+        const gaps = result.manifest.cameras.reduce((n, c) => n + c.gaps.length, 0);
+        this.log.info(
+          {
+            eventId: ev.id,
+            files: result.files.map((f) => f.file),
+            gaps,
+            ms: Math.round(this.o.clock.monotonic() - t0),
+          },
+          `event ${ev.id} assembled`,
+        );
+        this.o.bus.emit("event-finalized", {
+          eventId: ev.id,
+          dir: ev.dir,
+          manifestSha256: result.manifestSha256,
+          at: this.o.clock.now(),
+        });
+      } catch (err) {
+        this.log.error(
+          { err, eventId: ev.id },
+          `event ${ev.id} could not be assembled; retried at next start`,
+        );
+        this.alert("event-assembly-failed", "critical", `event ${ev.id}: ${(err as Error).message}`, {
+          eventId: ev.id,
+        });
+      }
+    });
+  }
+
+  /** Event directories without a manifest: a crash or power cut interrupted them. */
+  private findUnfinishedEvents(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.eventsDir);
+    } catch {
+      return;
+    }
+    for (const name of names.sort()) {
+      const dir = join(this.eventsDir, name);
+      if (existsSync(join(dir, MANIFEST_FILE))) continue;
+      const read = OpenEvent.readOpenEntry(dir);
+      if (!read) continue;
+      const ended = read.entries.some((e) => e.t === "decision" && e.type === "event-end");
+      if (ended) {
+        const ev = OpenEvent.restore(this.eventOptions(dir, read.open), read.entries);
+        this.events.set(ev.id, ev);
+        if (ev.endAt !== null) this.ending(ev, ev.endAt);
+        this.log.info({ eventId: ev.id }, `event ${ev.id} ended before the restart; assembling it`);
+        continue;
+      }
+      const pending: PendingRecovery = { dir, open: read.open, entries: read.entries, timer: undefined };
+      pending.timer = this.o.clock.setTimeout(
+        () => this.recoverInterrupted(name),
+        this.o.config.recovery.resumeGraceSeconds * 1000,
+      );
+      this.recovering.set(name, pending);
+    }
+  }
+
+  /** Nobody resumed it: assemble what was recorded up to the interruption. */
+  private recoverInterrupted(eventId: string): void {
+    const pending = this.recovering.get(eventId);
+    if (!pending) return;
+    this.recovering.delete(eventId);
+    const ev = OpenEvent.restore(this.eventOptions(pending.dir, pending.open), pending.entries);
+    this.claimFromRing(ev, (startedAt) => startedAt < this.startedAt);
+    const endAt = ev.lastFootage() ?? pending.open.triggerAt;
+    this.log.warn({ eventId }, `event ${eventId} was interrupted (daemon stopped mid-event); assembling it`);
+    this.finalize(
+      ev,
+      endAt,
+      "the daemon stopped before the event ended (crash or power loss); assembled at the next start",
+    );
+  }
+
+  // ---- storage ------------------------------------------------------------------------------------------
+
+  private async storageTick(): Promise<void> {
+    if (this.storage.busy || this.cameras.size === 0) return;
+    this.storage.busy = true;
+    try {
+      await this.trimRing();
+    } catch (err) {
+      this.log.error({ err }, "ring maintenance failed");
+    } finally {
+      this.storage.busy = false;
+    }
+  }
+
+  private async trimRing(): Promise<void> {
+    const { config, activation, clock, dataDir } = this.o;
+    const free = await this.freeSpace(dataDir);
+    const now = clock.now();
+    const entries: RingEntry[] = [];
+    let bitrate = 0;
+    for (const cam of this.cameras.values()) {
+      const segs = cam.segments();
+      const cfg = config.cameras.find((c) => c.name === cam.name);
+      const estimate = cfg
+        ? (cfg.video.bitrateKbps + (cfg.audio.enabled ? cfg.audio.bitrateKbps : 0)) * 1000
+        : 0;
+      bitrate += measuredBitrate(segs.slice(-30)) ?? estimate;
+      for (const s of segs) {
+        const key = `${cam.name}/${s.file}`;
+        const needed = [...this.recovering.values()].some((r) =>
+          belongsToEvent(s, r.open.triggerAt - r.open.preEventSeconds * 1000, null),
+        );
+        entries.push({
+          key,
+          startedAt: s.startedAt,
+          durationMs: s.durationMs,
+          bytes: s.bytes,
+          linked: this.linked.has(key),
+          needed,
+        });
+      }
+    }
+    const reserve = reserveBytes(bitrate, config.storage.reserveMinutes, config.storage.minFreeBytes);
+    const windowMs = (activation.preEventSeconds + config.ring.marginSeconds) * 1000;
+    const plan = planRing({
+      entries,
+      now,
+      keepMs: ringKeepMs(activation.preEventSeconds, config.ring.marginSeconds, config.ring.keepHours),
+      windowMs,
+      freeBytes: free,
+      reserveBytes: reserve,
+    });
+    for (const cam of this.cameras.values()) {
+      const prefix = `${cam.name}/`;
+      const files = plan.delete.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+      cam.remove(files);
+      for (const f of files) this.linked.delete(`${prefix}${f}`);
+      cam.removeStrays(now - windowMs - 60_000);
+    }
+    const before = this.storage.pressure;
+    this.storage = { ...this.storage, free, reserve, pressure: plan.pressure };
+    const escalated = plan.pressure === "short" && before !== "short";
+    const repeat = plan.pressure !== "none" && now - this.storage.alertedAt >= STORAGE_ALERT_EVERY_MS;
+    if (escalated || repeat) {
+      this.storage.alertedAt = now;
+      const short = plan.pressure === "short";
+      const msg = short
+        ? `free space ${free} B is below the reserve of ${reserve} B even after trimming the ring; event footage is kept`
+        : `free space ${free} B is below the reserve of ${reserve} B; deleted ${plan.delete.length} oldest ring segments`;
+      this.log.warn({ free, reserve, deleted: plan.delete.length }, msg);
+      this.alert("storage-low", short ? "critical" : "warning", msg, {});
+    }
+  }
+}

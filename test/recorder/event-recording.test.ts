@@ -1,0 +1,106 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { EventManifest } from "../../src/evidence/manifest.js";
+import { sha256File } from "../../src/storage/sha256.js";
+import {
+  decision,
+  FPS,
+  makeRig,
+  peakVolume,
+  probeVideo,
+  type Rig,
+  recorderConfig,
+  sleep,
+  tempDataDir,
+  testCamera,
+} from "./harness.js";
+
+const PRE = 2;
+const POST = 2;
+let rig: Rig | undefined;
+let cleanup: (() => void) | undefined;
+
+afterEach(async () => {
+  await rig?.recorder.stop();
+  rig = undefined;
+  cleanup?.();
+});
+
+/** Record one event: ring warm-up, trigger, `activeMs` of recording, stop, post-roll, end. */
+async function recordEvent(r: Rig, eventId: string, activeMs: number) {
+  await r.recorder.ready();
+  await sleep((PRE + 1.5) * 1000);
+  const triggerAt = Date.now();
+  r.emit(decision.start(eventId, triggerAt, PRE));
+  await sleep(activeMs);
+  const stopAt = Date.now();
+  r.emit(decision.stop(eventId, stopAt, POST));
+  await sleep(POST * 1000);
+  const endAt = Date.now();
+  r.emit(decision.end(eventId, endAt));
+  const fin = await r.nextFinalized(eventId);
+  const manifest = JSON.parse(readFileSync(join(fin.dir, "manifest.json"), "utf8")) as EventManifest;
+  return { triggerAt, stopAt, endAt, fin, manifest };
+}
+
+describe("dash recorder with real ffmpeg", () => {
+  it("records one event from two cameras into two files: pre-event window, post-roll, no frames lost at joins, pre-event muted", async () => {
+    const t = tempDataDir();
+    cleanup = t.cleanup;
+    rig = makeRig(t.dir, recorderConfig({ cameras: [testCamera("front"), testCamera("rear")] }));
+    await rig.recorder.start();
+    const { triggerAt, endAt, fin, manifest } = await recordEvent(rig, "20261126T142233Z-unit12-aaaa", 2000);
+
+    expect(manifest.cameras.map((c) => c.name)).toEqual(["front", "rear"]);
+    expect(manifest.preEvent).toMatchObject({ requestedSeconds: PRE, audio: "muted" });
+    expect(manifest.postRollSeconds).toBe(POST);
+    expect(manifest.vehicle.id).toBe("unit12");
+    expect(manifest.officer).toBe("badge-7");
+    expect(manifest.timeline.map((e) => e.type)).toEqual(["event-start", "stop-requested", "event-end"]);
+    for (const cam of manifest.cameras) {
+      expect(cam.gaps).toEqual([]);
+      expect(cam.files).toHaveLength(1);
+      const file = cam.files[0];
+      if (!file) throw new Error("no file");
+      expect(file.file).toBe(`${cam.name}.mp4`);
+      const path = join(fin.dir, file.file);
+      expect((await sha256File(path)).sha256).toBe(file.sha256);
+      for (const s of cam.segments) expect((await sha256File(join(fin.dir, s.file))).sha256).toBe(s.sha256);
+
+      // The video starts preEventSeconds (within one 1 s segment) before the trigger …
+      const first = Date.parse(cam.segments[0]?.startedAt ?? "");
+      const lastSeg = cam.segments.at(-1);
+      const last = Date.parse(lastSeg?.startedAt ?? "") + (lastSeg?.durationSeconds ?? 0) * 1000;
+      const covered = (triggerAt - first) / 1000;
+      expect(covered).toBeGreaterThanOrEqual(PRE);
+      expect(covered).toBeLessThanOrEqual(PRE + 1);
+      // … and ends postRollSeconds after the stop (within one segment).
+      expect(last - endAt).toBeGreaterThanOrEqual(0);
+      expect(last - endAt).toBeLessThanOrEqual(1000);
+
+      // ffprobe: the file holds exactly that span, every frame of it.
+      const v = await probeVideo(path);
+      expect(Math.abs(v.duration - (last - first) / 1000)).toBeLessThan(0.15);
+      expect(Math.abs(v.frames - ((last - first) / 1000) * FPS)).toBeLessThanOrEqual(2);
+      expect(v.frames).toBe(cam.segments.length * FPS);
+
+      // Pre-event audio silent, the rest audible.
+      expect(await peakVolume(path, 0, covered - 0.7)).toBeLessThan(-60);
+      expect(await peakVolume(path, covered + 1.2, v.duration - 0.2)).toBeGreaterThan(-40);
+    }
+  });
+
+  it("keeps pre-event audio when preEventAudio is true", async () => {
+    const t = tempDataDir();
+    cleanup = t.cleanup;
+    rig = makeRig(t.dir, recorderConfig({ preEventAudio: true }));
+    await rig.recorder.start();
+    const { fin, manifest } = await recordEvent(rig, "20261126T142233Z-unit12-bbbb", 1000);
+    expect(manifest.preEvent.audio).toBe("kept");
+    const cam = manifest.cameras[0];
+    expect(cam?.segments.filter((s) => s.preEvent).length).toBeGreaterThanOrEqual(PRE);
+    expect(cam?.segments.every((s) => s.audio === "kept")).toBe(true);
+    expect(await peakVolume(join(fin.dir, "front.mp4"), 0.3, PRE - 0.3)).toBeGreaterThan(-40);
+  });
+});

@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Decision } from "../../src/core/activation.js";
+import { type Alert, Bus, type EventFinalized } from "../../src/core/bus.js";
+import { systemClock } from "../../src/core/clock.js";
+import { activationConfigSchema } from "../../src/core/config.js";
+import { silentLogger } from "../../src/daemon/logger.js";
+import { type RecorderConfig, recorderConfigSchema } from "../../src/recorder/config.js";
+import { runTool } from "../../src/recorder/ffmpeg-process.js";
+import { createRecorder, type Recorder, type RecorderOptions } from "../../src/recorder/recorder.js";
+
+/** Shared set-up for recorder integration tests: real ffmpeg, cheap test-pattern cameras, decisions built by hand. */
+
+export const FPS = 15;
+
+export function testCamera(name: string, audio = true) {
+  return {
+    name,
+    input: { type: "test" as const, toneHz: 1000 },
+    video: { width: 320, height: 240, fps: FPS, bitrateKbps: 300 },
+    audio: { enabled: audio, bitrateKbps: 64 },
+  };
+}
+
+export function recorderConfig(overrides: Record<string, unknown> = {}): RecorderConfig {
+  return recorderConfigSchema.parse({
+    cameras: [testCamera("front")],
+    storage: { reserveMinutes: 0, minFreeBytes: 0, checkIntervalSeconds: 1 },
+    ring: { marginSeconds: 4 },
+    ...overrides,
+  });
+}
+
+export interface Rig {
+  dataDir: string;
+  bus: Bus;
+  recorder: Recorder;
+  alerts: Alert[];
+  finalized: EventFinalized[];
+  nextFinalized(eventId: string, timeoutMs?: number): Promise<EventFinalized>;
+  emit(d: Decision): void;
+}
+
+let seq = 0;
+export const decision = {
+  start: (eventId: string, at: number, preEventSeconds: number): Decision => ({
+    type: "event-start",
+    eventId,
+    origin: { kind: "cli", id: "test" },
+    preEventSeconds,
+    at,
+    reason: "test start",
+    seq: ++seq,
+  }),
+  resume: (eventId: string, at: number): Decision => ({
+    type: "event-resume",
+    eventId,
+    origin: { kind: "cli", id: "test" },
+    state: "active",
+    at,
+    reason: "daemon restarted",
+    seq: ++seq,
+  }),
+  stop: (eventId: string, at: number, postRollSeconds: number): Decision => ({
+    type: "stop-requested",
+    eventId,
+    origin: { kind: "cli", id: "test" },
+    postRollSeconds,
+    at,
+    reason: "test stop",
+    seq: ++seq,
+  }),
+  end: (eventId: string, at: number): Decision => ({
+    type: "event-end",
+    eventId,
+    at,
+    reason: "post-roll ended",
+    seq: ++seq,
+  }),
+};
+
+export function tempDataDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "camsync-rec-"));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function makeRig(dataDir: string, config: RecorderConfig, extra: Partial<RecorderOptions> = {}): Rig {
+  const bus = new Bus();
+  const alerts: Alert[] = [];
+  const finalized: EventFinalized[] = [];
+  const waiters: { id: string; resolve: (f: EventFinalized) => void }[] = [];
+  bus.on("alert", (a) => alerts.push(a));
+  bus.on("event-finalized", (f) => {
+    finalized.push(f);
+    for (const w of waiters.filter((x) => x.id === f.eventId)) w.resolve(f);
+  });
+  const recorder = createRecorder({
+    config,
+    dataDir,
+    vehicle: { id: "unit12", officer: "badge-7" },
+    activation: activationConfigSchema.parse({ preEventSeconds: 2, postRollSeconds: 2 }),
+    bus,
+    clock: systemClock,
+    logger: silentLogger(),
+    ...extra,
+  });
+  return {
+    dataDir,
+    bus,
+    recorder,
+    alerts,
+    finalized,
+    emit: (d) => bus.emit("decision", d),
+    nextFinalized: (id, timeoutMs = 30_000) =>
+      new Promise((resolve, reject) => {
+        const done = finalized.find((f) => f.eventId === id);
+        if (done) return resolve(done);
+        const t = setTimeout(
+          () => reject(new Error(`event ${id} not finalized within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        waiters.push({
+          id,
+          resolve: (f) => {
+            clearTimeout(t);
+            resolve(f);
+          },
+        });
+      }),
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Video stream facts from ffprobe (independent of the recorder's own bookkeeping). */
+export async function probeVideo(file: string): Promise<{ frames: number; duration: number }> {
+  const out = await runTool("ffprobe", [
+    ...["-v", "error", "-select_streams", "v:0", "-count_packets"],
+    ...["-show_entries", "stream=nb_read_packets:format=duration", "-of", "json", file],
+  ]);
+  const j = JSON.parse(out) as { streams: { nb_read_packets: string }[]; format: { duration: string } };
+  return { frames: Number(j.streams[0]?.nb_read_packets), duration: Number(j.format.duration) };
+}
+
+/** Peak audio level (dBFS) over [from, to) seconds of a file, via ffmpeg volumedetect. */
+export async function peakVolume(file: string, from: number, to: number): Promise<number> {
+  const out = await new Promise<string>((resolve, reject) => {
+    import("node:child_process").then(({ execFile }) =>
+      execFile(
+        "ffmpeg",
+        [
+          "-hide_banner",
+          "-nostats",
+          "-i",
+          file,
+          "-vn",
+          "-af",
+          `atrim=${from}:${to},volumedetect`,
+          "-f",
+          "null",
+          "-",
+        ],
+        (err, _stdout, stderr) => (err ? reject(err) : resolve(stderr)),
+      ),
+    );
+  });
+  const m = /max_volume: (-?[\d.]+|-inf) dB/.exec(out);
+  if (!m?.[1]) throw new Error(`no volumedetect output for ${file} [${from}, ${to})`);
+  return m[1] === "-inf" ? Number.NEGATIVE_INFINITY : Number(m[1]);
+}
