@@ -5,9 +5,10 @@ import { type Alert, Bus } from "../../src/core/bus.js";
 import { FakeClock } from "../../src/core/fake-clock.js";
 import { silentLogger } from "../../src/daemon/logger.js";
 import { type AuditLog, createAuditLog } from "../../src/evidence/audit-log.js";
-import { offloadConfigSchema } from "../../src/evidence/config.js";
+import { offloadConfigSchema, retentionConfigSchema } from "../../src/evidence/config.js";
 import { loadManifest } from "../../src/evidence/manifest-file.js";
 import { createOffload, type Offload } from "../../src/evidence/offload.js";
+import { createRetention } from "../../src/evidence/retention.js";
 import { readUploadState } from "../../src/evidence/upload-state.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
 import { sha256File } from "../../src/storage/sha256.js";
@@ -15,6 +16,7 @@ import { makeEvent, tempDataDir } from "./event-fixture.js";
 import { S3ServerProcess } from "./s3-server.js";
 
 const MiB = 1024 * 1024;
+const DAY = 86_400_000;
 
 interface Rig {
   dataDir: string;
@@ -164,11 +166,32 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
     expect(loadManifest(e.dir).manifest.offload).toBeUndefined();
     expect(existsSync(join(e.dir, "front.mp4"))).toBe(true);
     expect(readFileSync(join(r.dataDir, "audit.jsonl"), "utf8")).toContain('"type":"upload-verify-failed"');
+    // a year later, retention still keeps it: the upload never verified
+    const later = new FakeClock(r.clock.now() + 365 * DAY);
+    const retention = () =>
+      createRetention({
+        config: retentionConfigSchema.parse({ keepDaysAfterUpload: 7, reserveMiB: 0 }),
+        dataDir: r.dataDir,
+        bus: r.bus,
+        clock: later,
+        logger: silentLogger(),
+        audit: r.audit,
+        freeSpace: () => 0,
+      });
+    expect(retention().runOnce().delete).toEqual([]);
+    expect(existsSync(join(e.dir, "front.mp4"))).toBe(true);
 
     await s.stop();
     await s.start(); // the faulty storage is fixed
     expect((await r.offload.runOnce()).verified).toEqual([e.eventId]);
     expect(s.partUploads().filter((p) => p.partNumber === 1)).toHaveLength(2); // uploaded afresh
+    // now verified: deleted once keepDaysAfterUpload has passed (here: a year later)
+    expect(
+      retention()
+        .runOnce()
+        .delete.map((d) => d.eventId),
+    ).toEqual([e.eventId]);
+    expect(existsSync(e.dir)).toBe(false);
   });
 
   it("uploads critical events first, then oldest first", async () => {
