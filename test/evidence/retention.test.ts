@@ -7,7 +7,7 @@ import { FakeClock } from "../../src/core/fake-clock.js";
 import { silentLogger } from "../../src/daemon/logger.js";
 import { amendManifest } from "../../src/evidence/amendment.js";
 import { type AuditLog, createAuditLog } from "../../src/evidence/audit-log.js";
-import { retentionConfigSchema } from "../../src/evidence/config.js";
+import { type RetentionConfig, retentionConfigSchema } from "../../src/evidence/config.js";
 import { createRetention } from "../../src/evidence/retention.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
 import { type FixtureEvent, makeEvent, tempDataDir } from "./event-fixture.js";
@@ -52,11 +52,13 @@ describe("retention with fake time", () => {
           method: "read-back",
         },
       });
-    return { dataDir, clock, bus, alerts, audit, event, markVerified };
+    const retention = (config: RetentionConfig, freeSpace: () => number) =>
+      createRetention({ config, dataDir, bus, clock, logger: silentLogger(), audit, freeSpace });
+    return { dataDir, clock, bus, alerts, audit, event, markVerified, retention };
   }
 
   it("deletes only verified uploads past keepDaysAfterUpload, never un-uploaded evidence", async () => {
-    const { dataDir, clock, bus, audit, event, markVerified } = await setup();
+    const { dataDir, clock, event, markVerified, retention: makeRetention } = await setup();
     const pending = event(0);
     const uploadedEarly = event(1);
     const uploadedLate = event(2);
@@ -78,15 +80,7 @@ describe("retention with fake time", () => {
       reserveMiB: 1,
       checkIntervalSeconds: 3600,
     });
-    const retention = createRetention({
-      config,
-      dataDir,
-      bus,
-      clock,
-      logger: silentLogger(),
-      audit,
-      freeSpace: () => 100 * MiB,
-    });
+    const retention = makeRetention(config, () => 100 * MiB);
     await retention.start();
     const present = () =>
       [pending, uploadedEarly, uploadedLate, forged].filter((e) => existsSync(e.dir)).map((e) => e.eventId);
@@ -123,7 +117,7 @@ describe("retention with fake time", () => {
   });
 
   it("raises storage-critical when un-uploaded evidence alone breaches the reserve, and clears it", async () => {
-    const { dataDir, clock, bus, alerts, audit, event } = await setup();
+    const { clock, bus, alerts, event, retention: makeRetention } = await setup();
     const pending = event(0);
     let free = 10 * MiB;
     const config = retentionConfigSchema.parse({
@@ -133,15 +127,7 @@ describe("retention with fake time", () => {
     });
     const health: string[] = [];
     bus.on("health", (h) => health.push(`${h.component}:${h.state}`));
-    const retention = createRetention({
-      config,
-      dataDir,
-      bus,
-      clock,
-      logger: silentLogger(),
-      audit,
-      freeSpace: () => free,
-    });
+    const retention = makeRetention(config, () => free);
     await retention.start();
     expect(alerts.map((a) => a.code)).toEqual(["storage-critical"]);
     expect(alerts[0]?.severity).toBe("critical");
