@@ -1,0 +1,175 @@
+import { createReadStream } from "node:fs";
+import type { Bus } from "../core/bus.js";
+import type { Clock, TimerHandle } from "../core/clock.js";
+import type { Logger } from "../daemon/logger.js";
+import type { CanFrame } from "./can-frame.js";
+import type { CanSource } from "./can-source.js";
+import { type CandumpCounts, CandumpLineSplitter } from "./candump-line.js";
+
+export interface CandumpReplayOptions {
+  file: string;
+  /** 1 = original pace, 2 = twice as fast; 0 = as fast as possible. */
+  speed: number;
+  loop: boolean;
+  clock: Clock;
+  bus?: Bus;
+  logger?: Logger;
+  /** Health component reported when the file cannot be read (default "can"). */
+  component?: string;
+}
+
+/** Frames due within this many ms of each other go out in one batch (one timer per batch, not per frame). */
+const BATCH_WINDOW_MS = 2;
+
+/**
+ * Replays a `candump -L` log as a CanSource. Paced (speed > 0): frames go out at the log's own spacing
+ * divided by `speed`, on the injected clock, with timestamps rewritten to the replay's wall time (so
+ * time-based rules behave as live). As fast as possible (speed 0): the file's batches go out back to back,
+ * yielding to the event loop between them, with the log's original timestamps. The file is streamed,
+ * never loaded whole; `loop` starts again at the end.
+ */
+export class CandumpReplay implements CanSource {
+  readonly name = "replay";
+  private listener: (frames: CanFrame[]) => void = () => {};
+  private running = false;
+  private done: Promise<void> = Promise.resolve();
+  private timer: TimerHandle | undefined;
+  private wake: (() => void) | undefined;
+  private counts: CandumpCounts | null = null;
+  private framesOut = 0;
+  private loops = 0;
+  private state: "idle" | "playing" | "finished" | "failed" | "stopped" = "idle";
+  private error: string | null = null;
+
+  constructor(private readonly opts: CandumpReplayOptions) {}
+
+  onFrames(listener: (frames: CanFrame[]) => void): void {
+    this.listener = listener;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.state = "playing";
+    this.done = this.play().catch((err: unknown) => this.fail(err));
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.opts.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.wake?.();
+    await this.done;
+    if (this.state === "playing") this.state = "stopped";
+  }
+
+  /** Resolves when the replay has ended (end of file without loop, failure or stop). */
+  finished(): Promise<void> {
+    return this.done;
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      type: "replay",
+      file: this.opts.file,
+      speed: this.opts.speed,
+      loop: this.opts.loop,
+      state: this.state,
+      frames: this.framesOut,
+      loops: this.loops,
+      fdSkipped: this.counts?.fdSkipped ?? 0,
+      errorFramesSkipped: this.counts?.errorFramesSkipped ?? 0,
+      invalidLines: this.counts?.invalid ?? 0,
+      lastInvalid: this.counts?.lastInvalid ?? null,
+      error: this.error,
+    };
+  }
+
+  private async play(): Promise<void> {
+    const { clock, speed } = this.opts;
+    const startMono = clock.monotonic();
+    const startWall = clock.now();
+    let offsetMs = 0; // where this pass starts on the replay timeline
+    while (this.running) {
+      let first: number | null = null;
+      let lastDue = offsetMs;
+      let batch: CanFrame[] = [];
+      for await (const frames of this.readFile()) {
+        if (!this.running) return;
+        if (speed === 0) {
+          this.emit(frames);
+          await new Promise((r) => setImmediate(r));
+          continue;
+        }
+        for (const f of frames) {
+          first ??= f.timestamp;
+          // Rounded to the log's microsecond resolution (float noise would push a timer past its tick).
+          const due = offsetMs + Math.max(0, Math.round(((f.timestamp - first) * 1e6) / speed) / 1000);
+          lastDue = due;
+          const wait = startMono + due - clock.monotonic();
+          if (wait > BATCH_WINDOW_MS) {
+            this.emit(batch);
+            batch = [];
+            await this.sleep(wait);
+            if (!this.running) return;
+          }
+          f.timestamp = (startWall + due) / 1000;
+          batch.push(f);
+        }
+      }
+      this.emit(batch);
+      if (!this.opts.loop || !this.running) break;
+      this.loops++;
+      offsetMs = lastDue + 10;
+    }
+    if (this.running) this.state = "finished";
+  }
+
+  private async *readFile(): AsyncGenerator<CanFrame[]> {
+    const splitter = new CandumpLineSplitter();
+    this.counts = splitter.counts;
+    const stream = createReadStream(this.opts.file, { encoding: "latin1", highWaterMark: 64 * 1024 });
+    try {
+      for await (const chunk of stream) {
+        const frames = splitter.push(String(chunk));
+        if (frames.length > 0) yield frames;
+        if (!this.running) return;
+      }
+      const rest = splitter.end();
+      if (rest.length > 0) yield rest;
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  private emit(frames: CanFrame[]): void {
+    if (frames.length === 0) return;
+    this.framesOut += frames.length;
+    this.listener(frames);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.timer = this.opts.clock.setTimeout(() => {
+        this.timer = undefined;
+        this.wake = undefined;
+        resolve();
+      }, ms);
+    });
+  }
+
+  private fail(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.state = "failed";
+    this.error = message;
+    this.running = false;
+    this.opts.logger?.error({ file: this.opts.file, err: message }, "CAN replay failed");
+    this.opts.bus?.emit("health", {
+      component: this.opts.component ?? "can",
+      state: "down",
+      detail: `replay of ${this.opts.file} failed: ${message}`,
+      at: this.opts.clock.now(),
+    });
+  }
+}
