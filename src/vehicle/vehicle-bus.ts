@@ -29,6 +29,8 @@ export const SIGNALS_HEALTH_COMPONENT = "can:signals";
 /** With a source, no frame at all for this long is reported (degraded). */
 const NO_FRAMES_MS = 2000;
 const DEFAULT_TICK_MS = 100;
+/** Frame times within this of host time are taken as host time. */
+const LIVE_SKEW_MS = 1000;
 
 export class VehicleBusConfigError extends Error {
   override name = "VehicleBusConfigError";
@@ -171,7 +173,10 @@ export class VehicleBus implements Component {
     }
     const hostNow = this.opts.clock.now();
     this.lastFrameHostAt = hostNow;
-    this.skewMs = this.frameTimeMs - hostNow;
+    // Live sources stamp frames with host time (or a device clock kept near it): no skew. A replay keeps
+    // its log's times; then rules run in the log's time and triggers are shifted back to host time.
+    const skew = this.frameTimeMs - hostNow;
+    this.skewMs = Math.abs(skew) < LIVE_SKEW_MS ? 0 : skew;
     if (this.events.length > 0) this.flushEvents();
   }
 
@@ -195,19 +200,26 @@ export class VehicleBus implements Component {
     this.flushEvents();
   }
 
+  /** The latest decoded value of signal `index` into the timeline. */
   private emitSignal(index: number): void {
-    const def = this.decoder?.signals[index];
     const value = this.values[index];
-    if (!def || value === undefined || Number.isNaN(value)) return;
-    this.emitted[index] = value;
-    this.emittedAt[index] = this.valueAt[index] ?? 0;
+    if (value === undefined || Number.isNaN(value)) return;
     this.dirty[index] = 0;
-    const label = valueLabel(def, value);
+    this.publish(index, value, this.valueAt[index] ?? 0);
+  }
+
+  /** A `signal` event (value-table name where there is one); `at` in source time. */
+  private publish(index: number, value: number | null, at: number): void {
+    const def = this.decoder?.signals[index];
+    if (!def) return;
+    this.emitted[index] = value;
+    this.emittedAt[index] = at;
+    const label = value === null ? undefined : valueLabel(def, value);
     this.opts.bus.emit("signal", {
       name: def.name,
       value: label ?? value,
-      ...(def.unit ? { unit: def.unit } : {}),
-      at: Math.round((this.valueAt[index] ?? 0) - this.skewMs),
+      ...(def.unit && value !== null ? { unit: def.unit } : {}),
+      at: Math.round(at - this.skewMs),
     });
   }
 
@@ -239,7 +251,7 @@ export class VehicleBus implements Component {
       if (e.kind === "transition") {
         // The value the rule decided on goes into the timeline before the trigger (unless just sent).
         const index = this.decoder?.signals.findIndex((s) => s.name === e.signal) ?? -1;
-        if (index >= 0 && this.values[index] !== this.emitted[index]) this.emitSignal(index);
+        if (index >= 0 && e.value !== this.emitted[index]) this.publish(index, e.value, e.at);
         this.log.info({ rule: e.rule, active: e.active, reason: e.reason }, "CAN rule");
         bus.emit("trigger", {
           origin: { kind: "can", id: e.rule },
@@ -250,10 +262,7 @@ export class VehicleBus implements Component {
       } else if (e.kind === "signal-lost") {
         this.log.warn({ signal: e.signal, timeoutMs: e.timeoutMs }, "signal lost");
         const i = this.decoder?.signals.findIndex((s) => s.name === e.signal) ?? -1;
-        if (i >= 0) {
-          this.emitted[i] = null;
-          bus.emit("signal", { name: e.signal, value: null, at: hostAt });
-        }
+        if (i >= 0) this.publish(i, null, e.at);
       } else {
         this.log.info({ signal: e.signal }, "signal restored");
       }

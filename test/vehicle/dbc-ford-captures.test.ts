@@ -1,57 +1,35 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CanFrame } from "../../src/vehicle/can-frame.js";
 import { parseDbc } from "../../src/vehicle/dbc.js";
 import { valueLabel } from "../../src/vehicle/signal.js";
 import { FrameDecoder } from "../../src/vehicle/signal-decoder.js";
 import { selectSignals } from "../../src/vehicle/signal-selection.js";
+import {
+  canFixtures,
+  canFixturesPresent,
+  handSpeed0x415,
+  type RawFrame,
+  readCapture,
+  toCanFrame,
+} from "./dbc-fixtures.js";
 
 /**
  * The DBC decoder against real Ford Fusion 2017 captures. Every expected value is computed here from the
  * raw bytes with the bit arithmetic written out for that one signal (checked once by hand with python3),
  * never by the decoder under test.
  */
-const repoRoot = path.resolve(import.meta.dirname, "../..");
-const fixtures = path.resolve(repoRoot, "../shared/fixtures/can");
-const present = existsSync(path.join(fixtures, "dbc/ford_lincoln_base_pt.dbc"));
-if (!present) console.warn(`skipping DBC fixture tests: ${fixtures} is absent`);
-
-interface RawFrame {
-  t: number;
-  id: number;
-  bytes: number[];
-}
-
-/** Test-side reading of `candump -L` lines: `(ts) iface ID#HEX` (data frames only; the captures have no others). */
-function readCapture(name: string): RawFrame[] {
-  return readFileSync(path.join(fixtures, "logs", name), "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => {
-      const [ts = "", , frame = ""] = l.split(" ");
-      const [id = "", hex = ""] = frame.split("#");
-      const bytes = (hex.match(/../g) ?? []).map((h) => Number.parseInt(h, 16));
-      return { t: Number(ts.slice(1, -1)), id: Number.parseInt(id, 16), bytes };
-    });
-}
-
-const toFrame = (r: RawFrame): CanFrame => ({
-  id: r.id,
-  extended: false,
-  remote: false,
-  dlc: r.bytes.length,
-  data: Uint8Array.from(r.bytes),
-  timestamp: r.t,
-});
+if (!canFixturesPresent) console.warn(`skipping DBC fixture tests: ${canFixtures} is absent`);
+const fixtures = canFixtures;
+const toFrame = toCanFrame;
 
 /** Hand-written extractions: byte arithmetic for each signal's DBC layout. */
 const b = (r: RawFrame, i: number) => r.bytes[i] ?? Number.NaN;
 const HAND: Record<string, { id: number; decode: (r: RawFrame) => number }> = {
   // 0x415 Veh_V_ActlBrk 7|16@0+ ×0.01: byte 0 is the high byte, byte 1 the low byte.
-  Veh_V_ActlBrk: { id: 0x415, decode: (r) => Math.round(((b(r, 0) << 8) | b(r, 1)) * 0.01 * 100) / 100 },
-  // 0x202 Veh_V_ActlEng 55|16@0+ ×0.01: MSB is bit 7 of byte 6 → bytes 6 and 7.
-  Veh_V_ActlEng: { id: 0x202, decode: (r) => Math.round(((b(r, 6) << 8) | b(r, 7)) * 0.01 * 100) / 100 },
+  Veh_V_ActlBrk: { id: 0x415, decode: (r) => handSpeed0x415(r.bytes) },
+  // 0x202 Veh_V_ActlEng 55|16@0+ ×0.01: MSB is bit 7 of byte 6 → bytes 6 and 7, in hundredths.
+  Veh_V_ActlEng: { id: 0x202, decode: (r) => ((b(r, 6) << 8) | b(r, 7)) / 100 },
   // 0x3B3 Ignition_Status 7|4@0+: high nibble of byte 0.
   Ignition_Status: { id: 0x3b3, decode: (r) => b(r, 0) >> 4 },
   // 0x3B3 doors: DrStatDrv 61 = byte 7 bit 5; DrStatPsngr 60 = byte 7 bit 4; DrStatRl 48 = byte 6 bit 0;
@@ -71,8 +49,8 @@ const HAND: Record<string, { id: number; decode: (r: RawFrame) => number }> = {
   GearLvrPos_D_Actl: { id: 0x230, decode: (r) => (b(r, 1) >> 1) & 0xf },
 };
 
-describe.skipIf(!present)("DBC decoding of real Ford captures", () => {
-  const dbc = present
+describe.skipIf(!canFixturesPresent)("DBC decoding of real Ford captures", () => {
+  const dbc = canFixturesPresent
     ? parseDbc(readFileSync(path.join(fixtures, "dbc/ford_lincoln_base_pt.dbc"), "utf8"))
     : undefined;
   const names = Object.keys(HAND);
@@ -180,8 +158,10 @@ describe.skipIf(!present)("DBC decoding of real Ford captures", () => {
   });
 });
 
-describe.skipIf(!present)("the DBC fixtures parse completely", () => {
-  const files = present ? readdirSync(path.join(fixtures, "dbc")).filter((f) => f.endsWith(".dbc")) : [];
+describe.skipIf(!canFixturesPresent)("the DBC fixtures parse completely", () => {
+  const files = canFixturesPresent
+    ? readdirSync(path.join(fixtures, "dbc")).filter((f) => f.endsWith(".dbc"))
+    : [];
   it("has all five", () => expect(files.length).toBe(5));
   it.each(files)("%s: every BO_ and SG_ line is read, and every signal compiles", (file) => {
     const text = readFileSync(path.join(fixtures, "dbc", file), "utf8");
