@@ -94,7 +94,7 @@ const gpioInputSchema = z
       ),
     flapping: flappingSchema,
     gpiomonVersion: z
-      .enum(["auto", "1", "2"])
+      .literal(["auto", 1, 2])
       .default("auto")
       .describe(
         "gpiomon backend: libgpiod tools syntax. `auto` asks `gpiomon --version`; `1` for libgpiod 1.x (Debian 11/12), `2` for 2.x.",

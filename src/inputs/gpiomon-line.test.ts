@@ -149,7 +149,7 @@ describe("GpiomonLine with libgpiod 2.x", () => {
     const line = new GpiomonLine({
       chip: "gpiochip0",
       line: 4,
-      version: "2",
+      version: 2,
       clock: new FakeClock(),
       spawn: tools.spawn,
     });
@@ -164,7 +164,7 @@ describe("GpiomonLine with libgpiod 2.x", () => {
     const line = new GpiomonLine({
       chip: "pinctrl-rp1",
       line: 4,
-      version: "2",
+      version: 2,
       clock: new FakeClock(),
       spawn: tools.spawn,
     });
@@ -190,7 +190,7 @@ describe("GpiomonLine restarts", () => {
   it("restarts gpiomon with backoff, re-reading the line first so an edge missed while down is caught", async () => {
     const tools = fakeTools({}, { gpioget: [0, 1, 1, 1] });
     const clock = new FakeClock();
-    const line = new GpiomonLine({ chip: "gpiochip0", line: 17, version: "1", clock, spawn: tools.spawn });
+    const line = new GpiomonLine({ chip: "gpiochip0", line: 17, version: 1, clock, spawn: tools.spawn });
     const l = listener();
     expect(await line.open(l)).toBe(0);
     await flush();
@@ -238,7 +238,7 @@ describe("GpiomonLine restarts", () => {
       }
       return child;
     };
-    const line = new GpiomonLine({ chip: "gpiochip0", line: 3, version: "1", clock, spawn });
+    const line = new GpiomonLine({ chip: "gpiochip0", line: 3, version: 1, clock, spawn });
     const l = listener();
     await line.open(l);
     await flush();

@@ -21,7 +21,7 @@ export interface GpiomonCommands {
 export interface GpiomonLineOptions {
   chip: string;
   line: number;
-  version: "auto" | "1" | "2";
+  version: "auto" | GpiodVersion;
   clock: Clock;
   spawn?: SpawnTool;
   /** Tool paths; default from PATH. */
@@ -108,7 +108,7 @@ export class GpiomonLine implements DigitalLine {
   }
 
   private async detectVersion(): Promise<GpiodVersion> {
-    if (this.opts.version !== "auto") return this.opts.version === "1" ? 1 : 2;
+    if (this.opts.version !== "auto") return this.opts.version;
     const out = await runTool(this.spawn, this.opts.clock, this.cmd.gpiomon, ["--version"]);
     const version = parseGpiodVersion(out.stdout);
     if (version === null) {
