@@ -1,6 +1,6 @@
 import { appendFileSync, cpSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyCommand } from "../../src/cli/commands/verify.js";
 import { Bus } from "../../src/core/bus.js";
 import { FakeClock } from "../../src/core/fake-clock.js";
@@ -8,20 +8,11 @@ import { silentLogger } from "../../src/daemon/logger.js";
 import { AUDIT_FILE, createAuditLog } from "../../src/evidence/audit-log.js";
 import { tagEvent } from "../../src/evidence/tag.js";
 import { verifyPath } from "../../src/evidence/verify.js";
+import { captureCli } from "./cli-capture.js";
 import { type FixtureEvent, makeEvent, tempDataDir } from "./event-fixture.js";
 
-/** Run `camsync verify PATH` and capture what it prints. */
 async function runVerify(path: string): Promise<{ code: number; out: string }> {
-  let out = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await verifyCommand.run([path]), out };
-  } finally {
-    spy.mockRestore();
-  }
+  return captureCli(() => verifyCommand.run([path]));
 }
 
 describe("camsync verify against tampering", () => {
