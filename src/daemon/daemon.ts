@@ -6,6 +6,7 @@ import { ActivationService } from "../core/activation-service.js";
 import { type Alert, Bus, type HealthReport } from "../core/bus.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import { createInputs } from "../inputs/inputs.js";
 import { createStatusPage } from "../statuspage/status-page.js";
 import { CONTROL_SOCKET_NAME } from "./control-protocol.js";
 import { ControlServer } from "./control-server.js";
@@ -175,6 +176,22 @@ export class Daemon {
 
   private build(): void {
     // [slot:gpio] inputs (GPIO backends, button)
+    const inputs = createInputs({
+      config: this.opts.config.inputs,
+      bus: this.bus,
+      clock: this.opts.clock,
+      logger: this.opts.logger,
+      mode: this.opts.mode,
+    });
+    this.add(inputs);
+    this.control.handle("simulate", (req) => {
+      inputs.simulate(req.input, req.active);
+      return { input: req.input, active: req.active };
+    });
+    this.control.handle("press", (req) => {
+      inputs.press(req.input, req.holdMs);
+      return { input: req.input, holdMs: req.holdMs };
+    });
     // [slot:vehicle] CAN bus source + DBC rules, GPS
     // [slot:recorder] cameras, ring, events, manifest
     // [slot:bodycam] MQTT sync, outbox, embedded broker
