@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { until } from "../../test/vehicle/serial-test-support.js";
 import { Bus, type HealthReport } from "../core/bus.js";
 import { FakeClock } from "../core/fake-clock.js";
 import type { CanFrame } from "./can-frame.js";
@@ -25,14 +26,6 @@ const LOG = [
   "(1000.100000) can0 400#04",
   "",
 ].join("\n");
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function rig(speed: number, loop = false, file = path.join(dir, "small.candump")) {
   writeFileSync(path.join(dir, "small.candump"), LOG);

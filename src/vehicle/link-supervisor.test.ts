@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Alert, Bus, type HealthReport } from "../core/bus.js";
+import { recordingBus } from "../../test/vehicle/serial-test-support.js";
 import { FakeClock } from "../core/fake-clock.js";
 import { backoffDelay, LinkSupervisor } from "./link-supervisor.js";
 
@@ -7,11 +7,7 @@ const flush = () => new Promise((r) => setImmediate(r));
 
 function rig(outcomes: (string | null)[]) {
   const clock = new FakeClock();
-  const bus = new Bus();
-  const health: HealthReport[] = [];
-  const alerts: Alert[] = [];
-  bus.on("health", (h) => health.push(h));
-  bus.on("alert", (a) => alerts.push(a));
+  const { bus, health, alerts } = recordingBus();
   let attempts = 0;
   let disconnects = 0;
   const attemptTimes: number[] = [];

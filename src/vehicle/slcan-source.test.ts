@@ -1,6 +1,6 @@
 import { SerialPortMock } from "serialport";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Alert, Bus, type HealthReport } from "../core/bus.js";
+import { recordingBus, until } from "../../test/vehicle/serial-test-support.js";
 import { FakeClock } from "../core/fake-clock.js";
 import type { CanFrame } from "./can-frame.js";
 import type { SerialPortLike } from "./serial-line.js";
@@ -38,21 +38,9 @@ class MockAdapter {
   }
 }
 
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 function rig(config: Record<string, unknown> = {}) {
   const clock = new FakeClock();
-  const bus = new Bus();
-  const health: HealthReport[] = [];
-  const alerts: Alert[] = [];
-  bus.on("health", (h) => health.push(h));
-  bus.on("alert", (a) => alerts.push(a));
+  const { bus, health, alerts } = recordingBus();
   const adapter = new MockAdapter();
   const source = new SlcanSource(slcanSourceSchema.parse({ path: PATH, ...config }), {
     clock,

@@ -10,6 +10,7 @@ import type { CanFrame } from "../../src/vehicle/can-frame.js";
 import { encodeSlcanFrame } from "../../src/vehicle/slcan-commands.js";
 import { SlcanSource } from "../../src/vehicle/slcan-source.js";
 import { slcanSourceSchema } from "../../src/vehicle/source-config.js";
+import { until } from "./serial-test-support.js";
 
 /**
  * Real pseudo-terminals: socat links ttyA (the test plays the SLCAN adapter there) to ttyB (opened by
@@ -19,14 +20,6 @@ import { slcanSourceSchema } from "../../src/vehicle/source-config.js";
 const hasSocat = existsSync("/usr/bin/socat");
 let dir = "";
 let socat: ChildProcess | undefined;
-
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 async function plugIn(): Promise<void> {
   socat = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${dir}/ttyA`, `pty,raw,echo=0,link=${dir}/ttyB`], {
