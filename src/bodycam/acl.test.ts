@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type AclAction, isAllowed } from "./acl.js";
 
-const rules = { vehicleId: "unit12", daemonUsername: "camsync" };
+const rules = { daemonUsername: "camsync" };
 const R = "camsync/v1/unit12";
 
 describe("ACL of the embedded broker (same rules as config/mosquitto/acl)", () => {
@@ -9,7 +9,8 @@ describe("ACL of the embedded broker (same rules as config/mosquitto/acl)", () =
     ["camsync", "publish", `${R}/activation`, true],
     ["camsync", "publish", `${R}/status`, true],
     ["camsync", "subscribe", `${R}/bodycam/+/status`, true],
-    ["camsync", "subscribe", "camsync/v1/other/activation", false],
+    ["camsync", "subscribe", "camsync/v1/+/activation", true],
+    ["camsync", "publish", "camsync/v1/+/activation", false],
     ["camsync", "subscribe", "#", false],
     ["bc1", "publish", `${R}/bodycam/bc1/status`, true],
     ["bc1", "publish", `${R}/bodycam/bc1/activation`, true],
@@ -26,6 +27,10 @@ describe("ACL of the embedded broker (same rules as config/mosquitto/acl)", () =
     ["bc1", "subscribe", `${R}/#`, false],
     ["bc1", "subscribe", "#", false],
     ["bc1", "subscribe", `${R}/alert`, false],
+    ["bc1", "subscribe", "camsync/v1/+/status", true],
+    ["bc1", "subscribe", "camsync/v1/+/bodycam/bc2/status", false],
+    ["bc1", "publish", "camsync/v1/other/bodycam/bc1/status", true],
+    ["bc1x", "publish", `${R}/bodycam/bc1/status`, false],
     [undefined, "publish", `${R}/bodycam/bc1/status`, false],
     ["bc1", "publish", "$SYS/broker/x", false],
   ])("%s %s %s → %s", (user, action, topic, allowed) => {

@@ -1,14 +1,13 @@
 import { PROTOCOL_PREFIX } from "./topics.js";
 
 /**
- * Who may publish and subscribe where: the same rules as config/mosquitto/acl, for the embedded broker.
- * - the daemon (its username) reads and writes everything under `camsync/v1/{vehicleId}/`;
- * - a body cam (username = its id) writes only under `R/bodycam/{id}/` and reads `R/activation`,
- *   `R/status` and its own `R/bodycam/{id}/…`;
- * - everyone else is denied.
+ * Who may publish and subscribe where: exactly the rules of config/mosquitto/acl, for the embedded broker.
+ * - the daemon (its username) reads and writes everything under `camsync/v1/`;
+ * - a body cam (username = its id) writes only under `camsync/v1/+/bodycam/{id}/` and reads the
+ *   vehicle's `activation` and `status` and its own `bodycam/{id}/…`;
+ * - everyone else, and anything outside these, is denied.
  */
 export interface AclRules {
-  vehicleId: string;
   daemonUsername: string;
 }
 
@@ -18,7 +17,7 @@ function levels(topic: string): string[] {
   return topic.split("/");
 }
 
-/** A subscription filter is allowed if every topic it can match is allowed: compare level by level. */
+/** A topic (or subscription filter) is allowed if every topic it can match is allowed: level by level. */
 function filterWithin(filter: string, allowed: string): boolean {
   const f = levels(filter);
   const a = levels(allowed);
@@ -41,13 +40,11 @@ export function isAllowed(
   topic: string,
 ): boolean {
   if (!username || topic.length === 0 || topic.startsWith("$")) return false;
-  const root = `${PROTOCOL_PREFIX}/${rules.vehicleId}`;
-  if (username === rules.daemonUsername) return filterWithin(topic, `${root}/#`);
-  if (action === "publish") {
-    if (topic.includes("+") || topic.includes("#")) return false;
-    return filterWithin(topic, `${root}/bodycam/${username}/#`);
-  }
-  return [`${root}/activation`, `${root}/status`, `${root}/bodycam/${username}/#`].some((a) =>
+  if (action === "publish" && (topic.includes("+") || topic.includes("#"))) return false;
+  if (username === rules.daemonUsername) return filterWithin(topic, `${PROTOCOL_PREFIX}/#`);
+  const own = `${PROTOCOL_PREFIX}/+/bodycam/${username}/#`;
+  if (action === "publish") return filterWithin(topic, own);
+  return [own, `${PROTOCOL_PREFIX}/+/activation`, `${PROTOCOL_PREFIX}/+/status`].some((a) =>
     filterWithin(topic, a),
   );
 }

@@ -41,7 +41,7 @@ function samePassword(expected: string, given: Buffer | undefined): boolean {
  */
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const log = opts.logger.child({ component: "mqtt-broker" });
-  const rules: AclRules = { vehicleId: opts.vehicleId, daemonUsername: opts.daemonUsername };
+  const rules: AclRules = { daemonUsername: opts.daemonUsername };
   const users = new Map(opts.users.map((u) => [u.username, u.password]));
   const usernames = new WeakMap<object, string>();
   const aedes = await Aedes.createBroker({ drainTimeout: 10_000, maxTopicLevels: 10 });

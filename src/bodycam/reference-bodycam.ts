@@ -60,7 +60,8 @@ export class ReferenceBodycam extends EventEmitter<ReferenceBodycamEvents> {
     this.link = connect({
       url: opts.url,
       clientId: `bodycam-${opts.id}`,
-      username: opts.username ?? opts.id,
+      // With a client certificate the broker takes the identity from its CN.
+      username: opts.username ?? (opts.cert && !opts.password ? undefined : opts.id),
       password: opts.password,
       ca: opts.ca,
       cert: opts.cert,
