@@ -109,7 +109,7 @@ export class StatusPage implements Component {
     const bus = this.opts.bus;
     this.unsubscribe = bus ? this.activity.subscribe((event, fn) => bus.on(event, fn)) : undefined;
     this.ticker = clock.setInterval(() => this.push(), PUSH_EVERY_MS);
-    this.log.info({ url: this.boundUrl, token: config.token !== undefined }, "status page listening");
+    this.log.info({ url: this.boundUrl, tokenRequired: config.token !== undefined }, "status page listening");
   }
 
   async stop(): Promise<void> {

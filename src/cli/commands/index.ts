@@ -1,6 +1,7 @@
 import type { CliCommand } from "../command.js";
 import { canCommand } from "./can.js";
 import { configCommand } from "./config.js";
+import { demoCommand } from "./demo.js";
 import { officerCommand } from "./officer.js";
 import { reportCommand } from "./report.js";
 import { runCommand } from "./run.js";
@@ -11,6 +12,7 @@ import { verifyCommand } from "./verify.js";
 // Each sub-command lives in its own file; add new ones to this list (in the order --help shows them).
 export const commands: CliCommand[] = [
   runCommand,
+  demoCommand,
   configCommand,
   statusCommand,
   triggerCommand,

@@ -1,0 +1,63 @@
+import { runDemo } from "../../demo/demo.js";
+import { DEMO_CONFIG_PATH, demoConfig, parsePort } from "../../demo/demo-config.js";
+import { parseCommandArgs } from "../args.js";
+import { type CliCommand, EXIT_FAILURE, UsageError } from "../command.js";
+import { loadOrReport } from "./run.js";
+
+export const demoCommand: CliCommand = {
+  name: "demo",
+  summary: "the whole system on this machine (simulated inputs, test-pattern camera, broker, body cams)",
+  usage: `Usage: camsync demo [--config FILE] [--data-dir DIR] [--mqtt-port N] [--http-port N]
+                    [--no-tty] [--duration S]
+
+Runs the real daemon on config/demo.yaml with a simulated light bar and button, a replayed CAN
+capture (config/demo-can.candump), a test-pattern camera, the embedded MQTT broker and a reference
+body cam for every paired one. Events land in DIR/events/, logs in DIR/camsync.log.
+
+Keys (terminal UI):
+  l   light bar on/off          b   in-car button (start, or bookmark while recording)
+  B   long press (manual stop)  1/2 body cam 1/2's own record button
+  q   quit
+
+Options:
+  -c, --config FILE     demo config (default ${DEMO_CONFIG_PATH})
+  -d, --data-dir DIR    data directory (default: the config's, ./var)
+      --mqtt-port N     embedded broker port (0 = any free port)
+      --http-port N     status page port (0 = any free port)
+      --no-tty          no terminal UI: print the URLs, then one state line per change
+                        (keys are still read from stdin)
+      --duration S      stop after S seconds`,
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(argv, {
+      config: { type: "string", short: "c" },
+      "data-dir": { type: "string", short: "d" },
+      "mqtt-port": { type: "string" },
+      "http-port": { type: "string" },
+      "no-tty": { type: "boolean" },
+      duration: { type: "string" },
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected arguments: ${positionals.join(" ")}`);
+    let mqttPort: number | undefined;
+    let httpPort: number | undefined;
+    try {
+      mqttPort = parsePort(values["mqtt-port"], "--mqtt-port");
+      httpPort = parsePort(values["http-port"], "--http-port");
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const duration = values.duration === undefined ? undefined : Number(values.duration);
+    if (duration !== undefined && !(Number.isFinite(duration) && duration > 0)) {
+      throw new UsageError(`--duration expects a number of seconds > 0, got '${values.duration}'`);
+    }
+    const loaded = loadOrReport(values.config ?? DEMO_CONFIG_PATH);
+    if (!loaded) return EXIT_FAILURE;
+    const config = demoConfig(loaded, { dataDir: values["data-dir"], mqttPort, httpPort });
+    return runDemo({
+      config,
+      tty: values["no-tty"] !== true,
+      durationSeconds: duration,
+      stdin: process.stdin,
+      stdout: process.stdout,
+    });
+  },
+};

@@ -1,0 +1,268 @@
+import { join } from "node:path";
+import { pino } from "pino";
+import { z } from "zod";
+import { ReferenceBodycam } from "../bodycam/reference-bodycam.js";
+import type { Config } from "../config/schema.js";
+import { type Clock, systemClock, type TimerHandle } from "../core/clock.js";
+import { Daemon } from "../daemon/daemon.js";
+import { createLogger, type Logger } from "../daemon/logger.js";
+import { ActivityLog } from "../statuspage/activity.js";
+import { type StatusView, statusView } from "../statuspage/status-view.js";
+import { type DemoAction, keyAction, pressHoldMs } from "./demo-keys.js";
+import { demoScreen, stateKey, stateLine } from "./demo-screen.js";
+
+export interface DemoOptions {
+  config: Config;
+  /** Full-screen terminal UI with key bindings; false: one state line per change (scripts, tests). */
+  tty: boolean;
+  /** Stop by itself after this many seconds. */
+  durationSeconds?: number | undefined;
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WritableStream;
+  clock?: Clock;
+}
+
+export interface DemoUrls {
+  page: string | null;
+  broker: string | null;
+  log: string;
+}
+
+const componentsSchema = z.object({
+  components: z
+    .object({
+      "status-page": z.object({ url: z.string().nullable() }).optional(),
+      "bodycam-sync": z.object({ embeddedBroker: z.string().nullable() }).optional(),
+    })
+    .optional(),
+});
+
+const DEFAULT_LONG_PRESS_MS = 2000;
+const BODYCAM_CONNECT_MS = 5000;
+
+/**
+ * The whole system on one machine: the real daemon (simulated inputs, test-pattern cameras, the CAN
+ * replay and the embedded broker, as config/demo.yaml asks) and a reference body cam for every paired
+ * one. Keys drive the simulated light bar, the in-car button and the body cams' own record buttons.
+ */
+export class Demo {
+  readonly daemon: Daemon;
+  readonly bodycams: ReferenceBodycam[] = [];
+  readonly logPath: string;
+  private readonly activity = new ActivityLog(20);
+  private unsubscribe: (() => void) | undefined;
+  private lights = false;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly config: Config,
+    clock: Clock = systemClock,
+  ) {
+    this.clock = clock;
+    this.logPath = join(config.dataDir, "camsync.log");
+    this.logger = createLogger({
+      level: config.log.level,
+      destination: pino.destination({ dest: this.logPath, sync: true, mkdir: true }),
+    });
+    this.daemon = new Daemon({ config, logger: this.logger, clock, mode: "demo" });
+  }
+
+  /** Start the daemon, then the body cams (which need its broker). */
+  async start(): Promise<DemoUrls> {
+    this.unsubscribe = this.activity.subscribe((event, fn) => this.daemon.bus.on(event, fn));
+    await this.daemon.start();
+    const urls = this.urls();
+    if (urls.broker) {
+      for (const [i, cam] of this.config.bodycams.paired.entries()) {
+        this.bodycams.push(
+          new ReferenceBodycam({
+            id: cam.id,
+            vehicleId: this.config.vehicle.id,
+            url: urls.broker,
+            password: cam.password,
+            battery: 92 - i * 17,
+            clock: this.clock,
+          }),
+        );
+      }
+      const started = await Promise.allSettled(this.bodycams.map((b) => b.start(BODYCAM_CONNECT_MS)));
+      for (const r of started) {
+        if (r.status === "rejected") this.logger.warn({ err: r.reason }, "demo body cam not connected yet");
+      }
+    }
+    return urls;
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await Promise.allSettled(this.bodycams.map((b) => b.stop()));
+    await this.daemon.stop();
+  }
+
+  urls(): DemoUrls {
+    const parsed = componentsSchema.safeParse(this.daemon.status());
+    const c = parsed.success ? parsed.data.components : undefined;
+    const { mqtt } = this.config;
+    return {
+      page: c?.["status-page"]?.url ?? null,
+      broker: c?.["bodycam-sync"]?.embeddedBroker ?? (mqtt.embeddedBroker.enabled ? null : mqtt.url),
+      log: this.logPath,
+    };
+  }
+
+  get lightsOn(): boolean {
+    return this.lights;
+  }
+
+  view(): StatusView {
+    const status = this.daemon.status();
+    const eventId = typeof status.eventId === "string" ? status.eventId : null;
+    return statusView({
+      status,
+      now: this.clock.now(),
+      vehicleName: this.config.vehicle.name,
+      activity: this.activity.recent,
+      confirmations: this.activity.confirmationsFor(eventId),
+      eventReason: this.activity.reasonFor(eventId),
+    });
+  }
+
+  /** Do what a key asks; returns a line for the screen. */
+  async act(action: Exclude<DemoAction, { type: "quit" }>): Promise<string> {
+    const inputs = this.config.inputs.gpio;
+    switch (action.type) {
+      case "lights": {
+        const lightbar = inputs.find((i) => i.role === "lightbar");
+        if (!lightbar) return "no light bar input in the config";
+        const r = await this.daemon.control.dispatch({
+          op: "simulate",
+          input: lightbar.name,
+          active: !this.lights,
+        });
+        if (!r.ok) return `light bar: ${r.error}`;
+        this.lights = !this.lights;
+        return `light bar ${this.lights ? "on" : "off"}`;
+      }
+      case "press": {
+        const button = inputs.find((i) => i.role === "button");
+        if (!button) return "no button input in the config";
+        const holdMs = pressHoldMs(action.long, button.longPressMs ?? DEFAULT_LONG_PRESS_MS);
+        const r = await this.daemon.control.dispatch({ op: "press", input: button.name, holdMs });
+        if (!r.ok) return `button: ${r.error}`;
+        return action.long ? `button held ${holdMs} ms (long press: stop)` : "button pressed";
+      }
+      case "bodycam": {
+        const cam = this.bodycams[action.index];
+        if (!cam) return `no body cam ${action.index + 1}`;
+        if (cam.recording) cam.pressStop();
+        else cam.pressStart();
+        return `${cam.id}: officer ${cam.recording ? "started" : "stopped"} recording`;
+      }
+    }
+  }
+}
+
+/** Run the demo until `q`, a signal or the duration; returns the exit code. */
+export async function runDemo(opts: DemoOptions): Promise<number> {
+  const clock = opts.clock ?? systemClock;
+  const out = opts.stdout;
+  const tty = opts.tty && opts.stdin.isTTY === true;
+  if (opts.tty && !tty)
+    out.write("camsync demo: stdin is not a terminal; printing state lines instead (--no-tty)\n");
+
+  const demo = new Demo(opts.config, clock);
+  let urls: DemoUrls;
+  try {
+    urls = await demo.start();
+  } catch (err) {
+    out.write(`camsync demo: could not start: ${(err as Error).message} (log: ${demo.logPath})\n`);
+    await demo.stop().catch(() => {});
+    return 1;
+  }
+  out.write(
+    [
+      `camsync demo: vehicle ${opts.config.vehicle.id}, data in ${opts.config.dataDir}`,
+      `  status page: ${urls.page ?? "(disabled)"}`,
+      `  MQTT broker: ${urls.broker ?? "(not running)"}`,
+      `  control:     ${join(opts.config.dataDir, "control.sock")}`,
+      `  log:         ${urls.log}`,
+      "",
+    ].join("\n"),
+  );
+
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  let message = "";
+  const handleKey = (key: string) => {
+    const action = keyAction(key);
+    if (!action) return;
+    if (action.type === "quit") {
+      finish();
+      return;
+    }
+    demo.act(action).then(
+      (m) => {
+        message = m;
+        if (!tty) out.write(`action: ${m}\n`);
+      },
+      (err: unknown) => {
+        message = `failed: ${(err as Error).message}`;
+      },
+    );
+  };
+
+  const onData = (chunk: string) => {
+    for (const key of chunk) handleKey(key);
+  };
+  opts.stdin.setEncoding("utf8");
+  if (tty) opts.stdin.setRawMode(true);
+  opts.stdin.on("data", onData);
+  opts.stdin.resume();
+  const onSignal = () => finish();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  let lastKey = "";
+  const draw = () => {
+    const view = demo.view();
+    if (tty) {
+      const keys = { lights: demo.lightsOn, bodycams: demo.bodycams.map((b) => b.id) };
+      out.write(`\x1b[H\x1b[2J${demoScreen(view, keys, urls)}\n\n  ${message}\n`);
+      return;
+    }
+    const key = stateKey(view);
+    if (key !== lastKey) {
+      lastKey = key;
+      out.write(`${stateLine(view)}\n`);
+    }
+  };
+  if (tty) out.write("\x1b[?1049h\x1b[?25l");
+  draw();
+  const redraw: TimerHandle = clock.setInterval(draw, tty ? 500 : 250);
+  const timeout =
+    opts.durationSeconds !== undefined
+      ? clock.setTimeout(() => finish(), opts.durationSeconds * 1000)
+      : undefined;
+
+  await finished;
+  clock.clearInterval(redraw);
+  clock.clearTimeout(timeout);
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  opts.stdin.off("data", onData);
+  if (tty) {
+    opts.stdin.setRawMode(false);
+    out.write("\x1b[?25h\x1b[?1049l");
+  }
+  opts.stdin.pause();
+  const last = demo.view();
+  await demo.stop();
+  out.write(
+    `${stateLine(last)}\ncamsync demo stopped; events are in ${join(opts.config.dataDir, "events")}\n`,
+  );
+  return 0;
+}
