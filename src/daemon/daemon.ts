@@ -1,13 +1,19 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { createBodycamSync } from "../bodycam/sync.js";
 import { VERSION } from "../cli/version.js";
 import type { Config } from "../config/schema.js";
 import { ActivationService } from "../core/activation-service.js";
 import { type Alert, Bus, type HealthReport } from "../core/bus.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import { createAuditLog } from "../evidence/audit-log.js";
+import { createOffload } from "../evidence/offload.js";
+import { evidenceControlHandlers } from "../evidence/operator-action.js";
+import { createRetention } from "../evidence/retention.js";
 import { createInputs } from "../inputs/inputs.js";
 import { createStatusPage } from "../statuspage/status-page.js";
+import { sha256Hex } from "../storage/sha256.js";
 import { CONTROL_SOCKET_NAME } from "./control-protocol.js";
 import { ControlServer } from "./control-server.js";
 import type { Logger } from "./logger.js";
@@ -195,7 +201,45 @@ export class Daemon {
     // [slot:vehicle] CAN bus source + DBC rules, GPS
     // [slot:recorder] cameras, ring, events, manifest
     // [slot:bodycam] MQTT sync, outbox, embedded broker
+    this.add(
+      createBodycamSync({
+        config: { mqtt: this.opts.config.mqtt, bodycams: this.opts.config.bodycams },
+        vehicle: { id: this.opts.config.vehicle.id },
+        dataDir: this.dataDir,
+        bus: this.bus,
+        clock: this.opts.clock,
+        logger: this.opts.logger,
+      }),
+    );
     // [slot:evidence] audit log, offload, retention
+    const { config, clock, logger } = this.opts;
+    const audit = createAuditLog({
+      dataDir: this.dataDir,
+      bus: this.bus,
+      clock,
+      logger: logger.child({ component: "audit" }),
+      configLoaded: { sha256: sha256Hex(JSON.stringify(config)), version: VERSION },
+    });
+    this.components.unshift(audit); // first: records what every other component reports
+    const evidence = { dataDir: this.dataDir, bus: this.bus, clock, audit };
+    this.add(
+      createOffload({
+        ...evidence,
+        config: config.evidence.offload,
+        vehicleId: config.vehicle.id,
+        logger: logger.child({ component: "offload" }),
+      }),
+    );
+    this.add(
+      createRetention({
+        ...evidence,
+        config: config.evidence.retention,
+        logger: logger.child({ component: "retention" }),
+      }),
+    );
+    const operator = evidenceControlHandlers({ audit, dataDir: this.dataDir, now: () => clock.now() });
+    this.control.handle("officer-set", (req) => operator.officerSet(req));
+    this.control.handle("event-tag", (req) => operator.eventTag(req));
     // [slot:statuspage] the in-car status page (same control handlers and stop policy as the socket)
     this.add(
       createStatusPage({

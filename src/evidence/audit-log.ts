@@ -39,8 +39,8 @@ export interface AuditLogOptions {
   logger: Logger;
   /** When given, decisions, alerts, confirmations and finalized events are recorded from the bus. */
   bus?: Bus;
-  /** Recorded as a `config-loaded` entry on start (the daemon passes the file and its SHA-256). */
-  configLoaded?: { file: string; sha256: string; version?: string };
+  /** Recorded as a `config-loaded` entry on start (the daemon passes the config's SHA-256, version, file). */
+  configLoaded?: { sha256: string; version: string; file?: string };
 }
 
 /**
