@@ -218,7 +218,7 @@ export class VehicleBus implements Component {
     this.opts.bus.emit("signal", {
       name: def.name,
       value: label ?? value,
-      ...(def.unit && value !== null ? { unit: def.unit } : {}),
+      ...(def.unit && value !== null && label === undefined ? { unit: def.unit } : {}),
       at: Math.round(at - this.skewMs),
     });
   }
