@@ -1,4 +1,5 @@
 import type { CliCommand } from "../command.js";
+import { bodycamCommand } from "./bodycam.js";
 import { canCommand } from "./can.js";
 import { configCommand } from "./config.js";
 import { demoCommand } from "./demo.js";
@@ -20,4 +21,5 @@ export const commands: CliCommand[] = [
   officerCommand,
   reportCommand,
   canCommand,
+  bodycamCommand,
 ];
