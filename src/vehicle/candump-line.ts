@@ -1,4 +1,5 @@
 import type { CanFrame } from "./can-frame.js";
+import { LineSplitter } from "./line-splitter.js";
 
 /**
  * One line of `candump -L` / `candump -l` log format (can-utils), e.g.
@@ -78,49 +79,29 @@ export function emptyCandumpCounts(): CandumpCounts {
 }
 
 /**
- * Splits text arriving in arbitrary chunks into candump lines and frames (a line may span chunks).
- * Used on candump's stdout and on log files.
+ * Turns text arriving in arbitrary chunks (candump's stdout, a log file) into frames; a line may span chunks.
  */
 export class CandumpLineSplitter {
-  private carry = "";
-  /** Dropping an overlong run until the next newline. */
-  private skipping = false;
-  readonly counts = emptyCandumpCounts();
+  private readonly lines = new LineSplitter(MAX_LINE);
+  private readonly tally = emptyCandumpCounts();
+
+  get counts(): CandumpCounts {
+    return { ...this.tally, invalid: this.tally.invalid + this.lines.dropped };
+  }
 
   /** Frames in the complete lines of `chunk`; a trailing partial line waits for the next chunk. */
   push(chunk: string): CanFrame[] {
-    let text = this.carry + chunk;
-    if (this.skipping) {
-      const nl = text.indexOf("\n");
-      if (nl < 0) return [];
-      this.skipping = false;
-      text = text.slice(nl + 1);
-    }
-    const lastNl = text.lastIndexOf("\n");
-    if (lastNl < 0) {
-      this.carry = text;
-      if (text.length > MAX_LINE) {
-        this.carry = "";
-        this.skipping = true;
-        this.counts.invalid++;
-        this.counts.lastInvalid = { reason: "overlong line", line: text.slice(0, 80) };
-      }
-      return [];
-    }
-    this.carry = text.slice(lastNl + 1);
-    return this.lines(text.slice(0, lastNl).split("\n"));
+    return this.parse(this.lines.push(chunk));
   }
 
   /** The last line, if the input did not end with a newline. */
   end(): CanFrame[] {
-    const rest = this.carry;
-    this.carry = "";
-    return rest === "" ? [] : this.lines([rest]);
+    return this.parse(this.lines.end());
   }
 
-  private lines(lines: string[]): CanFrame[] {
+  private parse(lines: string[]): CanFrame[] {
     const frames: CanFrame[] = [];
-    const c = this.counts;
+    const c = this.tally;
     for (const line of lines) {
       const r = parseCandumpLine(line);
       switch (r.kind) {

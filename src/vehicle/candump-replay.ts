@@ -35,7 +35,7 @@ export class CandumpReplay implements CanSource {
   private done: Promise<void> = Promise.resolve();
   private timer: TimerHandle | undefined;
   private wake: (() => void) | undefined;
-  private counts: CandumpCounts | null = null;
+  private splitter: CandumpLineSplitter | null = null;
   private framesOut = 0;
   private loops = 0;
   private state: "idle" | "playing" | "finished" | "failed" | "stopped" = "idle";
@@ -69,6 +69,7 @@ export class CandumpReplay implements CanSource {
   }
 
   status(): Record<string, unknown> {
+    const counts = this.splitter?.counts;
     return {
       type: "replay",
       file: this.opts.file,
@@ -77,10 +78,10 @@ export class CandumpReplay implements CanSource {
       state: this.state,
       frames: this.framesOut,
       loops: this.loops,
-      fdSkipped: this.counts?.fdSkipped ?? 0,
-      errorFramesSkipped: this.counts?.errorFramesSkipped ?? 0,
-      invalidLines: this.counts?.invalid ?? 0,
-      lastInvalid: this.counts?.lastInvalid ?? null,
+      fdSkipped: counts?.fdSkipped ?? 0,
+      errorFramesSkipped: counts?.errorFramesSkipped ?? 0,
+      invalidLines: counts?.invalid ?? 0,
+      lastInvalid: counts?.lastInvalid ?? null,
       error: this.error,
     };
   }
@@ -127,7 +128,7 @@ export class CandumpReplay implements CanSource {
 
   private async *readFile(): AsyncGenerator<CanFrame[]> {
     const splitter = new CandumpLineSplitter();
-    this.counts = splitter.counts;
+    this.splitter = splitter;
     const stream = createReadStream(this.opts.file, { encoding: "latin1", highWaterMark: 64 * 1024 });
     try {
       for await (const chunk of stream) {
