@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../daemon/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
-import { type CandumpCounts, CandumpLineSplitter } from "./candump-line.js";
+import { CandumpLineSplitter } from "./candump-line.js";
 
 export interface CandumpReplayOptions {
   file: string;
