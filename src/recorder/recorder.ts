@@ -60,6 +60,14 @@ interface PendingRecovery {
   timer: TimerHandle | undefined;
 }
 
+function nlink(path: string): number {
+  try {
+    return statSync(path).nlink;
+  } catch {
+    return 0;
+  }
+}
+
 /** While storage stays low, the alert is repeated at most this often. */
 const STORAGE_ALERT_EVERY_MS = 10 * 60_000;
 
@@ -166,15 +174,16 @@ class DashRecorder implements Recorder {
     this.findUnfinishedEvents();
     await Promise.all([...this.cameras.values()].map((c) => c.start()));
     for (const cam of this.cameras.values()) {
-      for (const seg of cam.segments()) {
-        try {
-          if (statSync(cam.path(seg.file)).nlink > 1) this.linked.add(`${cam.name}/${seg.file}`);
-        } catch {
-          // gone
-        }
-      }
+      for (const seg of cam.segments())
+        if (nlink(cam.path(seg.file)) > 1) this.linked.add(`${cam.name}/${seg.file}`);
     }
     for (const ev of this.events.values()) this.claimFromRing(ev, () => true);
+    for (const [id, pending] of this.recovering) {
+      pending.timer = clock.setTimeout(
+        () => this.recoverInterrupted(id),
+        config.recovery.resumeGraceSeconds * 1000,
+      );
+    }
     if (this.cameras.size === 0) this.resolveReady();
     this.timers.push(clock.setInterval(() => this.checkEvents(), 250));
     this.timers.push(
@@ -446,12 +455,8 @@ class DashRecorder implements Recorder {
         this.log.info({ eventId: ev.id }, `event ${ev.id} ended before the restart; assembling it`);
         continue;
       }
-      const pending: PendingRecovery = { dir, open: read.open, entries: read.entries, timer: undefined };
-      pending.timer = this.o.clock.setTimeout(
-        () => this.recoverInterrupted(name),
-        this.o.config.recovery.resumeGraceSeconds * 1000,
-      );
-      this.recovering.set(name, pending);
+      // The grace timer is armed once the cameras have indexed the ring (see start()).
+      this.recovering.set(name, { dir, open: read.open, entries: read.entries, timer: undefined });
     }
   }
 
@@ -503,12 +508,15 @@ class DashRecorder implements Recorder {
         const needed = [...this.recovering.values()].some((r) =>
           belongsToEvent(s, r.open.triggerAt - r.open.preEventSeconds * 1000, null),
         );
+        // Muting replaces the event's link with a new file, so the set is confirmed on disk.
+        const linked = this.linked.has(key) && nlink(cam.path(s.file)) > 1;
+        if (!linked) this.linked.delete(key);
         entries.push({
           key,
           startedAt: s.startedAt,
           durationMs: s.durationMs,
           bytes: s.bytes,
-          linked: this.linked.has(key),
+          linked,
           needed,
         });
       }

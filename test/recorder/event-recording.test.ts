@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EventManifest } from "../../src/evidence/manifest.js";
 import { sha256File } from "../../src/storage/sha256.js";
 import {
+  cleanupAfterEach,
   decision,
   FPS,
   makeRig,
@@ -18,14 +19,7 @@ import {
 
 const PRE = 2;
 const POST = 2;
-let rig: Rig | undefined;
-let cleanup: (() => void) | undefined;
-
-afterEach(async () => {
-  await rig?.recorder.stop();
-  rig = undefined;
-  cleanup?.();
-});
+cleanupAfterEach();
 
 /** Record one event: ring warm-up, trigger, `activeMs` of recording, stop, post-roll, end. */
 async function recordEvent(r: Rig, eventId: string, activeMs: number) {
@@ -47,8 +41,7 @@ async function recordEvent(r: Rig, eventId: string, activeMs: number) {
 describe("dash recorder with real ffmpeg", () => {
   it("records one event from two cameras into two files: pre-event window, post-roll, no frames lost at joins, pre-event muted", async () => {
     const t = tempDataDir();
-    cleanup = t.cleanup;
-    rig = makeRig(t.dir, recorderConfig({ cameras: [testCamera("front"), testCamera("rear")] }));
+    const rig = makeRig(t.dir, recorderConfig({ cameras: [testCamera("front"), testCamera("rear")] }));
     await rig.recorder.start();
     const { triggerAt, endAt, fin, manifest } = await recordEvent(rig, "20261126T142233Z-unit12-aaaa", 2000);
 
@@ -93,8 +86,7 @@ describe("dash recorder with real ffmpeg", () => {
 
   it("keeps pre-event audio when preEventAudio is true", async () => {
     const t = tempDataDir();
-    cleanup = t.cleanup;
-    rig = makeRig(t.dir, recorderConfig({ preEventAudio: true }));
+    const rig = makeRig(t.dir, recorderConfig({ preEventAudio: true }));
     await rig.recorder.start();
     const { fin, manifest } = await recordEvent(rig, "20261126T142233Z-unit12-bbbb", 1000);
     expect(manifest.preEvent.audio).toBe("kept");

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach } from "vitest";
 import type { Decision } from "../../src/core/activation.js";
 import { type Alert, Bus, type EventFinalized } from "../../src/core/bus.js";
 import { systemClock } from "../../src/core/clock.js";
@@ -80,9 +81,23 @@ export const decision = {
   }),
 };
 
-export function tempDataDir(): { dir: string; cleanup: () => void } {
+const live: { dir: string; rigs: Rig[] }[] = [];
+
+/** A fresh data directory, deleted (after its recorders are stopped) by `cleanupAfterEach`. */
+export function tempDataDir(): { dir: string } {
   const dir = mkdtempSync(join(tmpdir(), "camsync-rec-"));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  live.push({ dir, rigs: [] });
+  return { dir };
+}
+
+/** Call once per test file: after each test, stop every recorder and delete every data directory. */
+export function cleanupAfterEach(): void {
+  afterEach(async () => {
+    for (const l of live.splice(0)) {
+      for (const r of l.rigs) await r.recorder.stop();
+      rmSync(l.dir, { recursive: true, force: true });
+    }
+  });
 }
 
 export function makeRig(dataDir: string, config: RecorderConfig, extra: Partial<RecorderOptions> = {}): Rig {
@@ -105,7 +120,7 @@ export function makeRig(dataDir: string, config: RecorderConfig, extra: Partial<
     logger: silentLogger(),
     ...extra,
   });
-  return {
+  const rig: Rig = {
     dataDir,
     bus,
     recorder,
@@ -129,6 +144,8 @@ export function makeRig(dataDir: string, config: RecorderConfig, extra: Partial<
         });
       }),
   };
+  live.find((l) => l.dir === dataDir)?.rigs.push(rig);
+  return rig;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,153 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Decision } from "../../src/core/activation.js";
+import type { EventManifest } from "../../src/evidence/manifest.js";
+import { parseSegmentList } from "../../src/recorder/segment.js";
+import {
+  cleanupAfterEach,
+  decision,
+  makeRig,
+  recorderConfig,
+  sleep,
+  tempDataDir,
+  testCamera,
+} from "./harness.js";
+
+const repoRoot = resolve(import.meta.dirname, "../..");
+const built = existsSync(join(repoRoot, "dist/recorder/recorder.js"));
+const childConfig = {
+  cameras: [testCamera("front")],
+  storage: { reserveMinutes: 0, minFreeBytes: 0, checkIntervalSeconds: 1 },
+  ring: { marginSeconds: 4 },
+};
+
+let child: ChildProcess | undefined;
+let childDataDir: string | undefined;
+cleanupAfterEach();
+// Registered last, so it runs first: a test that failed early leaves the child and its orphaned ffmpeg.
+afterEach(() => {
+  child?.kill("SIGKILL");
+  if (!childDataDir) return;
+  try {
+    process.kill(Number(readFileSync(join(childDataDir, "ring", "front", "ffmpeg.pid"), "utf8")), "SIGKILL");
+  } catch {
+    // already stopped by the restarted recorder
+  }
+});
+
+/** A recorder daemon in a child process; resolves once it is recording. */
+async function startChild(dataDir: string) {
+  const proc = spawn(
+    process.execPath,
+    [join(import.meta.dirname, "recorder-process.mjs"), JSON.stringify({ dataDir, config: childConfig })],
+    {
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
+  child = proc;
+  childDataDir = dataDir;
+  let out = "";
+  const waitFor = (word: string, count: number) =>
+    new Promise<void>((res, rej) => {
+      const check = () => {
+        if (out.split("\n").filter((l) => l === word).length >= count) res();
+      };
+      proc.stdout?.on("data", (b: Buffer) => {
+        out += b.toString();
+        check();
+      });
+      proc.once("exit", (code) => rej(new Error(`recorder process exited (${code}) before '${word}'`)));
+      check();
+    });
+  await waitFor("ready", 1);
+  let sent = 0;
+  return {
+    proc,
+    send: async (d: Decision) => {
+      proc.stdin?.write(`${JSON.stringify(d)}\n`);
+      sent += 1;
+      await waitFor("ok", sent);
+    },
+  };
+}
+
+/** Every segment ffmpeg completed (all runs' lists) that overlaps [from, to) by file name, from the ring's CSVs. */
+function listedSegments(ringDir: string): string[] {
+  return readdirSync(ringDir)
+    .filter((f) => f.endsWith(".csv"))
+    .flatMap((f) => parseSegmentList(readFileSync(join(ringDir, f), "utf8")).entries.map((e) => e.file));
+}
+
+describe.skipIf(!built)(
+  "daemon killed mid-event (needs `npm run build`: the killed recorder runs from dist/)",
+  () => {
+    it("after a restart the same event continues and completes with no segment lost", async () => {
+      const t = tempDataDir();
+      const id = "20261126T142233Z-unit12-eeee";
+      const first = await startChild(t.dir);
+      await sleep(3000);
+      const triggerAt = Date.now();
+      await first.send(decision.start(id, triggerAt, 2));
+      await sleep(2000);
+      first.proc.kill("SIGKILL"); // its ffmpeg is orphaned and keeps recording into the ring
+      const killedAt = Date.now();
+      await sleep(1500);
+
+      const rig = makeRig(t.dir, recorderConfig());
+      await rig.recorder.start();
+      rig.emit(decision.resume(id, Date.now()));
+      await rig.recorder.ready();
+      await sleep(1500);
+      rig.emit(decision.stop(id, Date.now(), 1));
+      await sleep(1000);
+      const endAt = Date.now();
+      rig.emit(decision.end(id, endAt));
+      const fin = await rig.nextFinalized(id);
+      const manifest = JSON.parse(readFileSync(join(fin.dir, "manifest.json"), "utf8")) as EventManifest;
+      const cam = manifest.cameras[0];
+      if (!cam) throw new Error("no camera in manifest");
+      const inManifest = new Set(cam.segments.map((s) => s.file.split("/").at(-1)));
+
+      // Every segment completed from the first claimed one on — before the kill, while the daemon was
+      // down (the orphaned ffmpeg's), and after the restart — is in the event.
+      const all = listedSegments(join(t.dir, "ring", "front")).sort();
+      const firstClaimed = [...inManifest].sort()[0] ?? "";
+      const expected = all.filter((f) => f >= firstClaimed);
+      expect(expected.length).toBeGreaterThan(6);
+      expect(expected.filter((f) => !inManifest.has(f))).toEqual([]);
+      const starts = cam.segments.map((s) => Date.parse(s.startedAt));
+      expect(starts.some((s) => s > killedAt && s < killedAt + 1500)).toBe(true);
+      expect(manifest.timeline.map((e) => e.type)).toContain("daemon-restart");
+      expect(manifest.interrupted).toBeUndefined();
+      expect(cam.files).toHaveLength(1);
+      expect(existsSync(join(fin.dir, "front.mp4"))).toBe(true);
+      // The only hole is the restart of ffmpeg itself, recorded.
+      for (const g of cam.gaps) expect(g.seconds).toBeLessThan(3);
+    });
+
+    it("an event cut off by a crash (never resumed) is assembled at the next start, marked interrupted", async () => {
+      const t = tempDataDir();
+      const id = "20261126T142233Z-unit12-ffff";
+      const first = await startChild(t.dir);
+      await sleep(3000);
+      await first.send(decision.start(id, Date.now(), 2));
+      await sleep(1500);
+      first.proc.kill("SIGKILL");
+      await sleep(500);
+      expect(existsSync(join(t.dir, "events", id, "manifest.json"))).toBe(false);
+
+      const rig = makeRig(t.dir, recorderConfig({ recovery: { resumeGraceSeconds: 1 } }));
+      await rig.recorder.start();
+      const fin = await rig.nextFinalized(id, 20_000);
+      const manifest = JSON.parse(readFileSync(join(fin.dir, "manifest.json"), "utf8")) as EventManifest;
+      expect(manifest.interrupted).toMatch(/daemon stopped before the event ended/);
+      const cam = manifest.cameras[0];
+      expect(cam?.files[0]?.file).toBe("front.mp4");
+      // Pre-event plus the 1.5 s recorded before the crash plus what the orphaned ffmpeg wrote.
+      expect(cam?.segments.length ?? 0).toBeGreaterThanOrEqual(4);
+      expect(cam?.gaps).toEqual([]);
+    });
+  },
+);

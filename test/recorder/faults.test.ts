@@ -1,0 +1,144 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { EventManifest } from "../../src/evidence/manifest.js";
+import { sha256File } from "../../src/storage/sha256.js";
+import {
+  cleanupAfterEach,
+  decision,
+  makeRig,
+  type Rig,
+  recorderConfig,
+  sleep,
+  tempDataDir,
+} from "./harness.js";
+
+cleanupAfterEach();
+
+function cameraPid(r: Rig, camera: string): number {
+  const cams = r.recorder.status?.().cameras as Record<string, { pid: number | null }>;
+  const pid = cams[camera]?.pid;
+  if (!pid) throw new Error(`camera ${camera} has no ffmpeg`);
+  return pid;
+}
+
+/** Segment lists in the ring written after `since` that already name a completed segment. */
+function listsWithSegments(ringDir: string, except: ReadonlySet<string>): string[] {
+  return readdirSync(ringDir).filter(
+    (f) => f.endsWith(".csv") && !except.has(f) && readFileSync(join(ringDir, f), "utf8").includes(".ts,"),
+  );
+}
+
+async function eventFiles(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) await walk(p);
+      else out.set(p, (await sha256File(p)).sha256);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+describe("recorder faults (real ffmpeg)", () => {
+  it("ffmpeg killed mid-event: a new segment within 3 s and the gap is in the manifest", async () => {
+    const t = tempDataDir();
+    const rig = makeRig(t.dir, recorderConfig());
+    await rig.recorder.start();
+    await rig.recorder.ready();
+    await sleep(3000);
+    const id = "20261126T142233Z-unit12-cccc";
+    rig.emit(decision.start(id, Date.now(), 2));
+    await sleep(1500);
+
+    const ringDir = join(t.dir, "ring", "front");
+    const before = new Set(readdirSync(ringDir).filter((f) => f.endsWith(".csv")));
+    const killedAt = Date.now();
+    process.kill(cameraPid(rig, "front"), "SIGKILL");
+    let recoveredAt: number | null = null;
+    while (Date.now() - killedAt < 5000) {
+      if (listsWithSegments(ringDir, before).length > 0) {
+        recoveredAt = Date.now();
+        break;
+      }
+      await sleep(25);
+    }
+    expect(recoveredAt, "no segment completed after the kill").not.toBeNull();
+    expect((recoveredAt ?? Number.POSITIVE_INFINITY) - killedAt).toBeLessThanOrEqual(3000);
+
+    await sleep(1000);
+    const stopAt = Date.now();
+    rig.emit(decision.stop(id, stopAt, 1));
+    await sleep(1000);
+    rig.emit(decision.end(id, Date.now()));
+    const fin = await rig.nextFinalized(id);
+    const manifest = JSON.parse(readFileSync(join(fin.dir, "manifest.json"), "utf8")) as EventManifest;
+    const gaps = manifest.cameras[0]?.gaps ?? [];
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]?.cause).toMatch(/ffmpeg exited \(signal SIGKILL\)/);
+    const gapFrom = Date.parse(gaps[0]?.from ?? "");
+    const gapTo = Date.parse(gaps[0]?.to ?? "");
+    expect(gapFrom).toBeLessThanOrEqual(killedAt);
+    expect(gapTo).toBeGreaterThan(killedAt);
+    expect(gapTo - killedAt).toBeLessThan(3000);
+    expect(manifest.timeline.some((e) => e.type === "camera-fault")).toBe(true);
+    expect(rig.alerts.some((a) => a.code === "camera-not-recording" && a.eventId === id)).toBe(true);
+  });
+
+  it("a filling disk trims the ring, never touches event footage, keeps recording and raises storage-low", async () => {
+    const t = tempDataDir();
+    let free = 10 * 1024 ** 3;
+    const reserve = 5 * 1024 ** 3;
+    const rig = makeRig(
+      t.dir,
+      recorderConfig({
+        ring: { marginSeconds: 2, keepHours: 1 },
+        storage: { reserveMinutes: 0, minFreeBytes: reserve, checkIntervalSeconds: 1 },
+      }),
+      { freeSpace: async () => free },
+    );
+    await rig.recorder.start();
+    await rig.recorder.ready();
+    await sleep(3000);
+    const id = "20261126T142233Z-unit12-dddd";
+    rig.emit(decision.start(id, Date.now(), 2));
+    await sleep(1000);
+    rig.emit(decision.stop(id, Date.now(), 1));
+    await sleep(1000);
+    rig.emit(decision.end(id, Date.now()));
+    const fin = await rig.nextFinalized(id);
+    const evidence = await eventFiles(fin.dir);
+    expect(evidence.size).toBeGreaterThan(4);
+
+    await sleep(4000); // keepHours: the ring now holds more than the pre-event window
+    const ringDir = join(t.dir, "ring", "front");
+    const ringBefore = readdirSync(ringDir).filter((f) => f.endsWith(".ts")).length;
+    expect(ringBefore).toBeGreaterThan(8);
+    expect(rig.alerts.filter((a) => a.code === "storage-low")).toEqual([]);
+
+    // The disk fills: the probe keeps reporting less and less, below the reserve.
+    const shrink = setInterval(() => {
+      free = Math.max(0, free - 1024 ** 3);
+    }, 300);
+    try {
+      await sleep(4000);
+    } finally {
+      clearInterval(shrink);
+    }
+    const low = rig.alerts.filter((a) => a.code === "storage-low");
+    expect(low.length).toBeGreaterThan(0);
+    expect(low.some((a) => a.severity === "critical")).toBe(true);
+    // Every event file is still there, unchanged.
+    expect(await eventFiles(fin.dir)).toEqual(evidence);
+    // The ring was trimmed to about the pre-event window (2 s + 2 s margin), and recording continues.
+    // (Ring entries also linked into the event are left: deleting them would free nothing.)
+    const ringAfter = readdirSync(ringDir).filter((f) => f.endsWith(".ts"));
+    const unlinked = ringAfter.filter((f) => statSync(join(ringDir, f)).nlink === 1);
+    expect(ringAfter.length).toBeLessThan(ringBefore);
+    expect(unlinked.length).toBeLessThanOrEqual(7);
+    const newest = Math.max(...ringAfter.map((f) => statSync(join(ringDir, f)).mtimeMs));
+    expect(Date.now() - newest).toBeLessThan(2000);
+  });
+});
