@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Bus } from "../core/bus.js";
@@ -27,9 +27,25 @@ export interface OffloadOptions {
   credentials?: S3Credentials;
 }
 
+/** Wait before the next pass: the probe interval, doubled per consecutive failure, capped. */
+export function retryDelayMs(consecutiveFailures: number, baseMs: number, maxMs: number): number {
+  if (consecutiveFailures <= 0) return baseMs;
+  return Math.min(maxMs, baseMs * 2 ** Math.min(consecutiveFailures - 1, 30));
+}
+
+/** A manifest not yet in the audit log is left alone this long (the recorder is announcing it). */
+const UNRECORDED_GRACE_MS = 60_000;
+
 /** A problem with one event (its files, its manifest, its stored copy): the pass goes on with the next. */
 class EventProblem extends Error {
   override name = "EventProblem";
+  constructor(
+    message: string,
+    /** Expected to resolve by itself (no alert). */
+    readonly transient = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface Progress {
@@ -68,6 +84,7 @@ export class Offload implements Component {
   private lastPass: { at: string; result: PassResult } | null = null;
   private lastError: string | null = null;
   private unsubscribe: (() => void) | undefined;
+  private misconfiguredAlerted = false;
   private readonly log: Logger;
 
   constructor(private readonly opts: OffloadOptions) {
@@ -128,8 +145,9 @@ export class Offload implements Component {
 
   /** Try now (a new event was finalized). */
   kick(): void {
-    if (this.stopped || this.running) return;
-    this.schedule(0);
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
   }
 
   private schedule(ms: number): void {
@@ -178,6 +196,16 @@ export class Offload implements Component {
     } catch (err) {
       this.lastError = `endpoint not reachable: ${(err as Error).name}: ${(err as Error).message}`;
       this.log.debug({ err: (err as Error).message }, "offload: storage server not reachable");
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if ((status === 403 || status === 404 || status === 400) && !this.misconfiguredAlerted) {
+        this.misconfiguredAlerted = true;
+        this.opts.bus.emit("alert", {
+          code: "offload-misconfigured",
+          severity: "warning",
+          message: `storage server answered ${status} for bucket ${bucket}: check evidence.offload (bucket, region, credentials)`,
+          at: this.opts.clock.now(),
+        });
+      }
       this.lastPass = { at: isoTime(this.opts.clock.now()), result };
       return result;
     }
@@ -192,13 +220,11 @@ export class Offload implements Component {
         const message = (err as Error).message;
         this.lastError = `${eventId}: ${message}`;
         result.failed.push({ eventId, error: message });
-        if (
-          err instanceof EventProblem ||
-          err instanceof VerificationError ||
-          err instanceof AmendmentRefusedError
-        ) {
+        if (err instanceof EventProblem || err instanceof AmendmentRefusedError) {
+          this.eventRefused(eventId, message, err instanceof EventProblem && err.transient);
           continue;
         }
+        if (err instanceof VerificationError) continue; // alerted; uploaded afresh next pass
         this.log.warn({ eventId, err: message }, "offload interrupted (server or connection); will resume");
         result.interrupted = true;
         break;
@@ -255,6 +281,18 @@ export class Offload implements Component {
       loaded = loadManifest(dir);
     } catch (err) {
       throw new EventProblem((err as Error).message);
+    }
+    const recorded = audit.latestManifest(eventId);
+    if (recorded && recorded.sha256 !== loaded.sha256) {
+      throw new EventProblem(
+        `manifest does not match its audit record; not uploaded (run camsync verify ${dir})`,
+      );
+    }
+    if (!recorded && clock.now() - statSync(join(dir, MANIFEST_FILE)).mtimeMs < UNRECORDED_GRACE_MS) {
+      throw new EventProblem(
+        "manifest not yet recorded in the audit log (event being finalized); next pass",
+        true,
+      );
     }
     const files = await this.localFiles(dir, loaded);
     const prefix = `${config.prefix}${this.opts.vehicleId}/${eventId}/`;
@@ -321,6 +359,22 @@ export class Offload implements Component {
       { objects: methods },
     );
     this.log.info({ eventId, bucket, prefix, method }, "offload: event uploaded and verified");
+  }
+
+  private readonly refusedAlerted = new Set<string>();
+
+  private eventRefused(eventId: string, message: string, transient: boolean): void {
+    const key = `${eventId}\n${message}`;
+    if (transient || this.refusedAlerted.has(key)) return;
+    this.refusedAlerted.add(key);
+    this.log.error({ eventId, err: message }, "offload: event not uploaded");
+    this.opts.bus.emit("alert", {
+      code: "offload-event-refused",
+      severity: "critical",
+      message: `${eventId} cannot be uploaded: ${message}`,
+      eventId,
+      at: this.opts.clock.now(),
+    });
   }
 
   private verificationFailed(eventId: string, key: string, err: VerificationError): void {

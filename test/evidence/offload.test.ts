@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Alert, Bus } from "../../src/core/bus.js";
@@ -192,6 +192,24 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
         .delete.map((d) => d.eventId),
     ).toEqual([e.eventId]);
     expect(existsSync(e.dir)).toBe(false);
+  });
+
+  it("does not upload an event whose manifest no longer matches its audit record, and alerts", async () => {
+    const s = await server();
+    const r = await rig(s);
+    const e = makeEvent(r.dataDir, {
+      startedAt: Date.UTC(2026, 10, 26, 9),
+      cameras: [{ name: "front", bytes: 1000 }],
+    });
+    finalize(r, e);
+    const path = join(e.dir, "manifest.json");
+    writeFileSync(path, readFileSync(path, "utf8").replace('"officer": "B1234"', '"officer": "X1"'));
+    const result = await r.offload.runOnce();
+    expect(result.failed[0]?.error).toMatch(/manifest does not match its audit record/);
+    expect(r.alerts.filter((a) => a.code === "offload-event-refused")).toHaveLength(1);
+    await r.offload.runOnce();
+    expect(r.alerts.filter((a) => a.code === "offload-event-refused")).toHaveLength(1); // once, not every pass
+    expect(s.requests.filter((q) => q.method === "PUT")).toEqual([]);
   });
 
   it("uploads critical events first, then oldest first", async () => {
