@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { recordingBus } from "../../test/vehicle/serial-test-support.js";
 import { FakeClock } from "../core/fake-clock.js";
 import { backoffDelay, LinkSupervisor } from "./link-supervisor.js";
+import { recordingBus } from "./serial-test-support.js";
 
 const flush = () => new Promise((r) => setImmediate(r));
 
