@@ -84,6 +84,8 @@ export class Offload implements Component {
   private lastPass: { at: string; result: PassResult } | null = null;
   private lastError: string | null = null;
   private unsubscribe: (() => void) | undefined;
+  /** Kicked while a pass ran: run again right after it. */
+  private again = false;
   private misconfiguredAlerted = false;
   private readonly log: Logger;
 
@@ -167,11 +169,14 @@ export class Offload implements Component {
     const ok = result?.reachable && !result.interrupted && result.failed.length === 0;
     if (err) this.log.error({ err }, "offload pass failed");
     this.failures = ok ? 0 : this.failures + 1;
-    const base = config.probeIntervalSeconds * 1000;
-    const wait = ok
-      ? base
-      : Math.min(config.maxBackoffSeconds * 1000, base * 2 ** Math.min(this.failures - 1, 20));
-    this.schedule(wait);
+    // an event finalized during the pass goes next, unless the server is away
+    const again = this.again && result?.reachable === true && !result.interrupted;
+    this.again = false;
+    this.schedule(
+      again
+        ? 0
+        : retryDelayMs(this.failures, config.probeIntervalSeconds * 1000, config.maxBackoffSeconds * 1000),
+    );
   }
 
   /** One pass: probe, then upload every pending event in order. Concurrent calls share the pass. */

@@ -212,6 +212,49 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
     expect(s.requests.filter((q) => q.method === "PUT")).toEqual([]);
   });
 
+  it("runs by itself: a finalized event is uploaded on the bus kick; an absent server is retried with backoff", async () => {
+    const s = await server();
+    const r = await rig(s);
+    const settle = async () => {
+      await r.offload.runOnce();
+      await new Promise((res) => setImmediate(res));
+    };
+    r.clock.advance(0); // the first probe, at start
+    await settle();
+    const e = makeEvent(r.dataDir, {
+      startedAt: Date.UTC(2026, 10, 26, 9),
+      cameras: [{ name: "front", bytes: 1000 }],
+    });
+    r.bus.emit("event-finalized", {
+      eventId: e.eventId,
+      dir: e.dir,
+      manifestSha256: e.manifestSha256,
+      at: r.clock.now(),
+    });
+    r.clock.advance(0);
+    await settle();
+    expect(loadManifest(e.dir).manifest.offload?.state).toBe("verified");
+    expect(r.offload.status()).toMatchObject({ state: "idle", consecutiveFailures: 0 });
+
+    await s.stop(); // the car leaves the station
+    const probes = () => s.requests.filter((q) => q.method === "HEAD").length;
+    const before = probes();
+    r.clock.advance(30_000);
+    await settle();
+    expect(r.offload.status()).toMatchObject({ state: "waiting", consecutiveFailures: 1 });
+    r.clock.advance(30_000);
+    await settle();
+    expect(r.offload.status()).toMatchObject({ consecutiveFailures: 2 });
+    r.clock.advance(59_999); // backoff doubled: nothing yet
+    await new Promise((res) => setImmediate(res));
+    expect(r.offload.status()).toMatchObject({ consecutiveFailures: 2 });
+    r.clock.advance(1);
+    await settle();
+    expect(r.offload.status()).toMatchObject({ consecutiveFailures: 3 });
+    expect(probes()).toBe(before);
+    expect(r.clock.timerCount).toBe(1);
+  });
+
   it("uploads critical events first, then oldest first", async () => {
     const s = await server();
     const r = await rig(s, { criticalCategories: ["pursuit"] });
