@@ -1,0 +1,395 @@
+// The chaos soak: the real daemon with real Mosquitto, real ffmpeg (test-pattern cameras), a CAN capture
+// replayed through a PTY as SLCAN and the reference body cams, while the adversary's schedule runs and the
+// faults are injected. The harness is also the daemon's supervisor (Restart=always, like systemd).
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { controlRequest } from "../dist/daemon/control-client.js";
+import { BodycamFleet } from "./bodycam-fleet.mjs";
+import { CanFeed } from "./can-feed.mjs";
+import { daemonConfig, LONG_PRESS_MS, SPEED_RULE } from "./daemon-config.mjs";
+import { cliPath, DaemonProcess, repoRoot } from "./daemon-process.mjs";
+import { FootageLedger, ffmpegProcessesFor, ringHeads } from "./evidence-scan.mjs";
+import { Intruder, MALFORMED_PAYLOADS } from "./intruder.mjs";
+import { Mosquitto } from "./mosquitto.mjs";
+import { Observer } from "./observer.mjs";
+import { createRng } from "./rng.mjs";
+import { SlcanAdapter } from "./slcan-adapter.mjs";
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const GiB = 2 ** 30;
+export const CAPTURE = resolve(
+  repoRoot,
+  "../shared/fixtures/can/logs/ford_fusion_2017_speed_30_to_80kmh.candump",
+);
+
+/** Run a `camsync` command without blocking the harness (the CAN feed and MQTT clients keep running). */
+export function camsync(args, timeoutMs = 60_000) {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => {
+      stdout += c;
+    });
+    child.stderr.on("data", (c) => {
+      stderr += c;
+    });
+    const t = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(t);
+      resolveRun({ code, stdout, stderr });
+    });
+  });
+}
+
+export class Soak {
+  /** @param {{ seed: number, bodycams?: number, cameras?: number, dir?: string, log?: (s: string) => void }} opts */
+  constructor(opts) {
+    this.opts = opts;
+    this.rng = createRng(opts.seed ^ 0x5eed);
+    this.log = opts.log ?? ((s) => process.stderr.write(`${s}\n`));
+    this.dir = opts.dir ?? mkdtempSync(join(tmpdir(), "camsync-soak-"));
+    this.dataDir = join(this.dir, "data");
+    this.vehicleId = "soak1";
+    this.cams = Array.from({ length: opts.bodycams ?? 8 }, (_, i) => ({
+      id: `bc${i + 1}`,
+      password: `pw-bc${i + 1}`,
+    }));
+    this.cameraNames = ["front", "cabin", "rear", "side"].slice(0, opts.cameras ?? 2);
+    this.injections = [];
+    this.authorisedStarts = [];
+    this.stops = [];
+    this.faults = [];
+    this.fills = [];
+    this.skipped = [];
+    this.controlFailures = [];
+    this.resources = [];
+    this.recoveries = [];
+    this.orphans = [];
+    this.lightOn = false;
+    this.brokerUp = false;
+    this.activeFaults = new Set();
+    this.timers = [];
+  }
+
+  async setup() {
+    mkdirSync(this.dataDir, { recursive: true });
+    const users = { camsync: "pw-daemon", observer: "pw-observer", rogue: "pw-rogue" };
+    for (const c of this.cams) users[c.id] = c.password;
+    this.broker = new Mosquitto({
+      dir: join(this.dir, "mosquitto"),
+      vehicleId: this.vehicleId,
+      users,
+      daemonUser: "camsync",
+      readers: ["observer"],
+    });
+    await this.broker.start();
+    this.brokerUp = true;
+    this.adapter = new SlcanAdapter({ dir: this.dir });
+    await this.adapter.plugIn();
+
+    const free = statfsSync(this.dir).bavail * statfsSync(this.dir).bsize;
+    // The recorder's reserve is set 2 GiB below today's free space: the fill-disk fault takes 2.5 GiB.
+    this.fillBytes = free > 6 * GiB ? Math.round(2.5 * GiB) : 0;
+    const minFreeBytes = this.fillBytes ? free - 2 * GiB : undefined;
+    this.configPath = join(this.dir, "camsync.yaml");
+    writeFileSync(
+      this.configPath,
+      daemonConfig({
+        vehicleId: this.vehicleId,
+        dataDir: this.dataDir,
+        mqttUrl: this.broker.url,
+        mqttPassword: "pw-daemon",
+        canDevice: this.adapter.devicePath,
+        bodycams: this.cams,
+        cameras: this.cameraNames.length,
+        minFreeBytes,
+      }),
+    );
+    const check = await camsync(["config", "check", this.configPath]);
+    if (check.code !== 0) throw new Error(`the soak's config is invalid:\n${check.stdout}${check.stderr}`);
+
+    this.daemon = new DaemonProcess({ config: this.configPath, logFile: join(this.dir, "daemon.log") });
+    this.daemon.onLine((e) => {
+      if (e.line.msg === "camsync ready") this.lightOn = false; // a simulated input starts inactive
+    });
+    this.firstReadyMs = await this.daemon.start();
+    this.log(
+      `soak: daemon ready in ${this.firstReadyMs} ms (pid ${this.daemon.pid}); data in ${this.dataDir}`,
+    );
+
+    this.observer = new Observer({
+      url: this.broker.url,
+      username: "observer",
+      password: "pw-observer",
+      vehicleId: this.vehicleId,
+    });
+    await this.observer.start();
+    this.fleet = new BodycamFleet({ url: this.broker.url, vehicleId: this.vehicleId, cams: this.cams });
+    await this.fleet.start();
+    this.intruder = new Intruder({
+      url: this.broker.url,
+      vehicleId: this.vehicleId,
+      rogue: { id: "rogue", password: "pw-rogue" },
+      pairedIdentity: this.cams[0],
+    });
+    this.coverage = await this.probeCoverage();
+    this.feed = new CanFeed({
+      adapter: this.adapter,
+      capture: CAPTURE,
+      threshold: SPEED_RULE.threshold,
+      clearBelow: SPEED_RULE.clearBelow,
+      rng: this.rng,
+      onCrossing: (at) => {
+        const origin = { kind: "can", id: SPEED_RULE.name };
+        this.authorisedStarts.push({ at, origin, action: "can-crossing" });
+        // Expected to reach the engine only when the adapter was plugged in and the daemon up.
+        if (this.adapter.channelOpen && this.daemon.up)
+          this.injections.push({ at, origin, action: "can-crossing" });
+      },
+    });
+    this.feed.start();
+    this.timers.push(setInterval(() => this.sample(), 2000));
+    this.ledger = new FootageLedger(this.dataDir);
+    this.timers.push(setInterval(() => this.ledger.scan(), 5000));
+  }
+
+  /** Which components the daemon has wired (status components and health), for the report. */
+  async probeCoverage() {
+    await sleep(1500);
+    const s = await this.control({ op: "status" });
+    const status = s.ok ? s.result : {};
+    const names = [...Object.keys(status.components ?? {}), ...Object.keys(status.health ?? {})];
+    const has = (re) => names.some((n) => re.test(n));
+    return {
+      components: [...new Set(names)].sort(),
+      gpio: has(/^(gpio|inputs?)/),
+      can: has(/^(can|vehicle)/),
+      recorder: has(/^recorder/),
+      bodycam: has(/^(mqtt|bodycam)/),
+      evidence: has(/^(evidence|audit|offload|retention)/),
+      slcanOpened: this.adapter.channelOpen,
+    };
+  }
+
+  control(req) {
+    return controlRequest(join(this.dataDir, "control.sock"), req, 5000).catch((err) => ({
+      ok: false,
+      error: String(err.message),
+    }));
+  }
+
+  sample() {
+    const r = this.daemon.resources();
+    const run = this.daemon.runs[this.daemon.runs.length - 1];
+    if (r && run) this.resources.push({ at: Date.now(), run: run.n, ...r });
+  }
+
+  /** Run one scheduled action; faults run in the background so stimuli continue during them. */
+  async act(item) {
+    const at = Date.now();
+    const a = item.action;
+    const note = (what) => this.skipped.push({ at, action: a, why: what });
+    switch (a) {
+      case "lightbar": {
+        const next = !this.lightOn;
+        const r = await this.control({ op: "simulate", input: "lightbar", active: next });
+        if (!r.ok) return this.controlFailures.push({ at, action: a, error: r.error });
+        this.lightOn = next;
+        const origin = { kind: "lightbar", id: "lightbar" };
+        this.authorisedStarts.push({ at, origin, action: a });
+        if (next) this.injections.push({ at, origin, action: "lightbar-on" });
+        return;
+      }
+      case "button-short":
+      case "button-long": {
+        const holdMs = a === "button-short" ? this.rng.int(100, 400) : LONG_PRESS_MS + 700;
+        const origin = { kind: "button", id: "button" };
+        const r = await this.control({ op: "press", input: "button", holdMs });
+        if (!r.ok) return this.controlFailures.push({ at, action: a, error: r.error });
+        this.authorisedStarts.push({ at, origin, action: a });
+        if (a === "button-short") this.injections.push({ at, origin, action: a });
+        else this.stops.push({ at, origin, action: a });
+        return;
+      }
+      case "cli-start":
+      case "cli-stop":
+      case "cli-mark": {
+        const kind = a.slice(4);
+        const origin = { kind: "cli", id: "cli" };
+        const r = await camsync([
+          "trigger",
+          kind,
+          "--reason",
+          `soak ${a} at ${new Date(at).toISOString()}`,
+          "--data-dir",
+          this.dataDir,
+        ]);
+        if (r.code !== 0)
+          return this.controlFailures.push({ at, action: a, error: (r.stderr || r.stdout).trim() });
+        if (kind === "stop") this.stops.push({ at, origin, action: a });
+        else this.authorisedStarts.push({ at, origin, action: a });
+        if (kind === "start") this.injections.push({ at, origin, action: a });
+        return;
+      }
+      case "bodycam-start": {
+        const cam = this.fleet.cam(item.arg);
+        if (!this.brokerUp || !cam.connected) return note("broker down");
+        if (cam.recording) {
+          // The officer stops the body cam and starts it again (a recording cam ignores "start").
+          cam.pressStop();
+          await sleep(300);
+        }
+        cam.pressStart();
+        const origin = { kind: "bodycam", id: cam.id };
+        this.authorisedStarts.push({ at, origin, action: a });
+        this.injections.push({ at, origin, action: a });
+        return;
+      }
+      case "bodycam-stop": {
+        const cam = this.fleet.cam(item.arg);
+        if (!cam.recording || !cam.connected) return note(`${cam.id} not recording or offline`);
+        cam.pressStop();
+        return;
+      }
+      case "rogue-start":
+      case "rogue-stop":
+        if (!this.brokerUp) return note("broker down");
+        return this.intruder.rogueActivation(a === "rogue-start");
+      case "bad-credentials":
+        if (!this.brokerUp) return note("broker down");
+        return this.intruder.badCredentials();
+      case "malformed-mqtt": {
+        if (!this.brokerUp) return note("broker down");
+        const names = Object.keys(MALFORMED_PAYLOADS);
+        return this.intruder.malformed(Array.from({ length: item.arg }, () => this.rng.pick(names)));
+      }
+      case "slcan-garbage":
+        return this.slcanGarbage(at);
+      default:
+        if (this.activeFaults.has(a)) return note("the same fault is still in progress");
+        this.activeFaults.add(a);
+        void this.fault(a, item.arg, at)
+          .catch((err) => this.log(`soak: fault ${a} failed: ${err.stack ?? err}`))
+          .finally(() => this.activeFaults.delete(a));
+    }
+  }
+
+  slcanGarbage(at) {
+    const garbage = [
+      "tZZZ8\r",
+      "t4158112233\r", // too few data bytes for DLC 8
+      "t41599\r", // DLC 9 on classic CAN
+      "T1FFFFFFFF811\r", // 29-bit id out of range, short
+      `${"t".repeat(3000)}\r`,
+      Buffer.from([0x00, 0xff, 0x80, 0x0d, 0x07, 0x1b]).toString("latin1"),
+      "x1234\r",
+      "\r\r\r",
+      "t123",
+    ];
+    const n = this.rng.int(1, 4);
+    const lines = Array.from({ length: n }, () => this.rng.pick(garbage)).join("");
+    // A partial frame must not glue onto the next real one: end the garbage with a CR.
+    if (this.adapter.rawWrite(`${lines}\r`)) this.faults.push({ kind: "slcan-garbage", at, until: at });
+  }
+
+  async fault(kind, arg, at) {
+    const f = { kind, at, until: at, arg };
+    this.faults.push(f);
+    this.log(`soak: +${Math.round((at - this.t0) / 1000)} s fault ${kind} ${arg ?? ""}`);
+    switch (kind) {
+      case "kill-ffmpeg": {
+        const cam = this.cameraNames[arg % this.cameraNames.length];
+        const procs = this.daemon.ffmpegChildren();
+        const target =
+          procs.find((p) => p.cmdline.some((x) => x.includes(`/ring/${cam}/`) || x.includes(`/${cam}/`))) ??
+          procs[0];
+        if (!target) {
+          f.detail = "no ffmpeg child to kill";
+          return;
+        }
+        const before = ringHeads(this.dataDir)[cam]?.newest ?? 0;
+        process.kill(target.pid, "SIGKILL");
+        f.detail = `ffmpeg pid ${target.pid} (${cam})`;
+        const end = Date.now() + 30_000;
+        while (Date.now() < end) {
+          await sleep(100);
+          const head = ringHeads(this.dataDir)[cam]?.newest ?? 0;
+          if (head > Math.max(before, at)) {
+            this.recoveries.push({ camera: cam, ms: head - at });
+            break;
+          }
+        }
+        f.until = Date.now();
+        return;
+      }
+      case "restart-broker":
+        this.brokerUp = false;
+        await this.broker.restart(arg);
+        this.brokerUp = true;
+        f.until = Date.now();
+        return;
+      case "unplug-serial":
+        await this.adapter.unplug();
+        await sleep(arg);
+        await this.adapter.plugIn();
+        await this.adapter.waitOpen(30_000).catch(() => {
+          f.detail = "the daemon did not reopen the adapter within 30 s";
+        });
+        f.until = Date.now();
+        return;
+      case "kill-daemon": {
+        const oldPid = this.daemon.pid;
+        f.readyMs = await this.daemon.killAndRestart(arg);
+        f.until = Date.now();
+        await sleep(10_000);
+        for (const p of ffmpegProcessesFor(this.dataDir)) {
+          if (p.ppid !== this.daemon.pid) this.orphans.push({ ...p, afterKillOf: oldPid });
+        }
+        return;
+      }
+      case "fill-disk": {
+        if (!this.fillBytes) {
+          f.detail = "not enough free space to simulate a full disk safely";
+          return;
+        }
+        const filler = join(this.dir, "filler.bin");
+        const r = spawnSync("fallocate", ["-l", String(this.fillBytes), filler]);
+        if (r.status !== 0) {
+          f.detail = `fallocate failed: ${r.stderr}`;
+          return;
+        }
+        const fill = { at, until: at, alertSeen: false, ringAdvanced: false };
+        this.fills.push(fill);
+        await sleep(4000);
+        const mid = ringHeads(this.dataDir);
+        await sleep(Math.max(0, arg - 4000));
+        const end = ringHeads(this.dataDir);
+        fill.ringAdvanced = this.cameraNames.every((c) => (end[c]?.newest ?? 0) > (mid[c]?.newest ?? 0));
+        rmSync(filler, { force: true });
+        fill.until = f.until = Date.now();
+        return;
+      }
+    }
+  }
+
+  async runSchedule(schedule, durationMs) {
+    this.t0 = Date.now();
+    for (const item of schedule) {
+      const wait = this.t0 + item.at - Date.now();
+      if (wait > 0) await sleep(wait);
+      try {
+        await this.act(item);
+      } catch (err) {
+        this.controlFailures.push({ at: Date.now(), action: item.action, error: String(err.message ?? err) });
+      }
+    }
+    const rest = this.t0 + durationMs - Date.now();
+    if (rest > 0) await sleep(rest);
+  }
+}

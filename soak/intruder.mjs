@@ -1,0 +1,125 @@
+// Hostile and broken MQTT traffic: an unpaired client (a valid broker user, but not paired with this car)
+// that tries to start and stop recording and to spoof the car's own activation topic; a client without
+// valid credentials; and malformed payloads sent under a paired body cam's identity.
+import mqtt from "mqtt";
+
+const connect = (url, username, password, clientId) =>
+  new Promise((resolve, reject) => {
+    const client = mqtt.connect(url, {
+      username,
+      password,
+      clientId,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: 3000,
+    });
+    client.once("connect", () => resolve(client));
+    client.once("error", (err) => {
+      client.end(true);
+      reject(err);
+    });
+  });
+
+/** The malformed payloads, by name (each must be rejected without side effects). */
+export const MALFORMED_PAYLOADS = {
+  "not-json": "{active: true",
+  empty: "",
+  "json-array": "[1,2,3]",
+  "wrong-version": JSON.stringify({ v: 99, active: true, at: new Date(0).toISOString() }),
+  "wrong-types": JSON.stringify({ v: 1, active: "yes", at: 12 }),
+  "missing-at": JSON.stringify({ v: 1, active: true }),
+  "bad-timestamp": JSON.stringify({ v: 1, active: true, at: "yesterday" }),
+  binary: Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80, 0x81]).toString("latin1"),
+  huge: JSON.stringify({ v: 1, active: true, at: new Date().toISOString(), pad: "x".repeat(300_000) }),
+  "deep-nesting": `${"[".repeat(5000)}${"]".repeat(5000)}`,
+};
+
+export class Intruder {
+  /**
+   * @param {{ url: string, vehicleId: string, rogue: { id: string, password: string },
+   *           pairedIdentity: { id: string, password: string } }} opts
+   */
+  constructor(opts) {
+    this.opts = opts;
+    this.root = `camsync/v1/${opts.vehicleId}`;
+    /** What was attempted: { at, kind, detail, outcome } */
+    this.attempts = [];
+  }
+
+  /** An unpaired client publishes start (or stop) on its own, ACL-permitted, activation topic. */
+  async rogueActivation(active) {
+    const { url, rogue } = this.opts;
+    const at = Date.now();
+    try {
+      const c = await connect(url, rogue.id, rogue.password, `soak-rogue-${at}`);
+      await c.publishAsync(
+        `${this.root}/bodycam/${rogue.id}/activation`,
+        JSON.stringify({ v: 1, active, at: new Date().toISOString() }),
+        { qos: 1 },
+      );
+      // and spoofs the car's own activation, which the broker's ACL must drop
+      await c.publishAsync(
+        `${this.root}/activation`,
+        JSON.stringify({
+          v: 1,
+          eventId: "20000101T000000Z-rogue-dead",
+          active,
+          origin: { kind: "cli", id: "rogue" },
+          reason: "spoofed",
+          at: new Date().toISOString(),
+          seq: 999_999,
+        }),
+        { qos: 1 },
+      );
+      await c.endAsync();
+      this.attempts.push({ at, kind: active ? "rogue-start" : "rogue-stop", outcome: "published" });
+    } catch (err) {
+      this.attempts.push({
+        at,
+        kind: active ? "rogue-start" : "rogue-stop",
+        outcome: `not connected: ${err.message}`,
+      });
+    }
+  }
+
+  /** A client with a wrong password: the broker must refuse the connection. */
+  async badCredentials() {
+    const at = Date.now();
+    try {
+      const c = await connect(
+        this.opts.url,
+        this.opts.pairedIdentity.id,
+        "wrong-password",
+        `soak-badpw-${at}`,
+      );
+      await c.endAsync();
+      this.attempts.push({ at, kind: "bad-credentials", outcome: "ACCEPTED" });
+    } catch (err) {
+      this.attempts.push({ at, kind: "bad-credentials", outcome: `refused: ${err.message}` });
+    }
+  }
+
+  /** Malformed payloads on a paired cam's activation and status topics (not retained). */
+  async malformed(names) {
+    const { url, pairedIdentity } = this.opts;
+    const at = Date.now();
+    try {
+      const c = await connect(url, pairedIdentity.id, pairedIdentity.password, `soak-garbage-${at}`);
+      for (const name of names) {
+        const payload = MALFORMED_PAYLOADS[name];
+        await c.publishAsync(`${this.root}/bodycam/${pairedIdentity.id}/activation`, payload, { qos: 1 });
+        await c.publishAsync(`${this.root}/bodycam/${pairedIdentity.id}/status`, payload, { qos: 1 });
+      }
+      await c.endAsync();
+      this.attempts.push({ at, kind: "malformed-mqtt", detail: names, outcome: "published" });
+    } catch (err) {
+      this.attempts.push({
+        at,
+        kind: "malformed-mqtt",
+        detail: names,
+        outcome: `not connected: ${err.message}`,
+      });
+    }
+  }
+}

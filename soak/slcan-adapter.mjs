@@ -1,0 +1,118 @@
+// A simulated SLCAN USB adapter on a real pseudo-terminal: socat links the adapter end (which this process
+// holds) to the device path the daemon opens, as /dev/serial/by-id/… would be. `unplug()` kills socat (the
+// device node disappears, the daemon's reads fail); `plugIn()` brings it back at the same path.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { SerialPort } from "serialport";
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export class SlcanAdapter {
+  /** @param {{ dir: string, version?: string }} opts */
+  constructor(opts) {
+    this.opts = opts;
+    /** The path the daemon's config points at. */
+    this.devicePath = join(opts.dir, "ttyCAN");
+    this.adapterPath = join(opts.dir, "ttyCAN-adapter");
+    /** @type {import("node:child_process").ChildProcess | null} */
+    this.socat = null;
+    /** @type {SerialPort | null} */
+    this.port = null;
+    /** Commands received from the daemon, with the time they arrived. */
+    this.commands = [];
+    /** true after `O` or `L` and until `C`: the adapter forwards bus traffic only while the channel is open. */
+    this.channelOpen = false;
+    this.pending = "";
+    this.plugs = 0;
+    this.writeErrors = 0;
+  }
+
+  get pluggedIn() {
+    return this.port !== null;
+  }
+
+  async plugIn() {
+    if (this.socat) return;
+    const socat = spawn(
+      "socat",
+      [`pty,raw,echo=0,link=${this.adapterPath}`, `pty,raw,echo=0,link=${this.devicePath}`],
+      { stdio: "ignore" },
+    );
+    this.socat = socat;
+    const end = Date.now() + 5000;
+    while (!(existsSync(this.adapterPath) && existsSync(this.devicePath))) {
+      if (socat.exitCode !== null || Date.now() > end) throw new Error("socat did not create the PTY pair");
+      await sleep(5);
+    }
+    const port = new SerialPort({ path: this.adapterPath, baudRate: 115_200, autoOpen: false });
+    port.on("error", () => {});
+    await new Promise((resolve, reject) => port.open((err) => (err ? reject(err) : resolve(undefined))));
+    port.on("data", (chunk) => this.onCommandBytes(chunk));
+    this.port = port;
+    this.channelOpen = false;
+    this.plugs++;
+  }
+
+  /** Pull the adapter out: socat exits (SIGTERM removes the device link), the daemon's port errors. */
+  async unplug() {
+    const port = this.port;
+    const socat = this.socat;
+    this.port = null;
+    this.socat = null;
+    this.channelOpen = false;
+    if (port?.isOpen) await new Promise((r) => port.close(() => r(undefined)));
+    if (socat && socat.exitCode === null && socat.signalCode === null) {
+      const exited = new Promise((r) => socat.once("exit", r));
+      socat.kill("SIGTERM");
+      await exited;
+    }
+  }
+
+  onCommandBytes(chunk) {
+    this.pending += chunk.toString("latin1");
+    let i = this.pending.indexOf("\r");
+    while (i >= 0) {
+      const cmd = this.pending.slice(0, i);
+      this.pending = this.pending.slice(i + 1);
+      this.commands.push({ at: Date.now(), cmd });
+      if (cmd === "O" || cmd === "L") this.channelOpen = true;
+      if (cmd === "C") this.channelOpen = false;
+      const answer =
+        cmd === "V"
+          ? `V${this.opts.version ?? "1013"}\r`
+          : cmd === "N"
+            ? "NSOAK\r"
+            : /^(C|S[0-8]|L|O|Z[01]|F)$/.test(cmd)
+              ? "\r"
+              : "\x07";
+      this.rawWrite(answer);
+      i = this.pending.indexOf("\r");
+    }
+  }
+
+  /** Write bytes as the adapter would (frames, garbage). Returns false when unplugged. */
+  rawWrite(text) {
+    const port = this.port;
+    if (!port) return false;
+    port.write(Buffer.from(text, "latin1"), (err) => {
+      if (err) this.writeErrors++;
+    });
+    return true;
+  }
+
+  /** Bus traffic: dropped (as by a real adapter) unless the daemon has opened the channel. */
+  writeFrames(text) {
+    if (!this.channelOpen) return false;
+    return this.rawWrite(text);
+  }
+
+  /** Resolves once the daemon has opened the channel (or rejects after `timeoutMs`). */
+  async waitOpen(timeoutMs = 15_000) {
+    const end = Date.now() + timeoutMs;
+    while (!this.channelOpen) {
+      if (Date.now() > end) throw new Error("the daemon did not open the SLCAN channel");
+      await sleep(20);
+    }
+  }
+}
