@@ -14,6 +14,8 @@ import { createRetention } from "../evidence/retention.js";
 import { createInputs } from "../inputs/inputs.js";
 import { createStatusPage } from "../statuspage/status-page.js";
 import { sha256Hex } from "../storage/sha256.js";
+import { createCanSource } from "../vehicle/can-source-factory.js";
+import { createVehicleBus } from "../vehicle/vehicle-bus.js";
 import { CONTROL_SOCKET_NAME } from "./control-protocol.js";
 import { ControlServer } from "./control-server.js";
 import type { Logger } from "./logger.js";
@@ -86,6 +88,8 @@ export class Daemon {
       clock,
       log: logger.child({ component: "activation" }),
     });
+    // Listen before anything starts: a light bar already on at start-up must start recording.
+    this.activation.subscribe();
 
     this.build();
     this.registerControl();
@@ -199,6 +203,15 @@ export class Daemon {
       return { input: req.input, holdMs: req.holdMs };
     });
     // [slot:vehicle] CAN bus source + DBC rules, GPS
+    if (this.opts.config.vehicleBus.enabled) {
+      const { vehicleBus } = this.opts.config;
+      const deps = { bus: this.bus, clock: this.opts.clock, logger: this.opts.logger };
+      const source = createCanSource(vehicleBus.source, {
+        ...deps,
+        logger: deps.logger.child({ component: "can" }),
+      });
+      this.add(createVehicleBus({ ...deps, config: vehicleBus, source }));
+    }
     // [slot:recorder] cameras, ring, events, manifest
     // [slot:bodycam] MQTT sync, outbox, embedded broker
     this.add(
