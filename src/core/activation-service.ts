@@ -52,6 +52,8 @@ export class ActivationService implements Component {
   private timer: TimerHandle | undefined;
   private unsubscribe: (() => void)[] = [];
   private lastDecision: Decision | null = null;
+  private readonly queued: (() => Decision[])[] = [];
+  private subscribed = false;
 
   constructor(private readonly opts: ActivationServiceOptions) {}
 
@@ -59,8 +61,27 @@ export class ActivationService implements Component {
     return this.engine;
   }
 
+  /**
+   * Subscribe at once, so triggers that other components emit while starting (lights already on when the
+   * daemon starts) are queued and handled, in order, right after the persisted state is restored.
+   */
+  subscribe(): void {
+    if (this.subscribed) return;
+    this.subscribed = true;
+    const { bus } = this.opts;
+    const feed = (fn: () => Decision[]) => {
+      if (this.engine) this.apply(fn());
+      else this.queued.push(fn);
+    };
+    this.unsubscribe.push(
+      bus.on("trigger", (t) => feed(() => this.engine.handleTrigger(t))),
+      bus.on("command", (c) => feed(() => this.engine.handleCommand(c))),
+    );
+  }
+
   async start(): Promise<void> {
     const { bus, clock, log, statePath } = this.opts;
+    this.subscribe();
     mkdirSync(dirname(statePath), { recursive: true });
     const { snapshot, problem } = readSnapshot(statePath);
     if (problem) {
@@ -77,12 +98,9 @@ export class ActivationService implements Component {
       { vehicleId: this.opts.vehicleId, ...(this.opts.idSuffix ? { idSuffix: this.opts.idSuffix } : {}) },
       snapshot,
     );
-    this.unsubscribe.push(
-      bus.on("trigger", (t) => this.apply(this.engine.handleTrigger(t))),
-      bus.on("command", (c) => this.apply(this.engine.handleCommand(c))),
-    );
     const now = clock.now();
     this.apply([...this.engine.resume(now), ...this.engine.advance(now)]);
+    for (const fn of this.queued.splice(0)) this.apply(fn());
   }
 
   async stop(): Promise<void> {
@@ -90,11 +108,13 @@ export class ActivationService implements Component {
     this.timer = undefined;
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
+    this.subscribed = false;
     if (this.engine) this.persist();
   }
 
   status(): Record<string, unknown> {
     const e = this.engine;
+    if (!e) return { state: "idle", starting: true, eventId: null };
     return {
       state: e.state,
       eventId: e.eventId,
