@@ -97,7 +97,12 @@ describe("activation service start-up", () => {
   it("handles a trigger emitted before start (lights already on while the daemon starts)", async () => {
     const { svc, bus, clock, decisions } = setup();
     svc.subscribe();
-    bus.emit("trigger", { origin: { kind: "lightbar", id: "lb" }, active: true, at: clock.now(), reason: "on at start" });
+    bus.emit("trigger", {
+      origin: { kind: "lightbar", id: "lb" },
+      active: true,
+      at: clock.now(),
+      reason: "on at start",
+    });
     expect(decisions).toEqual([]);
     await svc.start();
     expect(decisions.map((d) => d.type)).toEqual(["event-start"]);
