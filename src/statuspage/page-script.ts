@@ -67,8 +67,9 @@ export const PAGE_SCRIPT = `
     fill($("bodycams"), v.bodycams, function (b) {
       var li = el("li", "row"); li.dataset.id = b.id; li.dataset.confirmed = String(b.confirmed === true);
       li.append(el("span", "name", b.id));
-      li.append(b.online === false ? tag("OFFLINE", "bad") : b.online ? tag("ONLINE", "ok") : tag("?"));
-      if (b.recording) li.append(tag("REC", "rec"));
+      if (b.online === false) li.append(tag("OFFLINE", "bad"));
+      else if (b.recording) li.append(tag("REC", "rec"));
+      else li.append(b.online ? tag("ONLINE", "ok") : tag("?"));
       if (b.confirmed === true) li.append(tag("CONFIRMED" + (b.latencyMs !== null ? " " + Math.round(b.latencyMs) + " ms" : ""), "ok"));
       else if (b.confirmed === false) li.append(tag(b.latencyMs === null && b.online !== false ? "NOT CONFIRMED" : "WAITING", "warn"));
       if (b.battery !== null) li.append(tag(Math.round(b.battery) + "%", b.battery < 20 ? "bad" : ""));
@@ -76,6 +77,7 @@ export const PAGE_SCRIPT = `
     }, "No body cam paired");
 
     $("bus").replaceChildren(healthTag(v.bus.health)); $("bus-detail").textContent = v.bus.detail || "";
+    $("mqtt").replaceChildren(healthTag(v.mqtt.health)); $("mqtt-detail").textContent = v.mqtt.health === "ok" ? "" : (v.mqtt.detail || "");
     $("gps").replaceChildren(healthTag(v.gps.health)); $("gps-detail").textContent = v.gps.fix ? "fix " + v.gps.fix : (v.gps.detail || "");
     if (v.disk) {
       var pct = Math.round(100 * v.disk.freeBytes / v.disk.totalBytes);

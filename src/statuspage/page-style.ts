@@ -35,7 +35,8 @@ h2 { margin: 0 0 6px; font-size: 14px; letter-spacing: .08em; text-transform: up
 .reason, .event-id { color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .buttons { display: grid; grid-template-columns: 1.4fr 1fr 1fr; gap: 10px; }
 button { min-height: 84px; border-radius: 12px; border: 2px solid var(--line); background: #18222d; color: var(--text);
-  font: 800 26px/1 inherit; letter-spacing: .05em; touch-action: manipulation; cursor: pointer; }
+  font-family: inherit; font-size: 28px; font-weight: 800; line-height: 1; letter-spacing: .06em;
+  touch-action: manipulation; cursor: pointer; }
 button:active { transform: scale(.98); }
 button:disabled { opacity: .35; cursor: default; }
 #btn-start { background: #4a0d10; border-color: var(--rec); color: #ffd6d6; }
@@ -47,7 +48,7 @@ button:disabled { opacity: .35; cursor: default; }
 ul { list-style: none; margin: 0; padding: 0; }
 li.row { display: flex; align-items: center; gap: 10px; padding: 6px 0; border-top: 1px solid var(--line); }
 li.row:first-child { border-top: 0; }
-.row .name { flex: 1; font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.row .name { flex: 1 1 auto; min-width: 4.5em; font-weight: 700; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .tag { font-size: 14px; font-weight: 800; padding: 3px 8px; border-radius: 6px; border: 1px solid var(--line); color: var(--muted); white-space: nowrap; }
 .tag.ok { color: var(--ok); border-color: var(--ok); } .tag.warn { color: var(--warn); border-color: var(--warn); }
 .tag.bad { color: #fff; background: #7a1114; border-color: var(--bad); } .tag.rec { color: #fff; background: var(--rec); border-color: var(--rec); }

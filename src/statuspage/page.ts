@@ -33,6 +33,7 @@ const BODY = `<header>
     <section><h2>Vehicle</h2>
       <div class="kv">
         <span>Bus</span><span><span id="bus"></span> <span class="detail" id="bus-detail"></span></span>
+        <span>MQTT</span><span><span id="mqtt"></span> <span class="detail" id="mqtt-detail"></span></span>
         <span>GPS</span><span><span id="gps"></span> <span class="detail" id="gps-detail"></span></span>
         <span>Disk</span><span><span id="disk"></span> <span class="detail" id="disk-detail"></span></span>
       </div>
@@ -51,6 +52,7 @@ export const PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>camsync</title>
 <style>${PAGE_STYLE}</style>
 </head>

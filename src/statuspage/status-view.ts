@@ -47,6 +47,8 @@ export interface StatusView {
   cameras: CameraView[];
   bodycams: BodycamView[];
   bus: { health: Health; detail: string | null };
+  /** The daemon's link to the in-car MQTT broker (body cams are reached through it). */
+  mqtt: { health: Health; detail: string | null };
   gps: { health: Health; detail: string | null; fix: string | null };
   disk: { freeBytes: number; totalBytes: number } | null;
   alerts: AlertView[];
@@ -196,6 +198,7 @@ export function statusView(input: StatusViewInput): StatusView {
       health: pick(healthSchema, s.bus) ?? healthOf(health, "can").health,
       detail: healthOf(health, "can").detail,
     },
+    mqtt: healthOf(health, "mqtt"),
     gps: { ...healthOf(health, "gps"), fix: gpsFix?.fix ?? null },
     disk: diskOf(s, input.disk),
     alerts,

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CliProcess } from "../support/cli.js";
+
+/** A running `camsync demo --no-tty` on free ports and a temporary data dir, started from another directory. */
+export interface DemoProcess {
+  proc: CliProcess;
+  dataDir: string;
+  pageUrl: string;
+  brokerUrl: string;
+  /** Resolves with the first stdout line (past or future) matching `re`. */
+  line(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** Types keys as if on the demo's keyboard. */
+  keys(text: string): void;
+  /** `q`, then the exit code. */
+  quit(): Promise<number | null>;
+  cleanup(): Promise<void>;
+}
+
+const raw = (l: Record<string, unknown>) => (typeof l.raw === "string" ? l.raw : "");
+
+export async function startDemo(durationSeconds = 120): Promise<DemoProcess> {
+  const dir = mkdtempSync(join(tmpdir(), "camsync-demo-"));
+  const dataDir = join(dir, "var");
+  const proc = new CliProcess(
+    [
+      "demo",
+      "--no-tty",
+      "--data-dir",
+      dataDir,
+      "--mqtt-port",
+      "0",
+      "--http-port",
+      "0",
+      "--duration",
+      String(durationSeconds),
+    ],
+    { cwd: dir },
+  );
+  const line = async (re: RegExp, timeoutMs = 20_000) =>
+    raw(await proc.waitFor((l) => re.test(raw(l)), timeoutMs, `a demo line matching ${re}`));
+  const demo: DemoProcess = {
+    proc,
+    dataDir,
+    pageUrl: "",
+    brokerUrl: "",
+    line,
+    keys: (text) => proc.child.stdin?.write(text),
+    async quit() {
+      proc.child.stdin?.write("q");
+      return proc.exited;
+    },
+    async cleanup() {
+      await proc.stop("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    demo.pageUrl = (await line(/^ {2}status page: http:\/\//, 30_000)).split(": ")[1] ?? "";
+    demo.brokerUrl = (await line(/^ {2}MQTT broker: mqtt:\/\//)).split(": ")[1] ?? "";
+  } catch (err) {
+    await demo.cleanup();
+    throw err;
+  }
+  return demo;
+}
