@@ -22,6 +22,7 @@ const view = (
   cameras: [{ name: "front", health: "ok", detail: null }],
   bodycams,
   bus: { health: "ok", detail: null },
+  mqtt: { health: "ok", detail: null },
   gps: { health: "unknown", detail: null, fix: null },
   disk: null,
   alerts: [],

@@ -1,5 +1,6 @@
 import { runDemo } from "../../demo/demo.js";
 import { DEMO_CONFIG_PATH, demoConfig, parsePort } from "../../demo/demo-config.js";
+import { demoPort } from "../../demo/demo-ports.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, UsageError } from "../command.js";
 import { loadOrReport } from "./run.js";
@@ -22,8 +23,9 @@ Keys (terminal UI):
 Options:
   -c, --config FILE     demo config (default ${DEMO_CONFIG_PATH})
   -d, --data-dir DIR    data directory (default: the config's, ./var)
-      --mqtt-port N     embedded broker port (0 = any free port)
-      --http-port N     status page port (0 = any free port)
+      --mqtt-port N     embedded broker port (0 = any free port; default: the config's,
+                        or a free one when that is taken, e.g. by a Mosquitto service)
+      --http-port N     status page port (0 = any free port; default as for --mqtt-port)
       --no-tty          no terminal UI: print the URLs, then one state line per change
                         (keys are still read from stdin)
       --duration S      stop after S seconds`,
@@ -51,6 +53,14 @@ Options:
     }
     const loaded = loadOrReport(values.config ?? DEMO_CONFIG_PATH);
     if (!loaded) return EXIT_FAILURE;
+    const notice = (text: string) => process.stdout.write(`${text}\n`);
+    const { embeddedBroker } = loaded.mqtt;
+    const { statusPage } = loaded.control;
+    if (embeddedBroker.enabled) {
+      mqttPort = await demoPort("MQTT", embeddedBroker.host, mqttPort, embeddedBroker.port, notice);
+    }
+    if (statusPage.enabled)
+      httpPort = await demoPort("status page", statusPage.host, httpPort, statusPage.port, notice);
     const config = demoConfig(loaded, { dataDir: values["data-dir"], mqttPort, httpPort });
     return runDemo({
       config,
