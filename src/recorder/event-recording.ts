@@ -146,7 +146,9 @@ export class OpenEvent {
   }
 
   private needsMute(camera: string, c: Claimed): boolean {
-    return c.preEvent && !c.muted && !this.o.open.preEventAudio && this.o.audioCameras.has(camera);
+    // Footage promoted after the fact was all recorded without an activation: same audio policy.
+    const beforeActivation = c.preEvent || this.o.open.source === "after-the-fact";
+    return beforeActivation && !c.muted && !this.o.open.preEventAudio && this.o.audioCameras.has(camera);
   }
 
   private queueMute(camera: string, c: Claimed): void {

@@ -9,6 +9,7 @@ import type { Component } from "../core/component.js";
 import type { Origin } from "../core/trigger.js";
 import type { Logger } from "../daemon/logger.js";
 import { MANIFEST_FILE } from "../evidence/manifest-file.js";
+import { currentOfficer } from "../evidence/officer.js";
 import { CameraRecorder } from "./camera.js";
 import type { RecorderConfig } from "./config.js";
 import { assembleEvent } from "./event-assembly.js";
@@ -270,7 +271,7 @@ class DashRecorder implements Recorder {
       preEventAudio: config.preEventAudio,
       segmentSeconds: config.segmentSeconds,
       vehicle: { id: vehicle.id, name: vehicle.name, agency: vehicle.agency },
-      officer: vehicle.officer ?? null,
+      officer: currentOfficer(this.o.dataDir, vehicle.officer),
       cameras: [...this.cameras.keys()],
       source: "activation",
     };

@@ -3,6 +3,7 @@ import { bodycamCommand } from "./bodycam.js";
 import { canCommand } from "./can.js";
 import { configCommand } from "./config.js";
 import { demoCommand } from "./demo.js";
+import { eventCommand } from "./event.js";
 import { officerCommand } from "./officer.js";
 import { reportCommand } from "./report.js";
 import { runCommand } from "./run.js";
@@ -18,6 +19,7 @@ export const commands: CliCommand[] = [
   statusCommand,
   triggerCommand,
   verifyCommand,
+  eventCommand,
   officerCommand,
   reportCommand,
   canCommand,
