@@ -127,7 +127,11 @@ async function receiver(tty, seconds) {
   let frames = 0;
   const counting = {
     name: source.name,
-    onFrames: (l) => source.onFrames((batch) => ((frames += batch.length), l(batch))),
+    onFrames: (listener) =>
+      source.onFrames((batch) => {
+        frames += batch.length;
+        listener(batch);
+      }),
     start: () => source.start(),
     stop: () => source.stop(),
     status: () => source.status(),
