@@ -21,9 +21,9 @@ const view = (
   },
   cameras: [{ name: "front", health: "ok", detail: null }],
   bodycams,
-  bus: { health: "ok", detail: null },
+  bus: { health: "ok", detail: null, signals: [{ name: "VehicleSpeed", value: "128.1 km/h" }] },
   mqtt: { health: "ok", detail: null },
-  gps: { health: "unknown", detail: null, fix: null },
+  gps: { health: "unknown", detail: null, fix: null, speedKmh: null },
   disk: null,
   alerts: [],
   recent: [],
@@ -71,7 +71,8 @@ describe("demo screen", () => {
     expect(screen).toMatch(/bc1 +confirmed in 42 ms {2}REC {2}battery 80%/);
     expect(screen).toMatch(/bc2 +unconfirmed/);
     expect(screen).toContain("CRITICAL bc2 did not confirm");
-    expect(screen).toContain("lights ON");
+    expect(screen).toContain("Light bar (simulated) ON");
+    expect(screen).toContain("CAN bus  ok  VehicleSpeed 128.1 km/h");
     expect(screen).toContain("1 bc1's record button   2 bc2's record button   q quit");
     expect(screen).not.toContain("\x1b[");
   });

@@ -100,9 +100,9 @@ export function demoScreen(
   lines.push("");
   const cameras = view.cameras.map((c) => `${c.name} ${c.health}`).join(", ") || "none reported";
   lines.push(`  Cameras  ${cameras}`);
-  lines.push(
-    `  CAN bus  ${view.bus.health}${view.bus.detail ? ` (${view.bus.detail})` : ""}    lights ${keys.lights ? "ON" : "off"}`,
-  );
+  const signals = view.bus.signals.map((x) => `${x.name} ${x.value}`).join(", ");
+  lines.push(`  CAN bus  ${view.bus.health}${signals ? `  ${signals}` : ""}`);
+  lines.push(`  Light bar (simulated) ${keys.lights ? "ON" : "off"}`);
   lines.push("");
   lines.push("  Alerts");
   if (view.alerts.length === 0) lines.push("    none");

@@ -7,6 +7,7 @@ import { type Clock, systemClock, type TimerHandle } from "../core/clock.js";
 import { Daemon } from "../daemon/daemon.js";
 import { createLogger, type Logger } from "../daemon/logger.js";
 import { ActivityLog } from "../statuspage/activity.js";
+import { Readings } from "../statuspage/readings.js";
 import { type StatusView, statusView } from "../statuspage/status-view.js";
 import { type DemoAction, keyAction, pressHoldMs } from "./demo-keys.js";
 import { demoScreen, stateKey, stateLine } from "./demo-screen.js";
@@ -50,7 +51,8 @@ export class Demo {
   readonly bodycams: ReferenceBodycam[] = [];
   readonly logPath: string;
   private readonly activity = new ActivityLog(20);
-  private unsubscribe: (() => void) | undefined;
+  private readonly readings = new Readings();
+  private unsubscribe: (() => void)[] = [];
   private lights = false;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -70,7 +72,9 @@ export class Demo {
 
   /** Start the daemon, then the body cams (which need its broker). */
   async start(): Promise<DemoUrls> {
-    this.unsubscribe = this.activity.subscribe((event, fn) => this.daemon.bus.on(event, fn));
+    this.unsubscribe = [this.activity, this.readings].map((r) =>
+      r.subscribe((event, fn) => this.daemon.bus.on(event, fn)),
+    );
     await this.daemon.start();
     const urls = this.urls();
     if (urls.broker) {
@@ -95,8 +99,7 @@ export class Demo {
   }
 
   async stop(): Promise<void> {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
+    for (const off of this.unsubscribe.splice(0)) off();
     await Promise.allSettled(this.bodycams.map((b) => b.stop()));
     await this.daemon.stop();
   }
@@ -126,6 +129,8 @@ export class Demo {
       activity: this.activity.recent,
       confirmations: this.activity.confirmationsFor(eventId),
       eventReason: this.activity.reasonFor(eventId),
+      signals: this.readings.signals,
+      fix: this.readings.gps,
     });
   }
 

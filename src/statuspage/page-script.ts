@@ -76,9 +76,10 @@ export const PAGE_SCRIPT = `
       return li;
     }, "No body cam paired");
 
-    $("bus").replaceChildren(healthTag(v.bus.health)); $("bus-detail").textContent = v.bus.detail || "";
+    $("bus").replaceChildren(healthTag(v.bus.health));
+    $("bus-detail").textContent = v.bus.signals.length ? v.bus.signals.map(function (x) { return x.name + " " + x.value; }).join(" · ") : (v.bus.detail || "");
     $("mqtt").replaceChildren(healthTag(v.mqtt.health)); $("mqtt-detail").textContent = v.mqtt.health === "ok" ? "" : (v.mqtt.detail || "");
-    $("gps").replaceChildren(healthTag(v.gps.health)); $("gps-detail").textContent = v.gps.fix ? "fix " + v.gps.fix : (v.gps.detail || "");
+    $("gps").replaceChildren(healthTag(v.gps.health)); $("gps-detail").textContent = v.gps.fix ? "fix " + v.gps.fix + (v.gps.speedKmh !== null ? " · " + Math.round(v.gps.speedKmh) + " km/h" : "") : (v.gps.detail || "");
     if (v.disk) {
       var pct = Math.round(100 * v.disk.freeBytes / v.disk.totalBytes);
       $("disk").replaceChildren(tag(pct + "% free", pct < 10 ? "bad" : pct < 20 ? "warn" : "ok"));

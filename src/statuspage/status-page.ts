@@ -12,6 +12,7 @@ import { ActivityLog } from "./activity.js";
 import { controlOutcome, pageControlSchema } from "./control-outcome.js";
 import { isLoopbackHost } from "./loopback.js";
 import { PAGE_CSP, PAGE_HTML } from "./page.js";
+import { Readings } from "./readings.js";
 import { type StatusView, statusView } from "./status-view.js";
 
 export type StatusPageConfig = Config["control"]["statusPage"];
@@ -65,6 +66,7 @@ export class StatusPage implements Component {
   private server: Server | undefined;
   private readonly streams = new Set<ServerResponse>();
   private readonly activity: ActivityLog;
+  private readonly readings = new Readings();
   private unsubscribe: (() => void) | undefined;
   private ticker: TimerHandle | undefined;
   private pending: TimerHandle | undefined;
@@ -107,7 +109,12 @@ export class StatusPage implements Component {
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     this.boundUrl = `http://${host}:${port}/`;
     const bus = this.opts.bus;
-    this.unsubscribe = bus ? this.activity.subscribe((event, fn) => bus.on(event, fn)) : undefined;
+    if (bus) {
+      const offs = [this.activity, this.readings].map((r) => r.subscribe((event, fn) => bus.on(event, fn)));
+      this.unsubscribe = () => {
+        for (const off of offs) off();
+      };
+    }
     this.ticker = clock.setInterval(() => this.push(), PUSH_EVERY_MS);
     this.log.info({ url: this.boundUrl, tokenRequired: config.token !== undefined }, "status page listening");
   }
@@ -158,6 +165,8 @@ export class StatusPage implements Component {
       confirmations: this.activity.confirmationsFor(eventId),
       eventReason: this.activity.reasonFor(eventId),
       disk: this.measureDisk(),
+      signals: this.readings.signals,
+      fix: this.readings.gps,
     });
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ActivityLog } from "./activity.js";
+import { Readings } from "./readings.js";
 import { type StatusViewInput, statusView } from "./status-view.js";
 
 const NOW = Date.UTC(2026, 10, 26, 14, 0, 0);
@@ -55,7 +56,7 @@ describe("statusView", () => {
       reason: null,
     });
     expect(v).toMatchObject({ cameras: [], bodycams: [], alerts: [], disk: null, daemonOk: false });
-    expect(v.bus).toEqual({ health: "unknown", detail: null });
+    expect(v.bus).toEqual({ health: "unknown", detail: null, signals: [] });
   });
 
   it("shows a recording event with its origin, cameras, bus, GPS and disk", () => {
@@ -72,8 +73,8 @@ describe("statusView", () => {
       { name: "cabin", health: "down", detail: "ffmpeg exited" },
       { name: "front", health: "ok", detail: null },
     ]);
-    expect(v.bus).toEqual({ health: "ok", detail: "slcan /dev/ttyACM0" });
-    expect(v.gps).toEqual({ health: "degraded", detail: "no fix", fix: null });
+    expect(v.bus).toEqual({ health: "ok", detail: "slcan /dev/ttyACM0", signals: [] });
+    expect(v.gps).toEqual({ health: "degraded", detail: "no fix", fix: null, speedKmh: null });
     expect(v.disk).toEqual({ freeBytes: 5e9, totalBytes: 2e10 });
   });
 
@@ -138,6 +139,39 @@ describe("statusView", () => {
     }
     const v = statusView(input({ state: "idle" }, { activity: log.recent }));
     expect(v.recent.map((a) => a.text)).toEqual(["INFO a4: m4", "INFO a3: m3", "INFO a2: m2"]);
+  });
+});
+
+describe("vehicle readings", () => {
+  it("shows fresh CAN signals and the GPS fix, and hides readings older than 10 s", () => {
+    const r = new Readings(2);
+    r.signal({ name: "VehicleSpeed", value: 128.14, unit: "km/h", at: NOW - 500 });
+    r.signal({ name: "EmergencyLights", value: "On", at: NOW - 20_000 });
+    r.signal({ name: "Gear", value: "D", at: NOW }); // past the limit of 2 names: not kept
+    r.signal({ name: "VehicleSpeed", value: 130, unit: "km/h", at: NOW - 100 }); // a known name is updated
+    r.gpsFix({
+      at: NOW - 1000,
+      lat: 1,
+      lon: 2,
+      speedKmh: 97.4,
+      courseDeg: null,
+      fix: "3d",
+      satellites: 9,
+      hdop: 1,
+    });
+    const v = statusView(input({ state: "idle" }, { signals: r.signals, fix: r.gps }));
+    expect(v.bus.signals).toEqual([{ name: "VehicleSpeed", value: "130 km/h" }]);
+    expect(v.gps).toMatchObject({ fix: "3d, 9 satellites", speedKmh: 97.4 });
+    const later = statusView(input({ state: "idle" }, { signals: r.signals, fix: r.gps, now: NOW + 11_000 }));
+    expect(later.bus.signals).toEqual([]);
+    expect(later.gps).toMatchObject({ fix: null, speedKmh: null });
+  });
+
+  it("leaves GPS-derived signals to the GPS row", () => {
+    const v = statusView(
+      input({ state: "idle" }, { signals: [{ name: "gps.speedKmh", value: 50, unit: "km/h", at: NOW }] }),
+    );
+    expect(v.bus.signals).toEqual([]);
   });
 });
 

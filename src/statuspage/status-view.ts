@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { GpsFix, SignalValue } from "../core/bus.js";
 import type { Activity } from "./activity.js";
 
 /**
@@ -46,10 +47,10 @@ export interface StatusView {
   };
   cameras: CameraView[];
   bodycams: BodycamView[];
-  bus: { health: Health; detail: string | null };
+  bus: { health: Health; detail: string | null; signals: { name: string; value: string }[] };
   /** The daemon's link to the in-car MQTT broker (body cams are reached through it). */
   mqtt: { health: Health; detail: string | null };
-  gps: { health: Health; detail: string | null; fix: string | null };
+  gps: { health: Health; detail: string | null; fix: string | null; speedKmh: number | null };
   disk: { freeBytes: number; totalBytes: number } | null;
   alerts: AlertView[];
   recent: Activity[];
@@ -139,6 +140,18 @@ export interface StatusViewInput {
   /** The reason of the decision that started (or resumed) the current event, if the page saw it. */
   eventReason: string | null;
   disk?: { freeBytes: number; totalBytes: number } | null;
+  /** Latest decoded vehicle signals and GPS fix seen on the bus (older than `staleMs` are dropped). */
+  signals?: readonly SignalValue[];
+  fix?: GpsFix | null;
+}
+
+/** Readings older than this are not shown (a silent bus must not look live). */
+const STALE_MS = 10_000;
+
+function signalText(s: SignalValue): string {
+  if (s.value === null) return "?";
+  const v = typeof s.value === "number" ? String(Math.round(s.value * 10) / 10) : s.value;
+  return s.unit ? `${v} ${s.unit}` : v;
 }
 
 export function statusView(input: StatusViewInput): StatusView {
@@ -173,7 +186,11 @@ export function statusView(input: StatusViewInput): StatusView {
     })
     .sort((a, b) => a.id.localeCompare(b.id));
 
-  const gpsFix = pick(z.object({ fix: z.string() }), record(record(s.components).gps));
+  const fresh = (at: number) => input.now - at <= STALE_MS;
+  const fix = input.fix && fresh(input.fix.at) ? input.fix : null;
+  const signals = (input.signals ?? [])
+    .filter((x) => fresh(x.at) && !x.name.startsWith("gps."))
+    .map((x) => ({ name: x.name, value: signalText(x) }));
   const alerts = list(s.alerts)
     .map((a) => pick(alertSchema, a))
     .filter((a): a is z.infer<typeof alertSchema> => a !== null)
@@ -197,9 +214,14 @@ export function statusView(input: StatusViewInput): StatusView {
     bus: {
       health: pick(healthSchema, s.bus) ?? healthOf(health, "can").health,
       detail: healthOf(health, "can").detail,
+      signals,
     },
     mqtt: healthOf(health, "mqtt"),
-    gps: { ...healthOf(health, "gps"), fix: gpsFix?.fix ?? null },
+    gps: {
+      ...healthOf(health, "gps"),
+      fix: fix ? `${fix.fix}${fix.satellites === null ? "" : `, ${fix.satellites} satellites`}` : null,
+      speedKmh: fix?.speedKmh ?? null,
+    },
     disk: diskOf(s, input.disk),
     alerts,
     recent: [...input.activity].reverse(),
