@@ -261,6 +261,9 @@ export class Offload implements Component {
     const files: (LocalFile & { name: string })[] = [];
     for (const camera of loaded.manifest.cameras) {
       for (const f of camera.files) {
+        if (f.file.includes("/") || f.file.includes("\\") || f.file.startsWith(".")) {
+          throw new EventProblem(`manifest lists '${f.file}', which is not a file of the event directory`);
+        }
         const path = join(dir, f.file);
         const actual = existsSync(path) ? await sha256File(path) : null;
         if (!actual || actual.sha256 !== f.sha256 || actual.bytes !== f.bytes) {

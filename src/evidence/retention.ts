@@ -59,10 +59,14 @@ export class Retention implements Component {
 
   async start(): Promise<void> {
     this.runOnce();
-    this.timer = this.opts.clock.setInterval(
-      () => this.runOnce(),
-      this.opts.config.checkIntervalSeconds * 1000,
-    );
+    this.timer = this.opts.clock.setInterval(() => {
+      try {
+        this.runOnce();
+      } catch (err) {
+        // e.g. an event directory removed while it was being measured: try again next time
+        this.opts.logger.error({ err }, "retention check failed; next check as scheduled");
+      }
+    }, this.opts.config.checkIntervalSeconds * 1000);
   }
 
   async stop(): Promise<void> {
@@ -87,7 +91,7 @@ export class Retention implements Component {
     const out: RetentionEvent[] = [];
     for (const name of readdirSync(eventsDir)) {
       const dir = join(eventsDir, name);
-      if (!statSync(dir).isDirectory()) continue;
+      if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
       let verifiedAt: number | null = null;
       if (existsSync(join(dir, MANIFEST_FILE))) {
         try {
@@ -103,7 +107,13 @@ export class Retention implements Component {
           // unreadable manifest: treat as not uploaded (kept)
         }
       }
-      out.push({ eventId: name, bytes: dirBytes(dir), verifiedAt });
+      let bytes = 0;
+      try {
+        bytes = dirBytes(dir);
+      } catch {
+        continue; // being written or removed right now: next check
+      }
+      out.push({ eventId: name, bytes, verifiedAt });
     }
     return out;
   }
