@@ -1,7 +1,57 @@
 import { z } from "zod";
-import { section } from "../config/describe.js";
+import { seconds, section } from "../config/describe.js";
+import { backoff } from "./source-config.js";
 
-// Owned by the GPS work. First cut.
+const serialGpsSchema = z
+  .strictObject({
+    type: z
+      .literal("serial")
+      .default("serial")
+      .describe("An NMEA 0183 receiver on a serial line (USB puck, u-blox …)."),
+    path: z
+      .string()
+      .min(1)
+      .default("/dev/ttyUSB0")
+      .describe("Serial device; prefer the stable /dev/serial/by-id/… link."),
+    baudRate: z
+      .number()
+      .int()
+      .positive()
+      .default(9600)
+      .describe("Serial baud rate: 9600 for most u-blox receivers, 4800 for SiRF-based pucks."),
+    reconnect: backoff("reopening the serial port", 500, 10_000),
+  })
+  .describe("NMEA sentences (RMC, GGA, VTG) read from a serial receiver.");
+
+const gpsdSchema = z
+  .strictObject({
+    type: z.literal("gpsd").describe("A gpsd daemon, read as JSON (?WATCH) over TCP."),
+    host: z.string().min(1).default("127.0.0.1").describe("gpsd host."),
+    port: z.number().int().min(1).max(65_535).default(2947).describe("gpsd TCP port."),
+    reconnect: backoff("reconnecting to gpsd", 500, 10_000),
+  })
+  .describe("TPV/SKY reports from gpsd.");
+
+// Owned by the GPS work.
 export const gpsConfigSchema = section("GPS receiver (NMEA 0183 over serial, or gpsd).", {
   enabled: z.boolean().default(false).describe("Read a GPS receiver."),
+  source: z
+    .discriminatedUnion("type", [serialGpsSchema, gpsdSchema])
+    .describe("Where fixes come from: `serial` (default) or `gpsd`.")
+    .prefault({} as never),
+  staleAfterSeconds: seconds(
+    "Without a valid fix for this long, GPS health turns `degraded` and `gps.speedKmh` becomes null.",
+    5,
+    1,
+    300,
+  ),
+  clockSkewAlertSeconds: seconds(
+    "Raise a `clock-skew` alert (once) when the system clock differs from GPS time by more than this.",
+    60,
+    1,
+    86_400,
+  ),
 });
+
+export type GpsConfig = z.output<typeof gpsConfigSchema>;
+export type GpsSourceConfig = GpsConfig["source"];

@@ -44,4 +44,10 @@ export class LineSplitter {
     this.skipping = false;
     return rest.length > 0 ? [rest] : [];
   }
+
+  /** Forget a partial line (the device was reconnected). */
+  reset(): void {
+    this.carry = "";
+    this.skipping = false;
+  }
 }

@@ -43,6 +43,7 @@ export class LinkSupervisor {
   private timer: TimerHandle | undefined;
   private downSince: number | null = null;
   private upSince: number | null = null;
+  private upSinceMono: number | null = null;
   private lastError: string | null = null;
   private nextAttemptAt: number | null = null;
   private reconnects = 0;
@@ -52,6 +53,11 @@ export class LinkSupervisor {
 
   get current(): LinkState {
     return this.state;
+  }
+
+  /** Monotonic time the link last came up, or null while it is not up. */
+  get upSinceMonotonic(): number | null {
+    return this.state === "up" ? this.upSinceMono : null;
   }
 
   start(): void {
@@ -112,6 +118,7 @@ export class LinkSupervisor {
     this.state = "up";
     this.failures = 0;
     this.upSince = clock.now();
+    this.upSinceMono = clock.monotonic();
     if (this.everUp) this.reconnects++;
     if (this.downSince !== null) {
       const downMs = clock.now() - this.downSince;

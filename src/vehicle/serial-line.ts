@@ -71,6 +71,11 @@ export class SerialLine {
     return this.supervisor.current === "up";
   }
 
+  /** Monotonic time the line last came up (opened and set up), or null while down. */
+  get upSinceMonotonic(): number | null {
+    return this.supervisor.upSinceMonotonic;
+  }
+
   start(): void {
     this.supervisor.start();
   }

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { millis } from "../config/describe.js";
 import { SLCAN_BITRATES } from "./slcan-commands.js";
 
-const backoff = (what: string, initialMs: number, maxMs: number) =>
+/** Reconnect/restart backoff settings (also used by the GPS section). */
+export const backoff = (what: string, initialMs: number, maxMs: number) =>
   z
     .strictObject({
       initialMs: millis(`First delay before ${what}, doubled after each failure.`, initialMs, 50, 60_000),
