@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../../config/load.js";
 import { silentLogger } from "../../daemon/logger.js";
+import { EVENT_TAG_USAGE, runEventTag } from "../../evidence/tag-command.js";
 import { NoFootageError, promoteRing } from "../../recorder/after-the-fact.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
@@ -103,11 +104,18 @@ const create: EventSubcommand = {
   },
 };
 
-const subcommands: EventSubcommand[] = [create];
+const tag: EventSubcommand = {
+  name: "tag",
+  summary: "add a category, a note or the critical flag to a recorded event",
+  usage: EVENT_TAG_USAGE,
+  run: runEventTag,
+};
+
+const subcommands: EventSubcommand[] = [create, tag];
 
 export const eventCommand: CliCommand = {
   name: "event",
-  summary: "work with recorded events (create from ring footage after the fact)",
+  summary: "work with recorded events (create from ring footage after the fact, tag)",
   usage: [
     "Usage: camsync event <sub-command> [options]",
     "",
