@@ -16,8 +16,18 @@ function inputConfig(input: Record<string, unknown>): GpioInputConfig {
   return parsed;
 }
 
-async function rig(input: Record<string, unknown>, opts: { initial?: Level; line?: DigitalLine } = {}) {
-  const clock = new FakeClock();
+/** Real timers can fire up to a millisecond before performance.now() reaches their due time. */
+class EarlyTimersClock extends FakeClock {
+  override setTimeout(fn: () => void, ms: number) {
+    return super.setTimeout(fn, ms > 1 ? ms - 1 : ms);
+  }
+}
+
+async function rig(
+  input: Record<string, unknown>,
+  opts: { initial?: Level; line?: DigitalLine; clock?: FakeClock } = {},
+) {
+  const clock = opts.clock ?? new FakeClock();
   const bus = new Bus();
   const config = inputConfig(input);
   const sim = new SimulatedLine(config.name, opts.initial ?? 0);
@@ -173,6 +183,23 @@ describe("InputChannel: the in-car button", () => {
     r.sim.set(0);
     r.clock.advance(500);
     expect(r.commands.map((c) => c.kind)).toEqual(["stop"]);
+    await r.channel.stop();
+  });
+
+  it("timers that fire early still debounce and fire the long press on time", async () => {
+    const r = await rig(
+      { name: "button", role: "button", longPressMs: 2000 },
+      { clock: new EarlyTimersClock() },
+    );
+    r.sim.set(1);
+    r.clock.advance(199);
+    expect(r.channel.status().active).toBe(false);
+    r.clock.advance(1);
+    expect(r.channel.status().active).toBe(true);
+    r.clock.advance(1799);
+    expect(r.commands).toEqual([]);
+    r.clock.advance(1);
+    expect(r.commands.map((c) => [c.kind, r.rel(c.at)])).toEqual([["stop", 2000]]);
     await r.channel.stop();
   });
 

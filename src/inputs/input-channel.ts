@@ -267,7 +267,9 @@ export class InputChannel {
     }
     this.timers.long = this.opts.clock.setTimeout(() => {
       this.timers.long = undefined;
+      // System timers can fire a little before the monotonic clock reaches the due time: check again then.
       if (this.button?.tick(this.mono) === "long") this.longPress();
+      else this.scheduleLongPress();
     }, wait);
   }
 
