@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { eventCommand } from "../../src/cli/commands/event.js";
 import { officerCommand } from "../../src/cli/commands/officer.js";
 import { Bus } from "../../src/core/bus.js";
 import { FakeClock } from "../../src/core/fake-clock.js";
@@ -74,7 +75,7 @@ describe("operator actions: officer set, event tag", () => {
     );
     expect(tag.code).toBe(0);
     const again = await captureCli(() =>
-      runEventTag([e.eventId, "--note", "second note", "--data-dir", dir]),
+      eventCommand.run(["tag", e.eventId, "--note", "second note", "--data-dir", dir]),
     );
     expect(again.code).toBe(0);
     const ev = await captureCli(() =>
