@@ -317,8 +317,7 @@ export class InputChannel {
       const at = this.opts.clock.now();
       const component = `gpio:${this.input.name}`;
       this.opts.bus.emit("health", { component, state, ...(detail ? { detail } : {}), at });
-      const log = state === "ok" ? this.opts.logger.info : this.opts.logger.warn;
-      log.call(this.opts.logger, { input: this.input.name, state, detail }, "gpio input health");
+      this.opts.logger.debug({ input: this.input.name, state, detail }, "gpio input health");
       if (state === "down" && previous?.state !== "down") {
         this.alert(
           "input-unavailable",
