@@ -78,7 +78,8 @@ export async function watchCan(argv: string[]): Promise<number> {
 
   const bus = new Bus();
   const clock = systemClock;
-  const logger = createLogger({ level: "warn", destination: process.stderr });
+  // Health and rule lines already say what matters; the log only adds errors.
+  const logger = createLogger({ level: "error", destination: process.stderr });
   const print = (text: string, json: Record<string, unknown>) =>
     process.stdout.write(values.json ? `${JSON.stringify(json)}\n` : `${text}\n`);
   bus.on("signal", (s) =>
