@@ -104,4 +104,13 @@ describe("GpsFixAssembler", () => {
     // RMC stopped for more than 3 s: GGA takes over again.
     expect(a.push(gga(), 8001)?.fix).toMatchObject({ lat: 48.1 });
   });
+
+  it("reset() forgets the receiver's sentence set (after a reconnect)", () => {
+    const a = new GpsFixAssembler();
+    a.push(gga(), 0);
+    a.push(rmc(), 0);
+    a.reset();
+    expect(a.push(gga(), 10_000)).toBeNull();
+    expect(a.push(rmc({ speedKmh: null, courseDeg: null }), 10_000)?.fix).toMatchObject({ satellites: 8 });
+  });
 });

@@ -89,6 +89,14 @@ export class GpsFixAssembler {
     };
   }
 
+  /** Forget everything (the receiver was reconnected and may send a different set of sentences). */
+  reset(): void {
+    this.gga = null;
+    this.vtg = null;
+    this.lastRmcAt = Number.NEGATIVE_INFINITY;
+    this.firstAt = null;
+  }
+
   private fresh<T>(entry: { s: T; at: number } | null, nowMs: number): T | null {
     return entry && nowMs - entry.at <= MERGE_MAX_AGE_MS ? entry.s : null;
   }

@@ -49,7 +49,10 @@ export class NmeaSerialFeed implements GpsFeed {
       backoff: opts.reconnect,
       ...(opts.portFactory ? { portFactory: opts.portFactory } : {}),
       onData: (chunk) => this.onData(chunk.toString("latin1")),
-      onClose: () => this.lines.reset(),
+      onClose: () => {
+        this.lines.reset();
+        this.assembler.reset();
+      },
       ...(opts.log ? { log: opts.log } : {}),
     });
   }

@@ -1,8 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { SerialPort } from "serialport";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Alert, Bus, type HealthReport } from "../../src/core/bus.js";
 import { systemClock } from "../../src/core/clock.js";
@@ -11,69 +6,45 @@ import { until } from "../../src/vehicle/serial-test-support.js";
 import { encodeSlcanFrame } from "../../src/vehicle/slcan-commands.js";
 import { SlcanSource } from "../../src/vehicle/slcan-source.js";
 import { slcanSourceSchema } from "../../src/vehicle/source-config.js";
+import { type DeviceEnd, hasSocat, SocatPair } from "./serial-pty.js";
 
 /**
  * Real pseudo-terminals: socat links ttyA (the test plays the SLCAN adapter there) to ttyB (opened by
  * SlcanSource through a stable symlink, as /dev/serial/by-id would be). Killing socat is an unplug.
  */
 
-const hasSocat = existsSync("/usr/bin/socat");
-let dir = "";
-let socat: ChildProcess | undefined;
-
-async function plugIn(): Promise<void> {
-  socat = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${dir}/ttyA`, `pty,raw,echo=0,link=${dir}/ttyB`], {
-    stdio: "ignore",
-  });
-  await until(() => existsSync(`${dir}/ttyA`) && existsSync(`${dir}/ttyB`), "socat links");
-}
-
-async function unplug(): Promise<void> {
-  const p = socat;
-  socat = undefined;
-  if (!p || p.exitCode !== null) return;
-  await new Promise((r) => {
-    p.once("exit", r);
-    p.kill("SIGTERM");
-  });
-}
+let pty: SocatPair;
 
 /** The adapter end: answers SLCAN commands like a CANable and writes frames on demand. */
 class PtyAdapter {
   readonly commands: string[] = [];
-  private port: SerialPort | undefined;
+  private device: DeviceEnd | undefined;
   private pending = "";
 
   async open(): Promise<void> {
-    const port = new SerialPort({ path: `${dir}/ttyA`, baudRate: 115200, autoOpen: false });
-    port.on("error", () => {});
-    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-    port.on("data", (chunk: Buffer) => {
+    const device = await pty.openDevice();
+    device.port.on("data", (chunk: Buffer) => {
       this.pending += chunk.toString("latin1");
       let i = this.pending.indexOf("\r");
       while (i >= 0) {
         const cmd = this.pending.slice(0, i);
         this.pending = this.pending.slice(i + 1);
         this.commands.push(cmd);
-        port.write(cmd === "V" ? "V1013\r" : /^(C|S[0-8]|L|O|Z1)$/.test(cmd) ? "\r" : "\x07");
+        device.port.write(cmd === "V" ? "V1013\r" : /^(C|S[0-8]|L|O|Z1)$/.test(cmd) ? "\r" : "\x07");
         i = this.pending.indexOf("\r");
       }
     });
-    this.port = port;
+    this.device = device;
   }
 
   write(data: string): Promise<void> {
-    const port = this.port;
-    if (!port) throw new Error("adapter not open");
-    return new Promise((resolve, reject) => {
-      port.write(Buffer.from(data, "latin1"), (err) => (err ? reject(err) : port.drain(() => resolve())));
-    });
+    if (!this.device) throw new Error("adapter not open");
+    return this.device.write(data);
   }
 
   async close(): Promise<void> {
-    const port = this.port;
-    this.port = undefined;
-    if (port?.isOpen) await new Promise((r) => port.close(() => r(undefined)));
+    await this.device?.close();
+    this.device = undefined;
   }
 }
 
@@ -91,32 +62,32 @@ describe.skipIf(!hasSocat)("SlcanSource over socat pseudo-terminals", () => {
   const alerts: Alert[] = [];
   const frames: CanFrame[] = [];
 
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "camsync-slcan-"));
+  beforeAll(() => {
+    pty = new SocatPair();
   });
 
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
+  afterAll(async () => {
+    await pty.dispose();
   });
 
   afterEach(async () => {
     await source?.stop();
     await adapter?.close();
-    await unplug();
+    await pty.unplug();
     health.length = 0;
     alerts.length = 0;
     frames.length = 0;
   });
 
   async function connect(config: Record<string, unknown> = {}): Promise<void> {
-    await plugIn();
+    await pty.plugIn();
     adapter = new PtyAdapter();
     await adapter.open();
     const bus = new Bus();
     bus.on("health", (h) => health.push(h));
     bus.on("alert", (a) => alerts.push(a));
     source = new SlcanSource(
-      slcanSourceSchema.parse({ path: `${dir}/ttyB`, reconnect: { initialMs: 50, maxMs: 200 }, ...config }),
+      slcanSourceSchema.parse({ path: pty.hostPath, reconnect: { initialMs: 50, maxMs: 200 }, ...config }),
       { clock: systemClock, bus },
     );
     source.onFrames((batch) => frames.push(...batch));
@@ -170,16 +141,16 @@ describe.skipIf(!hasSocat)("SlcanSource over socat pseudo-terminals", () => {
     await until(() => frames.length === 1, "first frame");
 
     await adapter.close();
-    await unplug();
+    await pty.unplug();
     await until(() => health.at(-1)?.state === "down", "health down");
     expect(health.at(-1)?.detail).toContain("ttyB");
-    expect(alerts).toMatchObject([{ code: "serial-disconnected", device: `${dir}/ttyB` }]);
+    expect(alerts).toMatchObject([{ code: "serial-disconnected", device: pty.hostPath }]);
     // Stays down (retrying against a missing path) while unplugged.
     await new Promise((r) => setTimeout(r, 300));
     expect(source.status()).toMatchObject({ streaming: false, state: "waiting" });
     expect(String(source.status().lastError)).toMatch(/cannot open/);
 
-    await plugIn();
+    await pty.plugIn();
     adapter = new PtyAdapter();
     await adapter.open();
     await until(() => source.status().streaming === true, "reconnect");
