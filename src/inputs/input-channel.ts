@@ -166,7 +166,7 @@ export class InputChannel {
     const active = this.isActive(level);
     this.health.observe(active, now, false);
     this.opts.logger.info(
-      { input: this.input.name, line: this.opts.line.description, level, active },
+      { input: this.input.name, line: this.opts.line.description, lineLevel: level, active },
       "gpio input opened",
     );
     if (active && this.button) {
@@ -236,7 +236,7 @@ export class InputChannel {
     this.changes += 1;
     this.lastChangeAt = this.opts.clock.now();
     this.health.observe(active, this.mono, true);
-    this.opts.logger.info({ input: this.input.name, level: change.level, active }, "gpio input changed");
+    this.opts.logger.info({ input: this.input.name, lineLevel: change.level, active }, "gpio input changed");
     if (this.button) this.buttonChange(active, change.since);
     else this.emitTrigger(active, `${this.describe(change.level)} ${active ? "became active" : "cleared"}`);
     this.updateHealth();
