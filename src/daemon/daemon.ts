@@ -15,6 +15,7 @@ import { createInputs } from "../inputs/inputs.js";
 import { createStatusPage } from "../statuspage/status-page.js";
 import { sha256Hex } from "../storage/sha256.js";
 import { createCanSource } from "../vehicle/can-source-factory.js";
+import { GpsReceiver } from "../vehicle/gps-receiver.js";
 import { createVehicleBus } from "../vehicle/vehicle-bus.js";
 import { CONTROL_SOCKET_NAME } from "./control-protocol.js";
 import { ControlServer } from "./control-server.js";
@@ -212,6 +213,9 @@ export class Daemon {
       });
       this.add(createVehicleBus({ ...deps, config: vehicleBus, source }));
     }
+    if (this.opts.config.gps.enabled) {
+      this.add(new GpsReceiver(this.opts.config.gps, { bus: this.bus, clock: this.opts.clock, logger: this.opts.logger }));
+    }
     // [slot:recorder] cameras, ring, events, manifest
     // [slot:bodycam] MQTT sync, outbox, embedded broker
     this.add(
@@ -247,6 +251,7 @@ export class Daemon {
       createRetention({
         ...evidence,
         config: config.evidence.retention,
+        reserveBytes: config.recorder.storage.minFreeBytes,
         logger: logger.child({ component: "retention" }),
       }),
     );

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evidenceConfigSchema } from "./config.js";
 
 describe("evidence config", () => {
-  it("has safe defaults: offload off, 7 days after verified upload, 2 GiB reserve", () => {
+  it("has safe defaults: offload off, 7 days after verified upload", () => {
     const c = evidenceConfigSchema.parse({});
     expect(c.offload).toMatchObject({
       enabled: false,
@@ -10,7 +10,7 @@ describe("evidence config", () => {
       forcePathStyle: true,
       partSizeMiB: 16,
     });
-    expect(c.retention).toMatchObject({ keepDaysAfterUpload: 7, reserveMiB: 2048 });
+    expect(c.retention).toMatchObject({ keepDaysAfterUpload: 7, checkIntervalSeconds: 300 });
   });
 
   it.each([

@@ -86,14 +86,6 @@ export const retentionConfigSchema = section("When local event files may be dele
     .describe(
       "Days an event stays on the car after its upload was verified. Un-uploaded evidence is never deleted.",
     ),
-  reserveMiB: z
-    .number()
-    .int()
-    .min(0)
-    .default(2048)
-    .describe(
-      "Free space to keep on the data filesystem. When un-uploaded evidence alone breaches it, a `storage-critical` alert is raised (the recorder shrinks its ring).",
-    ),
   checkIntervalSeconds: seconds("How often retention runs.", 300, 5, 86_400),
 });
 

@@ -24,6 +24,8 @@ export interface RetentionOptions {
   clock: Clock;
   logger: Logger;
   audit: AuditAppender;
+  /** Free space to keep on the data filesystem: the recorder's reserve (`recorder.storage.minFreeBytes`). */
+  reserveBytes: number;
   freeSpace?: FreeSpace;
 }
 
@@ -124,7 +126,7 @@ export class Retention implements Component {
     const plan = planRetention(
       this.events(),
       now,
-      { keepDaysAfterUpload: config.keepDaysAfterUpload, reserveBytes: config.reserveMiB * 1024 * 1024 },
+      { keepDaysAfterUpload: config.keepDaysAfterUpload, reserveBytes: this.opts.reserveBytes },
       this.freeSpace(this.opts.dataDir),
     );
     this.lastPlan = plan;

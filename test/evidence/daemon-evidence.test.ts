@@ -30,7 +30,7 @@ describe("evidence in the running daemon (real processes: camsync run, s3rver, t
       config,
       `vehicle:\n  id: unit12\ndataDir: ${dataDir}\ncontrol:\n  statusPage:\n    enabled: false\n` +
         `evidence:\n  offload:\n    enabled: true\n    endpoint: ${s3.endpoint}\n    bucket: evidence\n` +
-        `    credentialsFile: ${creds}\n    partSizeMiB: 5\n    probeIntervalSeconds: 1\n  retention:\n    reserveMiB: 0\n`,
+        `    credentialsFile: ${creds}\n    partSizeMiB: 5\n    probeIntervalSeconds: 1\n`,
     );
     // an event the recorder finished before this start (finalization recorded in the audit log)
     const audit = createAuditLog({ dataDir, clock: new FakeClock(), logger: silentLogger() });

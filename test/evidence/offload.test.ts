@@ -170,7 +170,8 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
     const later = new FakeClock(r.clock.now() + 365 * DAY);
     const retention = () =>
       createRetention({
-        config: retentionConfigSchema.parse({ keepDaysAfterUpload: 7, reserveMiB: 0 }),
+        config: retentionConfigSchema.parse({ keepDaysAfterUpload: 7 }),
+        reserveBytes: 0,
         dataDir: r.dataDir,
         bus: r.bus,
         clock: later,

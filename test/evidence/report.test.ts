@@ -103,7 +103,8 @@ describe("camsync report", () => {
 
     clock.advance(Date.UTC(2026, 11, 20) - clock.now());
     const retention = createRetention({
-      config: retentionConfigSchema.parse({ keepDaysAfterUpload: 7, reserveMiB: 0 }),
+      config: retentionConfigSchema.parse({ keepDaysAfterUpload: 7 }),
+      reserveBytes: 0,
       dataDir: dir,
       bus,
       clock,

@@ -52,8 +52,17 @@ describe("retention with fake time", () => {
           method: "read-back",
         },
       });
-    const retention = (config: RetentionConfig, freeSpace: () => number) =>
-      createRetention({ config, dataDir, bus, clock, logger: silentLogger(), audit, freeSpace });
+    const retention = (config: RetentionConfig, reserveBytes: number, freeSpace: () => number) =>
+      createRetention({
+        config,
+        dataDir,
+        bus,
+        clock,
+        logger: silentLogger(),
+        audit,
+        reserveBytes,
+        freeSpace,
+      });
     return { dataDir, clock, bus, alerts, audit, event, markVerified, retention };
   }
 
@@ -77,10 +86,9 @@ describe("retention with fake time", () => {
 
     const config = retentionConfigSchema.parse({
       keepDaysAfterUpload: 7,
-      reserveMiB: 1,
       checkIntervalSeconds: 3600,
     });
-    const retention = makeRetention(config, () => 100 * MiB);
+    const retention = makeRetention(config, MiB, () => 100 * MiB);
     await retention.start();
     const present = () =>
       [pending, uploadedEarly, uploadedLate, forged].filter((e) => existsSync(e.dir)).map((e) => e.eventId);
@@ -122,12 +130,11 @@ describe("retention with fake time", () => {
     let free = 10 * MiB;
     const config = retentionConfigSchema.parse({
       keepDaysAfterUpload: 7,
-      reserveMiB: 512,
       checkIntervalSeconds: 60,
     });
     const health: string[] = [];
     bus.on("health", (h) => health.push(`${h.component}:${h.state}`));
-    const retention = makeRetention(config, () => free);
+    const retention = makeRetention(config, 512 * MiB, () => free);
     await retention.start();
     expect(alerts.map((a) => a.code)).toEqual(["storage-critical"]);
     expect(alerts[0]?.severity).toBe("critical");
