@@ -73,6 +73,7 @@ export class StatusPage implements Component {
   private disk: { freeBytes: number; totalBytes: number } | null = null;
   private diskAt = Number.NEGATIVE_INFINITY;
   private boundUrl: string | null = null;
+  private lastPushAt = Number.NEGATIVE_INFINITY;
   private readonly log: Logger;
 
   constructor(private readonly opts: StatusPageOptions) {
@@ -185,16 +186,24 @@ export class StatusPage implements Component {
     return this.disk;
   }
 
+  /**
+   * Push soon after a change: at once (next turn of the event loop) when nothing was pushed in the last
+   * PUSH_COALESCE_MS, else at the end of that window, so a burst (a start and its confirmations) costs
+   * one or two frames.
+   */
   private schedulePush(): void {
     if (this.pending || this.streams.size === 0) return;
-    this.pending = this.opts.clock.setTimeout(() => {
+    const { clock } = this.opts;
+    const wait = Math.max(0, this.lastPushAt + PUSH_COALESCE_MS - clock.monotonic());
+    this.pending = clock.setTimeout(() => {
       this.pending = undefined;
       this.push();
-    }, PUSH_COALESCE_MS);
+    }, wait);
   }
 
   private push(): void {
     if (this.streams.size === 0) return;
+    this.lastPushAt = this.opts.clock.monotonic();
     const frame = `data: ${JSON.stringify(this.view())}\n\n`;
     for (const s of this.streams) s.write(frame);
   }

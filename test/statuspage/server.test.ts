@@ -200,12 +200,24 @@ describe("status page server", () => {
     const first = (await stream.next(() => true)) as StatusView;
     expect(first.recording.state).toBe("idle");
     await control(url, "start");
-    clock.advance(50); // the 50 ms coalescing delay
+    clock.advance(0); // nothing pushed lately: at once
     const pushed = (await stream.next(
       (f) => (f as StatusView).recording.state === "active",
       1,
     )) as StatusView;
     expect(pushed.recent[0]?.kind).toBe("start");
+    // A change right after a push waits for the end of the 50 ms window (bursts cost one frame).
+    const frames = stream.frames.length;
+    await control(url, "mark");
+    clock.advance(49);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stream.frames.length).toBe(frames);
+    clock.advance(1);
+    const marked = (await stream.next(
+      (f) => (f as StatusView).recent[0]?.kind === "mark",
+      frames,
+    )) as StatusView;
+    expect(marked.recording.state).toBe("active");
   });
 
   it("pushes the status every second and ends streams and timers on stop", async () => {
