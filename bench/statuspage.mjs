@@ -179,7 +179,14 @@ export async function run() {
         confirmP99 <= 1000,
       ),
       fig("status-get-p50", "GET /api/status (new connection each), p50", pct(gets, 50), "ms", "—", null),
-      fig("status-get-p99", "GET /api/status (new connection each), p99", getP99, "ms", "≤ 20 ms", getP99 <= 20),
+      fig(
+        "status-get-p99",
+        "GET /api/status (new connection each), p99",
+        getP99,
+        "ms",
+        "≤ 20 ms",
+        getP99 <= 20,
+      ),
       fig(
         "page-bytes",
         "Page weight (HTML with inline CSS and JS, no other requests)",
