@@ -214,7 +214,13 @@ export class Daemon {
       this.add(createVehicleBus({ ...deps, config: vehicleBus, source }));
     }
     if (this.opts.config.gps.enabled) {
-      this.add(new GpsReceiver(this.opts.config.gps, { bus: this.bus, clock: this.opts.clock, logger: this.opts.logger }));
+      this.add(
+        new GpsReceiver(this.opts.config.gps, {
+          bus: this.bus,
+          clock: this.opts.clock,
+          logger: this.opts.logger,
+        }),
+      );
     }
     // [slot:recorder] cameras, ring, events, manifest
     // [slot:bodycam] MQTT sync, outbox, embedded broker
@@ -369,7 +375,10 @@ export class Daemon {
     const outcome = await Promise.race([settled, timeout]);
     clock.clearTimeout(timer);
     if (outcome === "timeout") {
-      logger.error({ waitedMs: READY_TIMEOUT_MS }, "not every component became ready in time; announcing ready degraded");
+      logger.error(
+        { waitedMs: READY_TIMEOUT_MS },
+        "not every component became ready in time; announcing ready degraded",
+      );
     }
   }
 
