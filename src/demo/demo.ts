@@ -55,7 +55,7 @@ export class Demo {
   private unsubscribe: (() => void)[] = [];
   private lights = false;
   private readonly clock: Clock;
-  private readonly logger: Logger;
+  readonly log: Logger;
 
   constructor(
     private readonly config: Config,
@@ -63,11 +63,11 @@ export class Demo {
   ) {
     this.clock = clock;
     this.logPath = join(config.dataDir, "camsync.log");
-    this.logger = createLogger({
+    this.log = createLogger({
       level: config.log.level,
       destination: pino.destination({ dest: this.logPath, sync: true, mkdir: true }),
     });
-    this.daemon = new Daemon({ config, logger: this.logger, clock, mode: "demo" });
+    this.daemon = new Daemon({ config, logger: this.log, clock, mode: "demo" });
   }
 
   /** Start the daemon, then the body cams (which need its broker). */
@@ -92,7 +92,7 @@ export class Demo {
       }
       const started = await Promise.allSettled(this.bodycams.map((b) => b.start(BODYCAM_CONNECT_MS)));
       for (const r of started) {
-        if (r.status === "rejected") this.logger.warn({ err: r.reason }, "demo body cam not connected yet");
+        if (r.status === "rejected") this.log.warn({ err: r.reason }, "demo body cam not connected yet");
       }
     }
     return urls;
@@ -178,6 +178,9 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     out.write("camsync demo: stdin is not a terminal; printing state lines instead (--no-tty)\n");
 
   const demo = new Demo(opts.config, clock);
+  process.on("unhandledRejection", (err) =>
+    demo.log.error({ err }, "unhandled promise rejection (the demo keeps running)"),
+  );
   let urls: DemoUrls;
   try {
     urls = await demo.start();
@@ -245,7 +248,18 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       out.write(`${stateLine(view)}\n`);
     }
   };
-  if (tty) out.write("\x1b[?1049h\x1b[?25l");
+  let terminalTaken = false;
+  const restoreTerminal = () => {
+    if (!terminalTaken) return;
+    terminalTaken = false;
+    opts.stdin.setRawMode(false);
+    out.write("\x1b[?25h\x1b[?1049l");
+  };
+  if (tty) {
+    terminalTaken = true;
+    out.write("\x1b[?1049h\x1b[?25l");
+    process.once("exit", restoreTerminal); // even when something crashes, give the terminal back
+  }
   draw();
   const redraw: TimerHandle = clock.setInterval(draw, tty ? 500 : 250);
   const timeout =
@@ -259,10 +273,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
   opts.stdin.off("data", onData);
-  if (tty) {
-    opts.stdin.setRawMode(false);
-    out.write("\x1b[?25h\x1b[?1049l");
-  }
+  restoreTerminal();
+  process.off("exit", restoreTerminal);
   opts.stdin.pause();
   const last = demo.view();
   await demo.stop();
