@@ -18,7 +18,7 @@ export const controlRequestSchema = z.discriminatedUnion("op", [
   z.strictObject({
     op: z.literal("press"),
     input: z.string().max(64),
-    holdMs: z.number().min(0).max(60_000),
+    holdMs: z.number().min(1).max(60_000),
   }),
   z.strictObject({ op: z.literal("officer-set"), officer: z.string().min(1).max(64) }),
   z.strictObject({
