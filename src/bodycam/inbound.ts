@@ -15,8 +15,10 @@ export type Inbound =
   | { kind: "bodycam-activation"; bodycamId: string; activation: BodycamActivationPayload }
   /** R/activation that the daemon did not publish. */
   | { kind: "foreign-activation"; activation: ActivationPayload }
-  /** R/activation the daemon published itself (its echo, or the broker's retained copy). */
+  /** R/activation the daemon published itself (its echo). */
   | { kind: "echo" }
+  /** The broker's retained R/activation (published by this daemon, possibly before a restart). */
+  | { kind: "retained-activation"; activation: ActivationPayload }
   | { kind: "unpaired"; bodycamId: string }
   | { kind: "invalid"; failure: DecodeFailure; detail: string }
   | { kind: "ignored" };
@@ -40,11 +42,14 @@ export function readInbound(
   const max = ctx.maxPayloadBytes;
   switch (t.kind) {
     case "activation": {
-      if (retain || (payload.length <= max && ctx.isOwnActivation(Buffer.from(payload).toString("utf8")))) {
+      if (!retain && payload.length <= max && ctx.isOwnActivation(Buffer.from(payload).toString("utf8"))) {
         return { kind: "echo" };
       }
       const d = decodePayload(activationPayloadSchema, payload, max);
-      return d.ok ? { kind: "foreign-activation", activation: d.value } : { kind: "invalid", ...d };
+      if (!d.ok) return { kind: "invalid", ...d };
+      return retain
+        ? { kind: "retained-activation", activation: d.value }
+        : { kind: "foreign-activation", activation: d.value };
     }
     case "bodycam-status": {
       if (!ctx.isPaired(t.bodycamId)) return { kind: "unpaired", bodycamId: t.bodycamId };

@@ -73,6 +73,9 @@ describe("BodycamSync (daemon side, fake broker link, fake clock)", () => {
     return h;
   }
 
+  const startBy = (h: Harness, kind: "lightbar" | "button" | "can", id: string) =>
+    h.bus.emit("trigger", { origin: { kind, id }, active: true, at: clock.now(), reason: `${kind} ${id}` });
+
   const camStatus = (recording: boolean, eventId: string | null) => ({
     v: 1,
     online: true,
@@ -87,12 +90,7 @@ describe("BodycamSync (daemon side, fake broker link, fake clock)", () => {
     h.link.goUp();
     h.link.deliver(`${R}/bodycam/bc1/status`, camStatus(false, null), true);
     h.link.deliver(`${R}/bodycam/bc2/status`, camStatus(false, null), true);
-    h.bus.emit("trigger", {
-      origin: { kind: "lightbar", id: "lightbar" },
-      active: true,
-      at: clock.now(),
-      reason: "lights on",
-    });
+    startBy(h, "lightbar", "lightbar");
     const acts = h.link.sent(`${R}/activation`) as {
       eventId: string;
       active: boolean;
@@ -162,12 +160,7 @@ describe("BodycamSync (daemon side, fake broker link, fake clock)", () => {
   it("ignores its own echo and the retained copy, and alerts a foreign activation", async () => {
     const h = await harness({ engine: true, paired: [] });
     h.link.goUp();
-    h.bus.emit("trigger", {
-      origin: { kind: "button", id: "dash" },
-      active: true,
-      at: clock.now(),
-      reason: "button",
-    });
+    startBy(h, "button", "dash");
     const own = h.link.published.find((p) => p.topic === `${R}/activation`);
     if (!own) throw new Error("no activation published");
     h.link.deliver(own.topic, own.payload, false);
@@ -211,34 +204,24 @@ describe("BodycamSync (daemon side, fake broker link, fake clock)", () => {
     const h = await harness({ engine: true });
     h.link.goUp();
     h.link.deliver(`${R}/bodycam/bc1/status`, camStatus(false, null), true);
-    h.bus.emit("trigger", {
-      origin: { kind: "can", id: "speed" },
-      active: true,
-      at: clock.now(),
-      reason: "speed",
-    });
+    startBy(h, "can", "speed");
     expect(h.link.sent(`${R}/activation`)).toHaveLength(1);
     clock.advance(3000);
     expect(h.alerts.map((a) => [a.code, a.device, a.severity])).toEqual([
-      ["bodycam-offline", "bc2", "warning"],
       ["bodycam-unconfirmed", "bc1", "critical"],
+      ["bodycam-offline", "bc2", "warning"],
     ]);
     expect(h.confirmations).toEqual([expect.objectContaining({ bodycamId: "bc1", confirmedAt: null })]);
     expect(h.link.sent(`${R}/activation`)).toHaveLength(2);
     expect(h.link.sent(`${R}/alert`).map((a) => (a as { code: string }).code)).toEqual([
-      "bodycam-offline",
       "bodycam-unconfirmed",
+      "bodycam-offline",
     ]);
   });
 
   it("keeps activations and alerts in the outbox while the broker is down and replays them in order", async () => {
     const h = await harness({ engine: true, paired: [] });
-    h.bus.emit("trigger", {
-      origin: { kind: "lightbar", id: "lb" },
-      active: true,
-      at: clock.now(),
-      reason: "lights",
-    });
+    startBy(h, "lightbar", "lb");
     h.bus.emit("alert", { code: "disk-low", severity: "warning", message: "disk", at: clock.now() });
     expect(h.link.published).toEqual([]);
     expect(h.sync.status()).toMatchObject({ outboxPending: 2, connected: false });
@@ -260,12 +243,7 @@ describe("BodycamSync (daemon side, fake broker link, fake clock)", () => {
     const first = await harness({ engine: true, paired: [] });
     first.link.goUp();
     first.link.autoAck = false;
-    first.bus.emit("trigger", {
-      origin: { kind: "lightbar", id: "lb" },
-      active: true,
-      at: clock.now(),
-      reason: "x",
-    });
+    startBy(first, "lightbar", "lb");
     const sent = first.link.sent(`${R}/activation`);
     expect(sent).toHaveLength(1);
     // killed: no PUBACK ever arrives, no stop(); a new instance starts on the same data dir
@@ -275,6 +253,75 @@ describe("BodycamSync (daemon side, fake broker link, fake clock)", () => {
     second.link.goUp();
     expect(second.link.sent(`${R}/activation`)).toEqual(sent);
     expect(second.sync.status()).toMatchObject({ outboxPending: 0 });
+  });
+
+  it("does not call cams offline before their retained statuses had time to arrive", async () => {
+    const h = await harness({ engine: true });
+    h.link.goUp();
+    startBy(h, "lightbar", "lb");
+    clock.advance(500);
+    h.link.deliver(`${R}/bodycam/bc1/status`, camStatus(false, null), true);
+    clock.advance(2500);
+    expect(h.alerts.map((a) => [a.code, a.device])).toEqual([["bodycam-offline", "bc2"]]);
+    clock.advance(500); // bc1 came online 500 ms late: its own deadline is 500 ms later
+    expect(h.alerts.map((a) => [a.code, a.device])).toEqual([
+      ["bodycam-offline", "bc2"],
+      ["bodycam-unconfirmed", "bc1"],
+    ]);
+  });
+
+  it("ends a retained activation for an event the car no longer has (state lost), after a grace period", async () => {
+    const h = await harness({ paired: [] });
+    h.link.goUp();
+    const stale = {
+      v: 1,
+      eventId: "20261126T100000Z-unit12-dead",
+      active: true,
+      origin: { kind: "lightbar", id: "lb" },
+      reason: "old",
+      at: iso(clock),
+      seq: 41,
+    };
+    h.link.deliver(`${R}/activation`, stale, true);
+    clock.advance(4999);
+    expect(h.link.sent(`${R}/activation`)).toEqual([]);
+    clock.advance(1);
+    expect(h.link.sent(`${R}/activation`)).toEqual([
+      expect.objectContaining({ eventId: stale.eventId, active: false, seq: 41, origin: stale.origin }),
+    ]);
+  });
+
+  it("leaves the retained activation alone when the engine resumes that event", async () => {
+    const h = await harness({ paired: [] });
+    h.link.goUp();
+    const eventId = "20261126T100000Z-unit12-beef";
+    h.link.deliver(
+      `${R}/activation`,
+      {
+        v: 1,
+        eventId,
+        active: true,
+        origin: { kind: "lightbar", id: "lb" },
+        reason: "old",
+        at: iso(clock),
+        seq: 41,
+      },
+      true,
+    );
+    clock.advance(100);
+    h.bus.emit("decision", {
+      type: "event-resume",
+      eventId,
+      origin: { kind: "lightbar", id: "lb" },
+      state: "active",
+      at: clock.now(),
+      reason: "daemon restarted",
+      seq: 42,
+    });
+    clock.advance(10_000);
+    expect(h.link.sent(`${R}/activation`)).toEqual([
+      expect.objectContaining({ eventId, active: true, seq: 42 }),
+    ]);
   });
 
   it("reports mqtt health and publishes an offline status on stop", async () => {

@@ -5,10 +5,12 @@ import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
 import type { Origin } from "../core/trigger.js";
 import type { Logger } from "../daemon/logger.js";
+import { BodycamTriggers } from "./bodycam-triggers.js";
 import { CamRegistry } from "./cam-registry.js";
 import type { BodycamConfig, MqttConfig } from "./config.js";
 import { ConfirmationTracker } from "./confirmation.js";
 import { OFFLINE_STATUS, openDaemonConnection } from "./daemon-connection.js";
+import { DurableDelivery } from "./delivery.js";
 import type { EmbeddedBroker } from "./embedded-broker.js";
 import { HealthBoard } from "./health-board.js";
 import { type InboundContext, readInbound } from "./inbound.js";
@@ -31,7 +33,8 @@ export interface BodycamSyncOptions {
 
 const UNPAIRED_ALERT_EVERY_MS = 10 * 60_000;
 const STATUS_COALESCE_MS = 20;
-const RECENT_KEYS = 64;
+/** How long after the broker's retained activation arrives the engine may still resume its event. */
+const STALE_ACTIVATION_GRACE_MS = 5_000;
 
 /**
  * Body-cam sync, the daemon side of MQTT protocol v1: publishes R/status, R/activation and R/alert
@@ -47,16 +50,17 @@ export class BodycamSync implements Component {
   private readonly tracker: ConfirmationTracker;
   private readonly inbound: InboundContext;
   private outbox: Outbox | null = null;
+  private delivery: DurableDelivery | null = null;
   private link: MqttLink | null = null;
   private broker: EmbeddedBroker | null = null;
   private readonly unsubscribe: (() => void)[] = [];
   private statusTimer: TimerHandle | undefined;
   private statusSoon: TimerHandle | undefined;
+  private staleCheck: TimerHandle | undefined;
+  private offlineCheck: TimerHandle | undefined;
   private state: "idle" | "active" | "post-roll" = "idle";
   private current: ActivationPayload | null = null;
-  private readonly published = new Set<string>();
-  private readonly asserted = new Set<string>();
-  private readonly seenActivations = new Map<string, string[]>();
+  private readonly triggers = new BodycamTriggers();
   private readonly unpairedAlertedAt = new Map<string, number>();
   private readonly health = new HealthBoard();
   private readonly dropped: Record<DecodeFailure, number> = {
@@ -66,7 +70,7 @@ export class BodycamSync implements Component {
     "unsupported-version": 0,
     invalid: 0,
   };
-  private readonly counters = { echoes: 0, foreign: 0, unpaired: 0, duplicates: 0, received: 0 };
+  private readonly counters = { echoes: 0, foreign: 0, unpaired: 0, received: 0 };
 
   constructor(private readonly opts: BodycamSyncOptions) {
     this.log = opts.logger.child({ component: "bodycam-sync" });
@@ -76,7 +80,7 @@ export class BodycamSync implements Component {
       topics: this.topics,
       maxPayloadBytes: opts.config.mqtt.maxPayloadBytes,
       isPaired: (id) => this.cams.isPaired(id),
-      isOwnActivation: (text) => this.published.has(text),
+      isOwnActivation: (text) => this.delivery?.isOwn(text) ?? false,
     };
     this.tracker = new ConfirmationTracker({
       clock: opts.clock,
@@ -114,6 +118,7 @@ export class BodycamSync implements Component {
     if (this.outbox.skippedLines > 0)
       this.log.warn({ lines: this.outbox.skippedLines }, "outbox: unreadable lines skipped");
     if (this.outbox.size > 0) this.log.info({ pending: this.outbox.size }, "outbox: entries to replay");
+    this.delivery = new DurableDelivery(this.outbox);
     const b = this.opts.bus;
     this.unsubscribe.push(b.on("decision", (d) => this.onDecision(d)));
     this.unsubscribe.push(b.on("alert", (a) => this.onAlert(a)));
@@ -130,6 +135,7 @@ export class BodycamSync implements Component {
     const linkOptions = conn.linkOptions;
     const link = (this.opts.connect ?? ((o) => new ReconnectingMqttLink(o)))(linkOptions);
     this.link = link;
+    this.delivery.attach(link);
     link.on("connect", ({ sessionPresent }) => this.onConnect(sessionPresent));
     link.on("disconnect", ({ reason }) => {
       this.log.warn({ reason }, "MQTT broker connection lost; activations wait in the outbox");
@@ -148,7 +154,9 @@ export class BodycamSync implements Component {
     for (const u of this.unsubscribe.splice(0)) u();
     this.opts.clock.clearInterval(this.statusTimer);
     this.opts.clock.clearTimeout(this.statusSoon);
-    this.statusTimer = this.statusSoon = undefined;
+    this.opts.clock.clearTimeout(this.staleCheck);
+    this.opts.clock.clearTimeout(this.offlineCheck);
+    this.statusTimer = this.statusSoon = this.staleCheck = this.offlineCheck = undefined;
     this.tracker.end();
     await this.link?.close({ topic: this.topics.status, payload: OFFLINE_STATUS, retain: true });
     this.link = null;
@@ -156,6 +164,7 @@ export class BodycamSync implements Component {
     this.broker = null;
     this.outbox?.close();
     this.outbox = null;
+    this.delivery = null;
   }
 
   status(): Record<string, unknown> {
@@ -168,7 +177,7 @@ export class BodycamSync implements Component {
       bodycams: this.cams.summaries((id) => this.tracker.isConfirmed(id)),
       confirmations: this.tracker.confirmations(),
       droppedPayloads: { ...this.dropped },
-      received: { ...this.counters },
+      received: { ...this.counters, duplicates: this.triggers.duplicates },
     };
   }
 
@@ -185,30 +194,14 @@ export class BodycamSync implements Component {
 
   /** Through the outbox: written (durably) first, then handed to the broker if connected. */
   private send(topic: string, payload: string, retain: boolean): void {
-    const outbox = this.outbox;
-    if (!outbox) return;
-    const entry = outbox.put(topic, payload, retain);
-    if (retain) {
-      this.published.add(payload);
-      if (this.published.size > RECENT_KEYS)
-        this.published.delete(this.published.values().next().value ?? "");
-    }
-    this.deliver(entry.id, topic, payload, retain);
-  }
-
-  private deliver(id: number, topic: string, payload: string, retain: boolean): void {
-    const outbox = this.outbox;
-    this.link?.publish(topic, payload, { retain }, (err) => {
-      if (!err && outbox === this.outbox) outbox?.ack(id);
-    });
+    this.delivery?.send(topic, payload, retain);
   }
 
   private onConnect(sessionPresent: boolean): void {
-    this.log.info({ sessionPresent, pending: this.outbox?.size ?? 0 }, "MQTT broker connected");
+    this.log.info({ sessionPresent, pending: this.delivery?.pending ?? 0 }, "MQTT broker connected");
     this.reportHealth("ok");
     this.publishStatus();
-    const pending = this.outbox?.pending() ?? [];
-    for (const e of pending) this.deliver(e.id, e.topic, e.payload, e.retain);
+    const pending = this.delivery?.replay() ?? [];
     // The broker may have lost retained state (restart without persistence): publish the current one
     // again unless the replay above already ends with it.
     const last = [...pending].reverse().find((e) => e.topic === this.topics.activation);
@@ -225,16 +218,7 @@ export class BodycamSync implements Component {
         this.state = d.type === "event-resume" && d.state === "post-roll" ? "post-roll" : "active";
         this.publishActivation(d.eventId, true, d.origin, d.reason, d.at, d.seq);
         this.tracker.activate(d.eventId, this.cams.entries());
-        for (const [id, cam] of this.cams.entries()) {
-          if (!cam.online && d.type !== "event-join") {
-            this.alert(
-              "bodycam-offline",
-              "warning",
-              `paired body cam ${id} is offline at the start of event ${d.eventId}`,
-              id,
-            );
-          }
-        }
+        if (d.type !== "event-join") this.scheduleOfflineCheck(d.eventId);
         break;
       }
       case "stop-requested":
@@ -244,6 +228,8 @@ export class BodycamSync implements Component {
         const origin: Origin = this.current?.origin ?? { kind: "cli", id: "control" };
         this.publishActivation(d.eventId, false, origin, d.reason, d.at, d.seq);
         this.tracker.end();
+        this.opts.clock.clearTimeout(this.offlineCheck);
+        this.offlineCheck = undefined;
         this.state = "idle";
         break;
       }
@@ -251,6 +237,24 @@ export class BodycamSync implements Component {
         return;
     }
     this.scheduleStatus();
+  }
+
+  /** Paired cams still offline when the confirmation time is up cannot record the event: say so. */
+  private scheduleOfflineCheck(eventId: string): void {
+    this.opts.clock.clearTimeout(this.offlineCheck);
+    this.offlineCheck = this.opts.clock.setTimeout(() => {
+      this.offlineCheck = undefined;
+      if (this.current?.eventId !== eventId || !this.current.active) return;
+      for (const [id, cam] of this.cams.entries()) {
+        if (cam.online) continue;
+        this.alert(
+          "bodycam-offline",
+          "warning",
+          `paired body cam ${id} is offline: it is not recording event ${eventId}`,
+          id,
+        );
+      }
+    }, this.opts.config.bodycams.confirmTimeoutMs);
   }
 
   private publishActivation(
@@ -334,6 +338,10 @@ export class BodycamSync implements Component {
       case "echo":
         this.counters.echoes++;
         return;
+      case "retained-activation":
+        this.counters.echoes++;
+        this.checkStaleActivation(m.activation);
+        return;
       case "foreign-activation":
         this.counters.foreign++;
         this.alert(
@@ -355,6 +363,25 @@ export class BodycamSync implements Component {
       case "ignored":
         return;
     }
+  }
+
+  /**
+   * The broker still holds `active: true` for an event, and this daemon has published no activation
+   * since it started: once the activation engine has had time to resume an open event, an event
+   * still unknown here is not open in the car any more (its state was lost) — end it for the cams.
+   */
+  private checkStaleActivation(a: ActivationPayload): void {
+    if (!a.active || this.current !== null || this.staleCheck) return;
+    this.staleCheck = this.opts.clock.setTimeout(() => {
+      this.staleCheck = undefined;
+      if (this.current !== null) return;
+      this.log.warn(
+        { eventId: a.eventId },
+        "the broker's retained activation is for an event not open in the car: ending it",
+      );
+      const reason = `event ${a.eventId} is not open in the car (its state was lost); ending it for the body cams`;
+      this.publishActivation(a.eventId, false, a.origin, reason, this.opts.clock.now(), a.seq);
+    }, STALE_ACTIVATION_GRACE_MS);
   }
 
   private onUnpaired(id: string, topic: string): void {
@@ -380,41 +407,15 @@ export class BodycamSync implements Component {
       );
     }
     this.tracker.report(id, cam);
-    if (this.asserted.has(id) && !cam.recording)
-      this.clearTrigger(id, cam.online ? "stopped recording" : "went offline");
+    const cleared = this.triggers.onStatus(id, cam.online, cam.recording, this.opts.clock.now());
+    if (cleared) this.opts.bus.emit("trigger", cleared);
     this.scheduleStatus();
   }
 
   private onBodycamActivation(id: string, active: boolean, at: string): void {
-    const key = `${active}|${at}`;
-    const seen = this.seenActivations.get(id) ?? [];
-    if (seen.includes(key) || (active && this.asserted.has(id))) {
-      this.counters.duplicates++;
-      return;
-    }
-    seen.push(key);
-    if (seen.length > RECENT_KEYS) seen.shift();
-    this.seenActivations.set(id, seen);
-    if (active) {
-      this.asserted.add(id);
-      this.log.info({ bodycam: id }, "body cam started by its officer: triggering the car");
-      this.opts.bus.emit("trigger", {
-        origin: { kind: "bodycam", id },
-        active: true,
-        at: this.opts.clock.now(),
-        reason: `body cam ${id} started by its officer`,
-      });
-    } else if (this.asserted.has(id)) this.clearTrigger(id, "stopped by its officer");
-  }
-
-  private clearTrigger(id: string, why: string): void {
-    this.asserted.delete(id);
-    this.opts.bus.emit("trigger", {
-      origin: { kind: "bodycam", id },
-      active: false,
-      at: this.opts.clock.now(),
-      reason: `body cam ${id} ${why}`,
-    });
+    const t = this.triggers.onActivation(id, active, at, this.opts.clock.now());
+    if (t?.active) this.log.info({ bodycam: id }, "body cam started by its officer: triggering the car");
+    if (t) this.opts.bus.emit("trigger", t);
   }
 }
 

@@ -1,0 +1,52 @@
+import type { MqttLink } from "./mqtt-link.js";
+import type { Outbox, OutboxEntry } from "./outbox.js";
+
+const RECENT_RETAINED = 64;
+
+/**
+ * At-least-once delivery of the daemon's activations and alerts: each message is appended to the
+ * durable outbox first, handed to the broker if the link is up, and removed from the outbox when
+ * the broker acknowledges it. `replay()` after every (re)connect sends what is still pending, in
+ * order. Also remembers the retained payloads it sent recently, to recognise their echoes.
+ */
+export class DurableDelivery {
+  private link: MqttLink | null = null;
+  private readonly recent = new Set<string>();
+
+  constructor(private readonly outbox: Outbox) {}
+
+  attach(link: MqttLink): void {
+    this.link = link;
+  }
+
+  send(topic: string, payload: string, retain: boolean): void {
+    const entry = this.outbox.put(topic, payload, retain);
+    if (retain) {
+      this.recent.add(payload);
+      if (this.recent.size > RECENT_RETAINED) this.recent.delete(this.recent.values().next().value ?? "");
+    }
+    this.deliver(entry);
+  }
+
+  /** Hand every pending entry to the broker, oldest first; returns them. */
+  replay(): OutboxEntry[] {
+    const pending = this.outbox.pending();
+    for (const e of pending) this.deliver(e);
+    return pending;
+  }
+
+  /** A payload this daemon published (retained) recently. */
+  isOwn(payload: string): boolean {
+    return this.recent.has(payload);
+  }
+
+  get pending(): number {
+    return this.outbox.size;
+  }
+
+  private deliver(e: OutboxEntry): void {
+    this.link?.publish(e.topic, e.payload, { retain: e.retain }, (err) => {
+      if (!err) this.outbox.ack(e.id);
+    });
+  }
+}
