@@ -159,7 +159,7 @@ describe.skipIf(!runnable)("SLCAN over a PTY → vehicle bus → speed rule (rea
       next = end;
       await sleep(5);
     }
-    for (let i = 0; i < 300 && source.frames < capture.length; i++) await sleep(10);
+    for (let i = 0; i < 1000 && source.frames < capture.length; i++) await sleep(10);
     await sleep(HOLD_MS + 100);
 
     expect(source.frames).toBe(capture.length);
