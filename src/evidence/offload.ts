@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Bus } from "../core/bus.js";
@@ -9,6 +9,7 @@ import { sha256File } from "../storage/sha256.js";
 import { AmendmentRefusedError, amendManifest } from "./amendment.js";
 import type { AuditAppender } from "./audit-log.js";
 import { type OffloadConfig, partSizeBytes } from "./config.js";
+import { ADOPT_AFTER_MS, adoptUnrecordedEvents } from "./event-adoption.js";
 import { type LoadedManifest, loadManifest, MANIFEST_FILE, ManifestError } from "./manifest-file.js";
 import { type LocalFile, uploadObject, VerificationError, type VerifyMode } from "./object-upload.js";
 import { offloadOrder, toCandidate } from "./offload-queue.js";
@@ -32,9 +33,6 @@ export function retryDelayMs(consecutiveFailures: number, baseMs: number, maxMs:
   if (consecutiveFailures <= 0) return baseMs;
   return Math.min(maxMs, baseMs * 2 ** Math.min(consecutiveFailures - 1, 30));
 }
-
-/** A manifest not yet in the audit log is left alone this long (the recorder is announcing it). */
-const UNRECORDED_GRACE_MS = 60_000;
 
 /** A problem with one event (its files, its manifest, its stored copy): the pass goes on with the next. */
 class EventProblem extends Error {
@@ -214,6 +212,7 @@ export class Offload implements Component {
       this.lastPass = { at: isoTime(this.opts.clock.now()), result };
       return result;
     }
+    adoptUnrecordedEvents(this.opts.audit, this.opts.dataDir, this.opts.clock.now(), ADOPT_AFTER_MS);
     this.passBytes = 0;
     this.passStartedMono = this.opts.clock.monotonic();
     for (const eventId of this.queue()) {
@@ -296,11 +295,9 @@ export class Offload implements Component {
         `manifest does not match its audit record; not uploaded (run camsync verify ${dir})`,
       );
     }
-    if (!recorded && clock.now() - statSync(join(dir, MANIFEST_FILE)).mtimeMs < UNRECORDED_GRACE_MS) {
-      throw new EventProblem(
-        "manifest not yet recorded in the audit log (event being finalized); next pass",
-        true,
-      );
+    if (!recorded) {
+      // being finalized right now, or waiting to be adopted (event-adoption.ts): a later pass
+      throw new EventProblem("manifest not yet recorded in the audit log; next pass", true);
     }
     const files = await this.localFiles(dir, loaded);
     const prefix = `${config.prefix}${this.opts.vehicleId}/${eventId}/`;

@@ -6,6 +6,7 @@ import type { Component } from "../core/component.js";
 import type { Logger } from "../daemon/logger.js";
 import type { AuditAppender } from "./audit-log.js";
 import type { RetentionConfig } from "./config.js";
+import { ADOPT_AFTER_MS, adoptUnrecordedEvents } from "./event-adoption.js";
 import { loadManifest, MANIFEST_FILE } from "./manifest-file.js";
 import { planRetention, type RetentionEvent, type RetentionPlan } from "./retention-plan.js";
 
@@ -123,6 +124,9 @@ export class Retention implements Component {
   runOnce(): RetentionPlan {
     const { config, clock, audit, logger, bus } = this.opts;
     const now = clock.now();
+    for (const eventId of adoptUnrecordedEvents(audit, this.opts.dataDir, now, ADOPT_AFTER_MS)) {
+      logger.warn({ eventId }, "event found without a recorded finalization: recorded now (adopted)");
+    }
     const plan = planRetention(
       this.events(),
       now,

@@ -94,6 +94,13 @@ function checkManifestAgainstAudit(
     });
     return;
   }
+  if (first.entry.type === "event-finalized" && first.entry.adopted === true) {
+    findings.push({
+      severity: "warning",
+      subject: `${AUDIT_FILE} line ${first.line}`,
+      message: `event ${eventId} was recorded when found (adopted), not when it was finalized`,
+    });
+  }
   if (first.entry.type !== "event-finalized") {
     findings.push({
       severity: "error",
