@@ -155,7 +155,7 @@ async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 10_00
 }
 
 describe.skipIf(!MOSQUITTO || !haveOpenssl)("fleet bridge (config/mosquitto/bridge.conf)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "camsync-bridge-"));
+  let dir = "";
   const brokers: Broker[] = [];
   const clients: MqttClient[] = [];
   let carPort = 0;
@@ -188,6 +188,7 @@ describe.skipIf(!MOSQUITTO || !haveOpenssl)("fleet bridge (config/mosquitto/brid
   };
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "camsync-bridge-"));
     makeCerts(dir, ["unit12", "dispatch"]);
     [carPort, centralPort] = [await freePort(), await freePort()];
     writeFileSync(
@@ -232,7 +233,7 @@ describe.skipIf(!MOSQUITTO || !haveOpenssl)("fleet bridge (config/mosquitto/brid
   afterAll(async () => {
     for (const c of clients) await c.endAsync(true).catch(() => {});
     for (const b of brokers) await stopBroker(b);
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("the shipped file keeps TLS with verification, a persistent session and only out topics", () => {
