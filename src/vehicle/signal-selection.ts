@@ -97,7 +97,12 @@ export function selectSignals(
   for (const s of [...signals]) {
     if (s.multiplexValue === undefined || !dbc || s.messageName === undefined) continue;
     const mux = dbc.messages.get(messageKey(s.messageId, s.extended))?.signals.find((m) => m.multiplexor);
-    if (mux && !signals.some((x) => x.messageId === mux.messageId && x.multiplexor)) signals.push(mux);
+    if (
+      mux &&
+      !signals.some((x) => x.messageId === mux.messageId && x.extended === mux.extended && x.multiplexor)
+    ) {
+      signals.push(mux);
+    }
   }
   return { signals };
 }
