@@ -1,4 +1,5 @@
-import { existsSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { EventManifest } from "../evidence/manifest.js";
 import { MANIFEST_FILE } from "../evidence/manifest-file.js";
@@ -7,11 +8,13 @@ import { sha256File, sha256Hex } from "../storage/sha256.js";
 import type { JournalEntry, OpenEntry } from "./event-journal.js";
 import { type AssembledFile, buildManifest, type HashedSegment } from "./event-manifest.js";
 import { type Claimed, SEGMENTS_DIR } from "./event-recording.js";
+import { JOIN_TOLERANCE_MS } from "./event-window.js";
 import { concatToMp4, probeDuration } from "./ffmpeg-process.js";
 
 /**
- * Assembling a complete event: per camera and part, the claimed segments are joined by stream copy
- * (concat demuxer, `-c copy`, faststart) into `{camera}.mp4` (`{camera}-part{N}.mp4` after a rollover);
+ * Assembling a complete event: per camera and part, the claimed segments are joined by stream copy into
+ * `{camera}.mp4` (`{camera}-part{N}.mp4` after a rollover): segments sharing a timeline are concatenated
+ * byte-wise (hashed on the way), the resulting runs by the concat demuxer (`-c copy`, faststart);
  * every segment and file is hashed; `manifest.json` is written atomically last, so an event directory
  * without a manifest is one whose assembly has not finished.
  */
@@ -41,38 +44,108 @@ function concatList(files: readonly string[]): string {
   return `ffconcat version 1.0\n${files.map((f) => `file '${f.replace(/'/g, "'\\''")}'`).join("\n")}\n`;
 }
 
+const runOf = (file: string) => file.slice(0, file.lastIndexOf("-"));
+
+/**
+ * Split a part's segments into runs that share one media timeline: consecutive segments of the same
+ * ffmpeg run, without a hole, not re-muxed (a muted segment has a timeline of its own). A run is joined
+ * byte-wise (MPEG-TS concatenates), so the concat demuxer opens a handful of files, not thousands.
+ */
+export function timelineRuns<T extends Claimed>(segs: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  let prev: T | undefined;
+  for (const c of segs) {
+    const current = groups.at(-1);
+    const continues =
+      current &&
+      prev &&
+      !c.muted &&
+      !prev.muted &&
+      runOf(c.file) === runOf(prev.file) &&
+      c.startedAt <= prev.startedAt + prev.durationMs + JOIN_TOLERANCE_MS;
+    if (continues) current.push(c);
+    else groups.push([c]);
+    prev = c;
+  }
+  return groups;
+}
+
+/** Concatenate a run's segment files into `out`, hashing each segment on the way (one read per segment). */
+async function joinRun(
+  segDir: string,
+  run: readonly Claimed[],
+  out: string,
+  hashes: Map<string, { sha256: string; bytes: number }>,
+) {
+  const fh = await open(out, "w", 0o640);
+  try {
+    for (const c of run) {
+      const buf = await readFile(join(segDir, c.file));
+      hashes.set(c.file, { sha256: sha256Hex(buf), bytes: buf.length });
+      await fh.write(buf);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+async function assemblePart(
+  o: AssembleOptions,
+  camera: string,
+  part: number,
+  segs: readonly Claimed[],
+  hashes: Map<string, { sha256: string; bytes: number }>,
+): Promise<AssembledFile> {
+  const segDir = join(o.dir, SEGMENTS_DIR, camera);
+  const work = join(o.dir, `.assembling-${camera}-${part}`);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const name = partFileName(camera, part);
+  const tmp = join(work, name);
+  try {
+    const runs = timelineRuns(segs);
+    const runFiles: string[] = [];
+    for (const [i, run] of runs.entries()) {
+      const f = join(work, `run-${String(i).padStart(5, "0")}.ts`);
+      await joinRun(segDir, run, f, hashes);
+      runFiles.push(f);
+    }
+    const listFile = join(work, "concat.txt");
+    writeFileSync(listFile, concatList(runFiles));
+    await concatToMp4(o.ffmpegPath, listFile, tmp);
+    renameSync(tmp, join(o.dir, name));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const { sha256, bytes } = await sha256File(join(o.dir, name));
+  const durationSeconds = await probeDuration(o.ffprobePath, join(o.dir, name));
+  return { camera, file: name, part, sha256, bytes, durationSeconds };
+}
+
 async function assembleCamera(o: AssembleOptions, camera: string, claimed: readonly Claimed[]) {
   const segDir = join(o.dir, SEGMENTS_DIR, camera);
-  const present = claimed.filter((c) => existsSync(join(segDir, c.file)));
-  const segments: HashedSegment[] = [];
-  for (const c of present) {
-    const { sha256, bytes } = await sha256File(join(segDir, c.file));
-    segments.push({ ...c, camera, file: `${SEGMENTS_DIR}/${camera}/${c.file}`, sha256, bytes });
-  }
+  const present = claimed
+    .filter((c) => existsSync(join(segDir, c.file)))
+    .sort((a, b) => a.startedAt - b.startedAt);
+  const hashes = new Map<string, { sha256: string; bytes: number }>();
   const files: AssembledFile[] = [];
   const parts = [...new Set(present.map((c) => c.part))].sort((a, b) => a - b);
   for (const part of parts) {
-    const inPart = present.filter((c) => c.part === part).sort((a, b) => a.startedAt - b.startedAt);
-    const listFile = join(segDir, `.concat-part${part}.txt`);
-    writeFileSync(listFile, concatList(inPart.map((c) => c.file)));
-    const name = partFileName(camera, part);
-    const tmp = join(o.dir, `.${name}.assembling.mp4`);
-    try {
-      await concatToMp4(o.ffmpegPath, listFile, tmp);
-      renameSync(tmp, join(o.dir, name));
-    } finally {
-      for (const f of [listFile, tmp]) {
-        try {
-          unlinkSync(f);
-        } catch {
-          // already gone
-        }
-      }
-    }
-    const { sha256, bytes } = await sha256File(join(o.dir, name));
-    const durationSeconds = await probeDuration(o.ffprobePath, join(o.dir, name));
-    files.push({ camera, file: name, part, sha256, bytes, durationSeconds });
+    files.push(
+      await assemblePart(
+        o,
+        camera,
+        part,
+        present.filter((c) => c.part === part),
+        hashes,
+      ),
+    );
   }
+  const segments: HashedSegment[] = present.map((c) => {
+    const h = hashes.get(c.file);
+    if (!h) throw new Error(`segment ${c.file} was not hashed`);
+    return { ...c, camera, file: `${SEGMENTS_DIR}/${camera}/${c.file}`, ...h };
+  });
   return { segments, files };
 }
 

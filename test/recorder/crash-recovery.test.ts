@@ -73,11 +73,30 @@ async function startChild(dataDir: string) {
   };
 }
 
-/** Every segment ffmpeg completed (all runs' lists) that overlaps [from, to) by file name, from the ring's CSVs. */
-function listedSegments(ringDir: string): string[] {
-  return readdirSync(ringDir)
-    .filter((f) => f.endsWith(".csv"))
-    .flatMap((f) => parseSegmentList(readFileSync(join(ringDir, f), "utf8")).entries.map((e) => e.file));
+/**
+ * Every segment ffmpeg reports complete in the ring's CSV lists (all runs), collected every 100 ms
+ * (ring rotation later deletes lists whose segments are gone).
+ */
+function collectListedSegments(ringDir: string): { stop: () => string[] } {
+  const seen = new Set<string>();
+  const read = () => {
+    for (const f of existsSync(ringDir) ? readdirSync(ringDir) : []) {
+      if (!f.endsWith(".csv")) continue;
+      try {
+        for (const e of parseSegmentList(readFileSync(join(ringDir, f), "utf8")).entries) seen.add(e.file);
+      } catch {
+        // deleted between readdir and read
+      }
+    }
+  };
+  const timer = setInterval(read, 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      read();
+      return [...seen].sort();
+    },
+  };
 }
 
 describe.skipIf(!built)(
@@ -86,6 +105,7 @@ describe.skipIf(!built)(
     it("after a restart the same event continues and completes with no segment lost", async () => {
       const t = tempDataDir();
       const id = "20261126T142233Z-unit12-eeee";
+      const listed = collectListedSegments(join(t.dir, "ring", "front"));
       const first = await startChild(t.dir);
       await sleep(3000);
       const triggerAt = Date.now();
@@ -103,6 +123,7 @@ describe.skipIf(!built)(
       rig.emit(decision.stop(id, Date.now(), 1));
       await sleep(1000);
       const endAt = Date.now();
+      const all = listed.stop(); // every segment completed before the end of the event
       rig.emit(decision.end(id, endAt));
       const fin = await rig.nextFinalized(id);
       const manifest = JSON.parse(readFileSync(join(fin.dir, "manifest.json"), "utf8")) as EventManifest;
@@ -112,7 +133,6 @@ describe.skipIf(!built)(
 
       // Every segment completed from the first claimed one on — before the kill, while the daemon was
       // down (the orphaned ffmpeg's), and after the restart — is in the event.
-      const all = listedSegments(join(t.dir, "ring", "front")).sort();
       const firstClaimed = [...inManifest].sort()[0] ?? "";
       const expected = all.filter((f) => f >= firstClaimed);
       expect(expected.length).toBeGreaterThan(6);
