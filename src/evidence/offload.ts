@@ -5,16 +5,15 @@ import type { Bus } from "../core/bus.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
 import type { Logger } from "../daemon/logger.js";
-import { sha256File } from "../storage/sha256.js";
-import { AmendmentRefusedError, amendManifest } from "./amendment.js";
+import { AmendmentRefusedError } from "./amendment.js";
 import type { AuditAppender } from "./audit-log.js";
-import { type OffloadConfig, partSizeBytes } from "./config.js";
+import type { OffloadConfig } from "./config.js";
 import { ADOPT_AFTER_MS, adoptUnrecordedEvents } from "./event-adoption.js";
-import { type LoadedManifest, loadManifest, MANIFEST_FILE, ManifestError } from "./manifest-file.js";
-import { type LocalFile, uploadObject, VerificationError, type VerifyMode } from "./object-upload.js";
+import { EventProblem, type Progress, uploadEvent } from "./event-upload.js";
+import { loadManifest, MANIFEST_FILE, ManifestError } from "./manifest-file.js";
+import { VerificationError } from "./object-upload.js";
 import { offloadOrder, toCandidate } from "./offload-queue.js";
 import { loadCredentials, type S3Credentials } from "./s3-credentials.js";
-import { objectState, readUploadState, writeUploadState } from "./upload-state.js";
 
 export interface OffloadOptions {
   config: OffloadConfig;
@@ -34,26 +33,7 @@ export function retryDelayMs(consecutiveFailures: number, baseMs: number, maxMs:
   return Math.min(maxMs, baseMs * 2 ** Math.min(consecutiveFailures - 1, 30));
 }
 
-/** A problem with one event (its files, its manifest, its stored copy): the pass goes on with the next. */
-class EventProblem extends Error {
-  override name = "EventProblem";
-  constructor(
-    message: string,
-    /** Expected to resolve by itself (no alert). */
-    readonly transient = false,
-  ) {
-    super(message);
-  }
-}
-
-export interface Progress {
-  eventId: string;
-  file: string;
-  bytesDone: number;
-  bytesTotal: number;
-  rateBytesPerSecond: number;
-  etaSeconds: number | null;
-}
+const PROGRESS_LOG_MS = 10_000;
 
 export interface PassResult {
   reachable: boolean;
@@ -79,6 +59,7 @@ export class Offload implements Component {
   private progress: Progress | null = null;
   private passBytes = 0;
   private passStartedMono = 0;
+  private lastProgressLog = Number.NEGATIVE_INFINITY;
   private lastPass: { at: string; result: PassResult } | null = null;
   private lastError: string | null = null;
   private unsubscribe: (() => void) | undefined;
@@ -218,7 +199,25 @@ export class Offload implements Component {
     for (const eventId of this.queue()) {
       if (this.stopped) break;
       try {
-        await this.uploadEvent(eventId, client, bucket);
+        await uploadEvent(
+          {
+            client,
+            bucket,
+            config: this.opts.config,
+            dataDir: this.opts.dataDir,
+            vehicleId: this.opts.vehicleId,
+            audit: this.opts.audit,
+            clock: this.opts.clock,
+            log: this.log,
+            abortSignal: this.abort.signal,
+            onProgress: (p) => {
+              this.progress = p;
+            },
+            onBytes: (n) => this.onBytes(n),
+            onVerificationFailed: (id, key, e) => this.verificationFailed(id, key, e),
+          },
+          eventId,
+        );
         result.verified.push(eventId);
       } catch (err) {
         const message = (err as Error).message;
@@ -256,116 +255,6 @@ export class Offload implements Component {
     return offloadOrder(candidates).map((c) => c.eventId);
   }
 
-  private async localFiles(dir: string, loaded: LoadedManifest): Promise<(LocalFile & { name: string })[]> {
-    const files: (LocalFile & { name: string })[] = [];
-    for (const camera of loaded.manifest.cameras) {
-      for (const f of camera.files) {
-        if (f.file.includes("/") || f.file.includes("\\") || f.file.startsWith(".")) {
-          throw new EventProblem(`manifest lists '${f.file}', which is not a file of the event directory`);
-        }
-        const path = join(dir, f.file);
-        const actual = existsSync(path) ? await sha256File(path) : null;
-        if (!actual || actual.sha256 !== f.sha256 || actual.bytes !== f.bytes) {
-          throw new EventProblem(`${path} does not match its manifest; not uploaded (run camsync verify)`);
-        }
-        files.push({ name: f.file, path, sha256: f.sha256, bytes: f.bytes });
-      }
-    }
-    files.push({
-      name: MANIFEST_FILE,
-      path: join(dir, MANIFEST_FILE),
-      sha256: loaded.sha256,
-      bytes: loaded.bytes.length,
-    });
-    return files;
-  }
-
-  private async uploadEvent(eventId: string, client: S3Client, bucket: string): Promise<void> {
-    const { config, audit, clock } = this.opts;
-    const dir = join(this.opts.dataDir, "events", eventId);
-    let loaded: LoadedManifest;
-    try {
-      loaded = loadManifest(dir);
-    } catch (err) {
-      throw new EventProblem((err as Error).message);
-    }
-    const recorded = audit.latestManifest(eventId);
-    if (recorded && recorded.sha256 !== loaded.sha256) {
-      throw new EventProblem(
-        `manifest does not match its audit record; not uploaded (run camsync verify ${dir})`,
-      );
-    }
-    if (!recorded) {
-      // being finalized right now, or waiting to be adopted (event-adoption.ts): a later pass
-      throw new EventProblem("manifest not yet recorded in the audit log; next pass", true);
-    }
-    const files = await this.localFiles(dir, loaded);
-    const prefix = `${config.prefix}${this.opts.vehicleId}/${eventId}/`;
-    const state = readUploadState(dir);
-    const resumed = Object.keys(state.objects).length > 0;
-    const total = files.reduce((n, f) => n + f.bytes, 0);
-    audit.append("upload-started", { eventId, bucket, prefix, objects: files.length, bytes: total, resumed });
-    this.log.info({ eventId, bytes: total, objects: files.length, resumed }, "offload: uploading event");
-    const methods: { file: string; key: string; sha256: string; bytes: number; method: VerifyMode }[] = [];
-    for (const file of files) {
-      const obj = objectState(state, file.name, {
-        key: `${prefix}${file.name}`,
-        sha256: file.sha256,
-        bytes: file.bytes,
-        partSize: partSizeBytes(config),
-      });
-      const already = obj.completed
-        ? obj.bytes
-        : obj.parts.reduce(
-            (n, p) => n + Math.min(obj.partSize, obj.bytes - (p.partNumber - 1) * obj.partSize),
-            0,
-          );
-      this.progress = {
-        eventId,
-        file: file.name,
-        bytesDone: already,
-        bytesTotal: file.bytes,
-        rateBytesPerSecond: 0,
-        etaSeconds: null,
-      };
-      let method: VerifyMode;
-      try {
-        method = await uploadObject(
-          {
-            client,
-            bucket,
-            verify: config.verify,
-            save: () => writeUploadState(dir, state),
-            onBytes: (n) => this.onBytes(n),
-            abortSignal: this.abort.signal,
-          },
-          obj,
-          file,
-        );
-      } catch (err) {
-        if (err instanceof VerificationError) this.verificationFailed(eventId, obj.key, err);
-        throw err;
-      }
-      obj.verified = { method, at: isoTime(clock.now()) };
-      writeUploadState(dir, state);
-      methods.push({ file: file.name, key: obj.key, sha256: file.sha256, bytes: file.bytes, method });
-      this.log.info(
-        { eventId, key: obj.key, bytes: file.bytes, method, rate: this.progress?.rateBytesPerSecond },
-        "offload: object verified",
-      );
-    }
-    const method: VerifyMode = methods.every((m) => m.method === "checksum") ? "checksum" : "read-back";
-    const verifiedAt = isoTime(clock.now());
-    amendManifest(
-      audit,
-      dir,
-      "offload",
-      { offload: { state: "verified", bucket, key: prefix, verifiedAt, method } },
-      { objects: methods },
-    );
-    this.log.info({ eventId, bucket, prefix, method }, "offload: event uploaded and verified");
-  }
-
   private readonly refusedAlerted = new Set<string>();
 
   private eventRefused(eventId: string, message: string, transient: boolean): void {
@@ -398,11 +287,15 @@ export class Offload implements Component {
     const p = this.progress;
     if (!p) return;
     p.bytesDone += n;
-    const elapsed = (this.opts.clock.monotonic() - this.passStartedMono) / 1000;
+    const mono = this.opts.clock.monotonic();
+    const elapsed = (mono - this.passStartedMono) / 1000;
     p.rateBytesPerSecond = elapsed > 0 ? Math.round(this.passBytes / elapsed) : 0;
     p.etaSeconds =
       p.rateBytesPerSecond > 0 ? Math.round((p.bytesTotal - p.bytesDone) / p.rateBytesPerSecond) : null;
-    this.log.debug({ ...p }, "offload progress");
+    if (mono - this.lastProgressLog >= PROGRESS_LOG_MS) {
+      this.lastProgressLog = mono;
+      this.log.info({ ...p }, "offload progress");
+    }
   }
 }
 

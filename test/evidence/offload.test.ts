@@ -138,7 +138,16 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
     expect((await r.offload.runOnce()).reachable).toBe(false); // server down: nothing happens
 
     await s.start(); // same port, same storage directory
-    const second = await r.offload.runOnce();
+    const pass = r.offload.runOnce();
+    while (r.offload.status().state !== "uploading") await new Promise((res) => setImmediate(res));
+    // progress covers the whole event and starts where the interrupted upload stopped (2 parts done)
+    const manifestBytes = readFileSync(join(e.dir, "manifest.json")).length;
+    expect(r.offload.status().progress).toMatchObject({
+      eventId: e.eventId,
+      bytesDone: 10 * MiB,
+      bytesTotal: 17 * MiB + manifestBytes,
+    });
+    const second = await pass;
     expect(second).toMatchObject({ verified: [e.eventId], interrupted: false });
     const sent = s.partUploads().map((p) => p.partNumber);
     expect(sent.filter((n) => n === 1)).toHaveLength(1);

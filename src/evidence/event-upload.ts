@@ -1,0 +1,174 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { type Clock, isoTime } from "../core/clock.js";
+import type { Logger } from "../daemon/logger.js";
+import { sha256File } from "../storage/sha256.js";
+import { amendManifest } from "./amendment.js";
+import type { AuditAppender } from "./audit-log.js";
+import { type OffloadConfig, partSizeBytes } from "./config.js";
+import { type LoadedManifest, loadManifest, MANIFEST_FILE } from "./manifest-file.js";
+import { type LocalFile, uploadObject, VerificationError, type VerifyMode } from "./object-upload.js";
+import { objectState, readUploadState, type UploadState, writeUploadState } from "./upload-state.js";
+
+/**
+ * Uploading one finished event: its files are hashed again, its manifest must match the audit log,
+ * every object is uploaded (resuming from `.offload.json`) and verified, then the manifest is amended
+ * with the result. Used by the offload component for each event of its queue.
+ */
+export interface EventUploadContext {
+  client: S3Client;
+  bucket: string;
+  config: OffloadConfig;
+  dataDir: string;
+  vehicleId: string;
+  audit: AuditAppender;
+  clock: Clock;
+  log: Logger;
+  abortSignal: AbortSignal;
+  /** The event's progress object (updated in place as bytes go out). */
+  onProgress(p: Progress): void;
+  onBytes(n: number): void;
+  onVerificationFailed(eventId: string, key: string, err: VerificationError): void;
+}
+
+/** A problem with one event (its files, its manifest, its stored copy): the pass goes on with the next. */
+export class EventProblem extends Error {
+  override name = "EventProblem";
+  constructor(
+    message: string,
+    /** Expected to resolve by itself (no alert). */
+    readonly transient = false,
+  ) {
+    super(message);
+  }
+}
+
+/** Progress of the event being uploaded (bytes over all its objects; a resumed upload starts part-way). */
+export interface Progress {
+  eventId: string;
+  /** The object being sent or verified. */
+  file: string;
+  bytesDone: number;
+  bytesTotal: number;
+  rateBytesPerSecond: number;
+  etaSeconds: number | null;
+}
+
+/** Bytes of an event already on the server according to its upload state. */
+function sentBefore(state: UploadState, files: readonly { name: string; bytes: number }[]): number {
+  let sent = 0;
+  for (const f of files) {
+    const o = state.objects[f.name];
+    if (!o) continue;
+    if (o.completed || o.verified) sent += o.bytes;
+    else for (const p of o.parts) sent += Math.min(o.partSize, o.bytes - (p.partNumber - 1) * o.partSize);
+  }
+  return sent;
+}
+
+async function localFiles(dir: string, loaded: LoadedManifest): Promise<(LocalFile & { name: string })[]> {
+  const files: (LocalFile & { name: string })[] = [];
+  for (const camera of loaded.manifest.cameras) {
+    for (const f of camera.files) {
+      if (f.file.includes("/") || f.file.includes("\\") || f.file.startsWith(".")) {
+        throw new EventProblem(`manifest lists '${f.file}', which is not a file of the event directory`);
+      }
+      const path = join(dir, f.file);
+      const actual = existsSync(path) ? await sha256File(path) : null;
+      if (!actual || actual.sha256 !== f.sha256 || actual.bytes !== f.bytes) {
+        throw new EventProblem(`${path} does not match its manifest; not uploaded (run camsync verify)`);
+      }
+      files.push({ name: f.file, path, sha256: f.sha256, bytes: f.bytes });
+    }
+  }
+  files.push({
+    name: MANIFEST_FILE,
+    path: join(dir, MANIFEST_FILE),
+    sha256: loaded.sha256,
+    bytes: loaded.bytes.length,
+  });
+  return files;
+}
+
+export async function uploadEvent(ctx: EventUploadContext, eventId: string): Promise<void> {
+  const { config, audit, clock, client, bucket, log } = ctx;
+  const dir = join(ctx.dataDir, "events", eventId);
+  let loaded: LoadedManifest;
+  try {
+    loaded = loadManifest(dir);
+  } catch (err) {
+    throw new EventProblem((err as Error).message);
+  }
+  const recorded = audit.latestManifest(eventId);
+  if (recorded && recorded.sha256 !== loaded.sha256) {
+    throw new EventProblem(
+      `manifest does not match its audit record; not uploaded (run camsync verify ${dir})`,
+    );
+  }
+  if (!recorded) {
+    // being finalized right now, or waiting to be adopted (event-adoption.ts): a later pass
+    throw new EventProblem("manifest not yet recorded in the audit log; next pass", true);
+  }
+  const files = await localFiles(dir, loaded);
+  const prefix = `${config.prefix}${ctx.vehicleId}/${eventId}/`;
+  const state = readUploadState(dir);
+  const resumed = Object.keys(state.objects).length > 0;
+  const total = files.reduce((n, f) => n + f.bytes, 0);
+  audit.append("upload-started", { eventId, bucket, prefix, objects: files.length, bytes: total, resumed });
+  log.info({ eventId, bytes: total, objects: files.length, resumed }, "offload: uploading event");
+  const methods: { file: string; key: string; sha256: string; bytes: number; method: VerifyMode }[] = [];
+  const progress: Progress = {
+    eventId,
+    file: files[0]?.name ?? MANIFEST_FILE,
+    bytesDone: sentBefore(state, files),
+    bytesTotal: total,
+    rateBytesPerSecond: 0,
+    etaSeconds: null,
+  };
+  ctx.onProgress(progress);
+  for (const file of files) {
+    const obj = objectState(state, file.name, {
+      key: `${prefix}${file.name}`,
+      sha256: file.sha256,
+      bytes: file.bytes,
+      partSize: partSizeBytes(config),
+    });
+    progress.file = file.name;
+    let method: VerifyMode;
+    try {
+      method = await uploadObject(
+        {
+          client,
+          bucket,
+          verify: config.verify,
+          save: () => writeUploadState(dir, state),
+          onBytes: (n) => ctx.onBytes(n),
+          abortSignal: ctx.abortSignal,
+        },
+        obj,
+        file,
+      );
+    } catch (err) {
+      if (err instanceof VerificationError) ctx.onVerificationFailed(eventId, obj.key, err);
+      throw err;
+    }
+    obj.verified = { method, at: isoTime(clock.now()) };
+    writeUploadState(dir, state);
+    methods.push({ file: file.name, key: obj.key, sha256: file.sha256, bytes: file.bytes, method });
+    log.info(
+      { eventId, key: obj.key, bytes: file.bytes, method, rate: progress.rateBytesPerSecond },
+      "offload: object verified",
+    );
+  }
+  const method: VerifyMode = methods.every((m) => m.method === "checksum") ? "checksum" : "read-back";
+  const verifiedAt = isoTime(clock.now());
+  amendManifest(
+    audit,
+    dir,
+    "offload",
+    { offload: { state: "verified", bucket, key: prefix, verifiedAt, method } },
+    { objects: methods },
+  );
+  log.info({ eventId, bucket, prefix, method }, "offload: event uploaded and verified");
+}
