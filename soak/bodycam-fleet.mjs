@@ -4,7 +4,7 @@
 import { ReferenceBodycam } from "../dist/bodycam/reference-bodycam.js";
 
 export class BodycamFleet {
-  /** @param {{ url: string, vehicleId: string, cams: { id: string, password: string }[], protocolVersion?: 4 | 5 }} opts */
+  /** @param {{ url: string, vehicleId: string, cams: { id: string, tls: { ca: Buffer, cert: Buffer, key: Buffer } }[], protocolVersion?: 4 | 5 }} opts */
   constructor(opts) {
     this.opts = opts;
     /** { at, id, payload, receivedAt } */
@@ -17,8 +17,7 @@ export class BodycamFleet {
           id: c.id,
           vehicleId: opts.vehicleId,
           url: opts.url,
-          username: c.id,
-          password: c.password,
+          ...c.tls,
           protocolVersion: opts.protocolVersion ?? 4,
           statusIntervalMs: 10_000,
         }),

@@ -7,8 +7,8 @@ export const SPEED_RULE = { name: "speeding", threshold: 60, clearBelow: 50 };
 export const LONG_PRESS_MS = 1500;
 
 /**
- * @param {{ vehicleId: string, dataDir: string, mqttUrl: string, mqttPassword: string,
- *           canDevice: string, bodycams: { id: string, password: string }[], cameras?: number,
+ * @param {{ vehicleId: string, dataDir: string, mqttUrl: string, mqttTls: { caFile: string, certFile: string, keyFile: string },
+ *           canDevice: string, bodycams: string[], cameras?: number,
  *           minFreeBytes?: number, preEventSeconds?: number, postRollSeconds?: number, logLevel?: string }} o
  */
 export function daemonConfig(o) {
@@ -55,9 +55,9 @@ export function daemonConfig(o) {
         checkIntervalSeconds: 2,
       },
     },
-    mqtt: { url: o.mqttUrl, username: "camsync", password: o.mqttPassword, keepaliveSeconds: 5 },
+    mqtt: { url: o.mqttUrl, username: "camsync", ...o.mqttTls, keepaliveSeconds: 5 },
     bodycams: {
-      paired: o.bodycams.map((c) => ({ id: c.id })),
+      paired: o.bodycams.map((id) => ({ id })),
       confirmTimeoutMs: 3000,
     },
     control: { statusPage: { enabled: false } },

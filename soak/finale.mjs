@@ -33,8 +33,7 @@ export async function quiesce(s, { settleMs = 90_000 } = {}) {
 function retainedActivation(s) {
   return new Promise((resolve) => {
     const client = mqtt.connect(s.broker.url, {
-      username: "observer",
-      password: "pw-observer",
+      ...s.broker.tls("observer"),
       clientId: `soak-final-${process.pid}`,
       reconnectPeriod: 0,
     });
@@ -114,7 +113,7 @@ export async function collect(s) {
   }
   return {
     vehicleId: s.vehicleId,
-    paired: s.cams.map((c) => c.id),
+    paired: s.cams,
     injections: s.injections,
     authorisedStarts: s.authorisedStarts,
     stops: s.stops,

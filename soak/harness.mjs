@@ -7,12 +7,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { controlRequest } from "../dist/daemon/control-client.js";
 import { BodycamFleet } from "./bodycam-fleet.mjs";
+import { Broker } from "./broker.mjs";
 import { CanFeed } from "./can-feed.mjs";
 import { daemonConfig, LONG_PRESS_MS, SPEED_RULE } from "./daemon-config.mjs";
 import { cliPath, DaemonProcess, repoRoot } from "./daemon-process.mjs";
 import { FootageLedger, ffmpegProcessesFor, ringHeads } from "./evidence-scan.mjs";
 import { Intruder, MALFORMED_PAYLOADS } from "./intruder.mjs";
-import { Mosquitto } from "./mosquitto.mjs";
 import { Observer } from "./observer.mjs";
 import { createRng } from "./rng.mjs";
 import { SlcanAdapter } from "./slcan-adapter.mjs";
@@ -56,10 +56,8 @@ export class Soak {
     this.dir = opts.dir ?? mkdtempSync(join(tmpdir(), "camsync-soak-"));
     this.dataDir = join(this.dir, "data");
     this.vehicleId = "soak1";
-    this.cams = Array.from({ length: opts.bodycams ?? 8 }, (_, i) => ({
-      id: `bc${i + 1}`,
-      password: `pw-bc${i + 1}`,
-    }));
+    /** Paired body-cam ids (each one's certificate CN). */
+    this.cams = Array.from({ length: opts.bodycams ?? 8 }, (_, i) => `bc${i + 1}`);
     this.cameraNames = ["front", "cabin", "rear", "side"].slice(0, opts.cameras ?? 2);
     this.injections = [];
     this.authorisedStarts = [];
@@ -79,14 +77,11 @@ export class Soak {
 
   async setup() {
     mkdirSync(this.dataDir, { recursive: true });
-    const users = { camsync: "pw-daemon", observer: "pw-observer", rogue: "pw-rogue" };
-    for (const c of this.cams) users[c.id] = c.password;
-    this.broker = new Mosquitto({
+    this.broker = new Broker({
       dir: join(this.dir, "mosquitto"),
       vehicleId: this.vehicleId,
-      users,
-      daemonUser: "camsync",
-      readers: ["observer"],
+      identities: [...this.cams, "rogue"],
+      observers: ["observer"],
     });
     await this.broker.start();
     this.brokerUp = true;
@@ -104,7 +99,7 @@ export class Soak {
         vehicleId: this.vehicleId,
         dataDir: this.dataDir,
         mqttUrl: this.broker.url,
-        mqttPassword: "pw-daemon",
+        mqttTls: this.broker.tlsFiles("camsync"),
         canDevice: this.adapter.devicePath,
         bodycams: this.cams,
         cameras: this.cameraNames.length,
@@ -125,18 +120,21 @@ export class Soak {
 
     this.observer = new Observer({
       url: this.broker.url,
-      username: "observer",
-      password: "pw-observer",
+      tls: this.broker.tls("observer"),
       vehicleId: this.vehicleId,
     });
     await this.observer.start();
-    this.fleet = new BodycamFleet({ url: this.broker.url, vehicleId: this.vehicleId, cams: this.cams });
+    this.fleet = new BodycamFleet({
+      url: this.broker.url,
+      vehicleId: this.vehicleId,
+      cams: this.cams.map((id) => ({ id, tls: this.broker.tls(id) })),
+    });
     await this.fleet.start();
     this.intruder = new Intruder({
       url: this.broker.url,
       vehicleId: this.vehicleId,
-      rogue: { id: "rogue", password: "pw-rogue" },
-      pairedIdentity: this.cams[0],
+      rogue: { id: "rogue", tls: this.broker.tls("rogue") },
+      pairedIdentity: { id: this.cams[0], tls: this.broker.tls(this.cams[0]) },
     });
     this.coverage = await this.probeCoverage();
     this.feed = new CanFeed({
@@ -384,7 +382,13 @@ export class Soak {
       const wait = this.t0 + item.at - Date.now();
       if (wait > 0) await sleep(wait);
       try {
-        await this.act(item);
+        let timer;
+        await Promise.race([
+          this.act(item),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error("the action hung for 30 s")), 30_000);
+          }),
+        ]).finally(() => clearTimeout(timer));
       } catch (err) {
         this.controlFailures.push({ at: Date.now(), action: item.action, error: String(err.message ?? err) });
       }

@@ -1,25 +1,43 @@
 // Hostile and broken MQTT traffic: an unpaired client (a valid broker user, but not paired with this car)
 // that tries to start and stop recording and to spoof the car's own activation topic; a client without
-// valid credentials; and malformed payloads sent under a paired body cam's identity.
+// a client certificate; and malformed payloads sent under a paired body cam's identity.
 import mqtt from "mqtt";
 
-const connect = (url, username, password, clientId) =>
+const connect = (url, tls, clientId) =>
   new Promise((resolve, reject) => {
     const client = mqtt.connect(url, {
-      username,
-      password,
+      ...tls,
       clientId,
       protocolVersion: 4,
       clean: true,
       reconnectPeriod: 0,
       connectTimeout: 3000,
     });
-    client.once("connect", () => resolve(client));
-    client.once("error", (err) => {
+    const fail = (why) => {
+      clearTimeout(timer);
       client.end(true);
-      reject(err);
+      reject(why instanceof Error ? why : new Error(why));
+    };
+    // A TLS handshake the broker refuses ends in "close" rather than "error": both count as refused.
+    const timer = setTimeout(() => fail("no CONNACK within 5 s"), 5000);
+    client.once("connect", () => {
+      clearTimeout(timer);
+      resolve(client);
     });
+    client.once("error", fail);
+    client.once("close", () => fail("connection closed before CONNACK"));
   });
+
+/** `p`, or a rejection after `ms` (a QoS 1 publish on a connection the broker closed never settles). */
+function within(ms, p, what) {
+  let timer;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    }),
+  ]);
+}
 
 /** The malformed payloads, by name (each must be rejected without side effects). */
 export const MALFORMED_PAYLOADS = {
@@ -37,8 +55,9 @@ export const MALFORMED_PAYLOADS = {
 
 export class Intruder {
   /**
-   * @param {{ url: string, vehicleId: string, rogue: { id: string, password: string },
-   *           pairedIdentity: { id: string, password: string } }} opts
+   * @param {{ url: string, vehicleId: string, rogue: { id: string, tls: object },
+   *           pairedIdentity: { id: string, tls: object } }} opts
+   *   rogue: a certificate from the car's CA whose CN is not paired (e.g. another car's body cam).
    */
   constructor(opts) {
     this.opts = opts;
@@ -52,27 +71,35 @@ export class Intruder {
     const { url, rogue } = this.opts;
     const at = Date.now();
     try {
-      const c = await connect(url, rogue.id, rogue.password, `soak-rogue-${at}`);
-      await c.publishAsync(
-        `${this.root}/bodycam/${rogue.id}/activation`,
-        JSON.stringify({ v: 1, active, at: new Date().toISOString() }),
-        { qos: 1 },
+      const c = await connect(url, rogue.tls, `soak-rogue-${at}`);
+      await within(
+        3000,
+        c.publishAsync(
+          `${this.root}/bodycam/${rogue.id}/activation`,
+          JSON.stringify({ v: 1, active, at: new Date().toISOString() }),
+          { qos: 1 },
+        ),
+        "publish",
       );
       // and spoofs the car's own activation, which the broker's ACL must drop
-      await c.publishAsync(
-        `${this.root}/activation`,
-        JSON.stringify({
-          v: 1,
-          eventId: "20000101T000000Z-rogue-dead",
-          active,
-          origin: { kind: "cli", id: "rogue" },
-          reason: "spoofed",
-          at: new Date().toISOString(),
-          seq: 999_999,
-        }),
-        { qos: 1 },
+      await within(
+        3000,
+        c.publishAsync(
+          `${this.root}/activation`,
+          JSON.stringify({
+            v: 1,
+            eventId: "20000101T000000Z-rogue-dead",
+            active,
+            origin: { kind: "cli", id: "rogue" },
+            reason: "spoofed",
+            at: new Date().toISOString(),
+            seq: 999_999,
+          }),
+          { qos: 1 },
+        ),
+        "publish",
       );
-      await c.endAsync();
+      c.end(true);
       this.attempts.push({ at, kind: active ? "rogue-start" : "rogue-stop", outcome: "published" });
     } catch (err) {
       this.attempts.push({
@@ -83,17 +110,12 @@ export class Intruder {
     }
   }
 
-  /** A client with a wrong password: the broker must refuse the connection. */
+  /** A client without a client certificate (only the CA): the broker must refuse the connection. */
   async badCredentials() {
     const at = Date.now();
     try {
-      const c = await connect(
-        this.opts.url,
-        this.opts.pairedIdentity.id,
-        "wrong-password",
-        `soak-badpw-${at}`,
-      );
-      await c.endAsync();
+      const c = await connect(this.opts.url, { ca: this.opts.pairedIdentity.tls.ca }, `soak-nocert-${at}`);
+      c.end(true);
       this.attempts.push({ at, kind: "bad-credentials", outcome: "ACCEPTED" });
     } catch (err) {
       this.attempts.push({ at, kind: "bad-credentials", outcome: `refused: ${err.message}` });
@@ -105,13 +127,21 @@ export class Intruder {
     const { url, pairedIdentity } = this.opts;
     const at = Date.now();
     try {
-      const c = await connect(url, pairedIdentity.id, pairedIdentity.password, `soak-garbage-${at}`);
+      const c = await connect(url, pairedIdentity.tls, `soak-garbage-${at}`);
       for (const name of names) {
         const payload = MALFORMED_PAYLOADS[name];
-        await c.publishAsync(`${this.root}/bodycam/${pairedIdentity.id}/activation`, payload, { qos: 1 });
-        await c.publishAsync(`${this.root}/bodycam/${pairedIdentity.id}/status`, payload, { qos: 1 });
+        await within(
+          3000,
+          c.publishAsync(`${this.root}/bodycam/${pairedIdentity.id}/activation`, payload, { qos: 1 }),
+          "publish",
+        );
+        await within(
+          3000,
+          c.publishAsync(`${this.root}/bodycam/${pairedIdentity.id}/status`, payload, { qos: 1 }),
+          "publish",
+        );
       }
-      await c.endAsync();
+      c.end(true);
       this.attempts.push({ at, kind: "malformed-mqtt", detail: names, outcome: "published" });
     } catch (err) {
       this.attempts.push({

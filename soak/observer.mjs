@@ -4,7 +4,7 @@
 import mqtt from "mqtt";
 
 export class Observer {
-  /** @param {{ url: string, username: string, password: string, vehicleId: string }} opts */
+  /** @param {{ url: string, tls: { ca: Buffer, cert: Buffer, key: Buffer }, vehicleId: string }} opts */
   constructor(opts) {
     this.opts = opts;
     this.root = `camsync/v1/${opts.vehicleId}`;
@@ -14,10 +14,9 @@ export class Observer {
   }
 
   async start() {
-    const { url, username, password } = this.opts;
+    const { url, tls } = this.opts;
     const client = mqtt.connect(url, {
-      username,
-      password,
+      ...tls,
       clientId: `soak-observer-${process.pid}`,
       protocolVersion: 4,
       clean: true,

@@ -55,6 +55,15 @@ const pct = (xs, p) => {
 export async function soak({ minutes, seed, bodycams, keep }) {
   const durationMs = Math.round(minutes * 60_000);
   const s = new Soak({ seed, bodycams });
+  // Interrupted (Ctrl-C, CI timeout): take the daemon, broker and PTY down with us.
+  const abort = (sig) => {
+    process.stderr.write(`soak: ${sig}: stopping the daemon, broker and adapter; data kept in ${s.dir}\n`);
+    void Promise.allSettled([s.daemon?.stop(5000), s.broker?.stop(), s.adapter?.unplug()]).then(() =>
+      process.exit(130),
+    );
+  };
+  process.once("SIGINT", abort);
+  process.once("SIGTERM", abort);
   process.stderr.write(`soak: seed ${seed}, ${minutes} min, ${bodycams} body cams, in ${s.dir}\n`);
   const startedAt = new Date().toISOString();
   let journal;
@@ -66,7 +75,7 @@ export async function soak({ minutes, seed, bodycams, keep }) {
       warmupMs: Math.min(30_000, durationMs / 6),
       cooldownMs: 15_000,
       faultsPerMinute: 0.5,
-      bodycams: s.cams.map((c) => c.id),
+      bodycams: s.cams,
     });
     await s.runSchedule(schedule, durationMs);
     await quiesce(s);
