@@ -40,10 +40,23 @@ interface AuditIndex {
   entries: number;
 }
 
-function readAudit(dataDir: string, findings: Finding[]): AuditIndex | null {
+/**
+ * The log's bytes. A running daemon may be appending right now: a last line without its newline is
+ * read again a moment later before it is called truncated.
+ */
+async function readLog(path: string): Promise<Buffer> {
+  let data = readFileSync(path);
+  for (let i = 0; i < 3 && data.length > 0 && data[data.length - 1] !== 0x0a; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    data = readFileSync(path);
+  }
+  return data;
+}
+
+async function readAudit(dataDir: string, findings: Finding[]): Promise<AuditIndex | null> {
   const auditPath = join(dataDir, AUDIT_FILE);
   if (!existsSync(auditPath)) return null;
-  const chain = checkChain(readFileSync(auditPath));
+  const chain = checkChain(await readLog(auditPath));
   for (const f of chain.findings) {
     const acknowledged = f.kind === "torn" && f.acknowledged;
     findings.push({
@@ -250,7 +263,7 @@ function finish(findings: Finding[], events: number, files: number, auditEntries
 export async function verifyEvent(eventDir: string): Promise<VerifyReport> {
   const findings: Finding[] = [];
   const dataDir = dataDirOf(eventDir);
-  const audit = dataDir ? readAudit(dataDir, findings) : null;
+  const audit = dataDir ? await readAudit(dataDir, findings) : null;
   if (!audit) {
     findings.push({
       severity: "warning",
@@ -265,7 +278,7 @@ export async function verifyEvent(eventDir: string): Promise<VerifyReport> {
 /** Verify a whole data dir: the audit chain, every event, and every recorded event still present. */
 export async function verifyDataDir(dataDir: string): Promise<VerifyReport> {
   const findings: Finding[] = [];
-  const audit = readAudit(dataDir, findings);
+  const audit = await readAudit(dataDir, findings);
   if (!audit) findings.push({ severity: "error", subject: join(dataDir, AUDIT_FILE), message: "missing" });
   const eventsDir = join(dataDir, "events");
   const present = new Set<string>();
