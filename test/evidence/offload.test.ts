@@ -31,7 +31,9 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
   const servers: S3ServerProcess[] = [];
   const rigs: Rig[] = [];
 
-  async function server(env: { dieOnPart?: number; corrupt?: boolean } = {}): Promise<S3ServerProcess> {
+  async function server(
+    env: { dieOnPart?: number; corrupt?: boolean; checksums?: boolean } = {},
+  ): Promise<S3ServerProcess> {
     const s = new S3ServerProcess();
     servers.push(s);
     await s.start(env);
@@ -120,6 +122,36 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
     const before = s.requests.length;
     expect((await r.offload.runOnce()).verified).toEqual([]);
     expect(s.requests.length).toBe(before + 1); // the reachability probe only
+  });
+
+  it("verifies by the server's SHA-256 checksum where the server keeps one (no read-back)", async () => {
+    const s = await server({ checksums: true });
+    const r = await rig(s);
+    const e = makeEvent(r.dataDir, {
+      startedAt: Date.UTC(2026, 10, 26, 9),
+      cameras: [
+        { name: "front", bytes: 11 * MiB },
+        { name: "rear", bytes: 4000 },
+      ],
+    });
+    finalize(r, e);
+    expect((await r.offload.runOnce()).verified).toEqual([e.eventId]);
+    expect(loadManifest(e.dir).manifest.offload).toMatchObject({ state: "verified", method: "checksum" });
+    expect(s.requests.filter((q) => q.method === "GET")).toEqual([]);
+  });
+
+  it("detects a corrupted object by the server's checksum", async () => {
+    const s = await server({ checksums: true, corrupt: true });
+    const r = await rig(s);
+    const e = makeEvent(r.dataDir, {
+      startedAt: Date.UTC(2026, 10, 26, 9),
+      cameras: [{ name: "front", bytes: 6 * MiB }],
+    });
+    finalize(r, e);
+    const result = await r.offload.runOnce();
+    expect(result.failed[0]?.error).toMatch(/front\.mp4: server checksum .*-2 differs from .*-2/);
+    expect(loadManifest(e.dir).manifest.offload).toBeUndefined();
+    expect(s.requests.filter((q) => q.method === "GET")).toEqual([]);
   });
 
   it("resumes after the server is killed mid-upload without re-sending finished parts", async () => {

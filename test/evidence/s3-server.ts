@@ -27,7 +27,7 @@ export class S3ServerProcess {
   }
 
   /** Start (or restart on the same port); resolves once it listens. */
-  async start(env: { dieOnPart?: number; corrupt?: boolean } = {}): Promise<void> {
+  async start(env: { dieOnPart?: number; corrupt?: boolean; checksums?: boolean } = {}): Promise<void> {
     const child = spawn(process.execPath, [SCRIPT], {
       env: {
         ...process.env,
@@ -36,6 +36,7 @@ export class S3ServerProcess {
         S3_PORT: String(this.port),
         ...(env.dieOnPart !== undefined ? { S3_DIE_ON_PART: String(env.dieOnPart) } : {}),
         ...(env.corrupt ? { S3_CORRUPT: "1" } : {}),
+        ...(env.checksums ? { S3_CHECKSUMS: "1" } : {}),
       },
       stdio: ["ignore", "pipe", "inherit"],
     });

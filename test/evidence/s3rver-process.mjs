@@ -3,8 +3,12 @@
 //   S3_PORT (0 = any), S3_DIR, S3_BUCKET
 //   S3_DIE_ON_PART=N   SIGKILL this process when the request for part N arrives (server dies mid-upload)
 //   S3_CORRUPT=1       flip one byte of every object stored by a completed multipart upload, before answering
+//   S3_CHECKSUMS=1     answer HEAD with x-amz-checksum-sha256 computed from the stored bytes, as AWS S3 and
+//                      MinIO do (composite `base64-N` over the part sizes sent for multipart objects);
+//                      s3rver itself keeps no checksums
 // Prints `READY <port>` and then one JSON line per request: {"method","path","partNumber"}.
-import { readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import S3rver from "s3rver";
@@ -13,6 +17,30 @@ const dir = process.env.S3_DIR;
 const bucket = process.env.S3_BUCKET ?? "evidence";
 const dieOnPart = process.env.S3_DIE_ON_PART ? Number(process.env.S3_DIE_ON_PART) : null;
 const corrupt = process.env.S3_CORRUPT === "1";
+const checksums = process.env.S3_CHECKSUMS === "1";
+/** key → part sizes by part number, from the part uploads seen (multipart objects). */
+const partSizes = new Map();
+
+function storedChecksum(key) {
+  const path = objectPath(key);
+  if (!existsSync(path)) return null;
+  const data = readFileSync(path);
+  const sizes = partSizes.get(key);
+  if (!sizes) return createHash("sha256").update(data).digest("base64");
+  const outer = createHash("sha256");
+  let offset = 0;
+  const numbers = [...sizes.keys()].sort((a, b) => a - b);
+  for (const n of numbers) {
+    const size = sizes.get(n);
+    outer.update(
+      createHash("sha256")
+        .update(data.subarray(offset, offset + size))
+        .digest(),
+    );
+    offset += size;
+  }
+  return `${outer.digest("base64")}-${numbers.length}`;
+}
 
 const app = new S3rver({ directory: dir, silent: true, configureBuckets: [{ name: bucket }] });
 await app.configureBuckets();
@@ -34,10 +62,23 @@ const server = createServer((req, res) => {
     process.kill(process.pid, "SIGKILL");
     return;
   }
+  const key = decodeURIComponent(url.pathname.slice(bucket.length + 2));
+  if (checksums && req.method === "PUT" && key) {
+    if (partNumber !== null) {
+      const sizes = partSizes.get(key) ?? new Map();
+      sizes.set(Number(partNumber), Number(req.headers["content-length"] ?? 0));
+      partSizes.set(key, sizes);
+    } else if (!url.searchParams.has("uploadId")) {
+      partSizes.delete(key);
+    }
+  }
+  if (checksums && req.method === "HEAD" && key && req.headers["x-amz-checksum-mode"] === "ENABLED") {
+    const sum = storedChecksum(key);
+    if (sum) res.setHeader("x-amz-checksum-sha256", sum);
+  }
   if (corrupt && req.method === "POST" && url.searchParams.has("uploadId")) {
     const end = res.end.bind(res);
     res.end = (...args) => {
-      const key = decodeURIComponent(url.pathname.slice(bucket.length + 2));
       const path = objectPath(key);
       const data = readFileSync(path);
       data[Math.floor(data.length / 2)] ^= 0xff;
