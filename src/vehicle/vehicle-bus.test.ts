@@ -247,6 +247,13 @@ VAL_ 947 Ignition_Status 0 "Unknown" 1 "Off" 15 "Invalid" 8 "Start" 4 "Run" 2 "A
       await expect(missing.vb.start()).rejects.toThrow(
         `vehicleBus (dbc ${dbc}): signal Nope is not in the DBC file; signal Gone is not in the DBC file`,
       );
+      const badLabel = setup({
+        dbc,
+        rules: [{ name: "ign", signal: "Ignition_Status", op: "equals", value: "Running" }],
+      });
+      await expect(badLabel.vb.start()).rejects.toThrow(
+        "vehicleBus.rules: rule ign: Ignition_Status has no value named 'Running' (known: Unknown, Off, Invalid, Start, Run, Accessory)",
+      );
       const unreadable = setup({ dbc: path.join(dir, "absent.dbc") });
       await expect(unreadable.vb.start()).rejects.toThrow(/vehicleBus.dbc: cannot read .*absent\.dbc/);
     } finally {

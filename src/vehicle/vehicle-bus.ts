@@ -6,6 +6,7 @@ import type { Logger } from "../daemon/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
 import { type DbcDatabase, parseDbc } from "./dbc.js";
+import { RuleConfigError } from "./rule.js";
 import type { RuleEvent } from "./rule-set.js";
 import { RuleSet } from "./rule-set.js";
 import { type SignalDefinition, valueLabel } from "./signal.js";
@@ -110,7 +111,12 @@ export class VehicleBus implements Component {
     }
     const byName = new Map(signals.map((s) => [s.name, s]));
     this.startedAt = clock.now();
-    this.rules = new RuleSet(config.rules, (name) => byName.get(name), this.startedAt);
+    try {
+      this.rules = new RuleSet(config.rules, (name) => byName.get(name), this.startedAt);
+    } catch (err) {
+      if (err instanceof RuleConfigError) throw new VehicleBusConfigError(`vehicleBus.rules: ${err.message}`);
+      throw err;
+    }
     this.decoder = new FrameDecoder(signals);
     const n = signals.length;
     this.ruleIndex = Int32Array.from(signals, (s) => this.rules?.signalIndex(s.name) ?? -1);
