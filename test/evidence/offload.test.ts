@@ -77,6 +77,14 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
     r.audit.recordFinalized(e.eventId, e.dir, e.manifestSha256);
   }
 
+  /** A finished event (started 09:00 UTC) with files of these sizes, its finalization recorded. */
+  function finished(r: Rig, ...sizes: [string, number][]) {
+    const cameras = sizes.map(([name, bytes]) => ({ name, bytes }));
+    const e = makeEvent(r.dataDir, { startedAt: Date.UTC(2026, 10, 26, 9), cameras });
+    finalize(r, e);
+    return e;
+  }
+
   afterEach(async () => {
     for (const r of rigs.splice(0)) {
       await r.offload.stop();
@@ -89,14 +97,7 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
   it("uploads an event, verifies it by reading it back, and records the result in manifest and audit log", async () => {
     const s = await server();
     const r = await rig(s);
-    const e = makeEvent(r.dataDir, {
-      startedAt: Date.UTC(2026, 10, 26, 9),
-      cameras: [
-        { name: "front", bytes: 11 * MiB },
-        { name: "rear", bytes: 300_000 },
-      ],
-    });
-    finalize(r, e);
+    const e = finished(r, ["front", 11 * MiB], ["rear", 300_000]);
     const result = await r.offload.runOnce();
     expect(result).toMatchObject({ reachable: true, verified: [e.eventId], failed: [], interrupted: false });
     const m = loadManifest(e.dir).manifest;
@@ -127,14 +128,7 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
   it("verifies by the server's SHA-256 checksum where the server keeps one (no read-back)", async () => {
     const s = await server({ checksums: true });
     const r = await rig(s);
-    const e = makeEvent(r.dataDir, {
-      startedAt: Date.UTC(2026, 10, 26, 9),
-      cameras: [
-        { name: "front", bytes: 11 * MiB },
-        { name: "rear", bytes: 4000 },
-      ],
-    });
-    finalize(r, e);
+    const e = finished(r, ["front", 11 * MiB], ["rear", 4000]);
     expect((await r.offload.runOnce()).verified).toEqual([e.eventId]);
     expect(loadManifest(e.dir).manifest.offload).toMatchObject({ state: "verified", method: "checksum" });
     expect(s.requests.filter((q) => q.method === "GET")).toEqual([]);
@@ -143,11 +137,7 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
   it("detects a corrupted object by the server's checksum", async () => {
     const s = await server({ checksums: true, corrupt: true });
     const r = await rig(s);
-    const e = makeEvent(r.dataDir, {
-      startedAt: Date.UTC(2026, 10, 26, 9),
-      cameras: [{ name: "front", bytes: 6 * MiB }],
-    });
-    finalize(r, e);
+    const e = finished(r, ["front", 6 * MiB]);
     const result = await r.offload.runOnce();
     expect(result.failed[0]?.error).toMatch(/front\.mp4: server checksum .*-2 differs from .*-2/);
     expect(loadManifest(e.dir).manifest.offload).toBeUndefined();
@@ -157,11 +147,7 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
   it("resumes after the server is killed mid-upload without re-sending finished parts", async () => {
     const s = await server({ dieOnPart: 3 });
     const r = await rig(s);
-    const e = makeEvent(r.dataDir, {
-      startedAt: Date.UTC(2026, 10, 26, 9),
-      cameras: [{ name: "front", bytes: 17 * MiB }],
-    });
-    finalize(r, e);
+    const e = finished(r, ["front", 17 * MiB]);
     const first = await r.offload.runOnce();
     await s.waitExit();
     expect(first).toMatchObject({ reachable: true, interrupted: true, verified: [] });
@@ -195,11 +181,7 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
   it("detects a corrupted stored object, keeps everything local, and uploads again later", async () => {
     const s = await server({ corrupt: true });
     const r = await rig(s);
-    const e = makeEvent(r.dataDir, {
-      startedAt: Date.UTC(2026, 10, 26, 9),
-      cameras: [{ name: "front", bytes: 6 * MiB }],
-    });
-    finalize(r, e);
+    const e = finished(r, ["front", 6 * MiB]);
     const result = await r.offload.runOnce();
     expect(result.verified).toEqual([]);
     expect(result.failed[0]?.error).toMatch(/front\.mp4: stored object reads back as .* SHA-256/);
@@ -239,11 +221,7 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
   it("does not upload an event whose manifest no longer matches its audit record, and alerts", async () => {
     const s = await server();
     const r = await rig(s);
-    const e = makeEvent(r.dataDir, {
-      startedAt: Date.UTC(2026, 10, 26, 9),
-      cameras: [{ name: "front", bytes: 1000 }],
-    });
-    finalize(r, e);
+    const e = finished(r, ["front", 1000]);
     const path = join(e.dir, "manifest.json");
     writeFileSync(path, readFileSync(path, "utf8").replace('"officer": "B1234"', '"officer": "X1"'));
     const result = await r.offload.runOnce();
