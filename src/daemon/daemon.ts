@@ -12,6 +12,7 @@ import { createOffload } from "../evidence/offload.js";
 import { evidenceControlHandlers } from "../evidence/operator-action.js";
 import { createRetention } from "../evidence/retention.js";
 import { createInputs } from "../inputs/inputs.js";
+import { createRecorder } from "../recorder/recorder.js";
 import { createStatusPage } from "../statuspage/status-page.js";
 import { sha256Hex } from "../storage/sha256.js";
 import { createCanSource } from "../vehicle/can-source-factory.js";
@@ -223,6 +224,17 @@ export class Daemon {
       );
     }
     // [slot:recorder] cameras, ring, events, manifest
+    const recorder = createRecorder({
+      config: this.opts.config.recorder,
+      dataDir: this.dataDir,
+      vehicle: this.opts.config.vehicle,
+      activation: this.opts.config.activation,
+      bus: this.bus,
+      clock: this.opts.clock,
+      logger: this.opts.logger,
+    });
+    this.add(recorder);
+    this.addReadyWait(recorder.ready());
     // [slot:bodycam] MQTT sync, outbox, embedded broker
     this.add(
       createBodycamSync({

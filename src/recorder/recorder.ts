@@ -44,7 +44,11 @@ export interface RecorderOptions {
 }
 
 export interface Recorder extends Component {
-  /** Resolves when every camera has completed its first segment (the daemon then sends READY=1). */
+  /**
+   * Resolves when every camera has completed its first segment (the daemon then sends READY=1). A camera
+   * whose first run fails instead (no ffmpeg, no device, stall) does not hold it back: it is reported
+   * degraded/down and restarted.
+   */
   ready(): Promise<void>;
   /** Resolves when every event that has ended so far is assembled (tests, shutdown). */
   idle(): Promise<void>;
@@ -337,13 +341,18 @@ class DashRecorder implements Recorder {
     for (const ev of this.events.values()) {
       if (ev.claim(seg, cam.path(seg.file))) this.linked.add(`${camera}/${seg.file}`);
     }
-    if (!this.firstSegment.has(camera)) {
-      this.firstSegment.add(camera);
-      if (this.firstSegment.size === this.cameras.size) this.resolveReady();
-    }
+    this.settleCamera(camera);
+  }
+
+  /** A camera has completed its first segment — or failed first, and is reported instead of holding READY back. */
+  private settleCamera(camera: string): void {
+    if (this.firstSegment.has(camera)) return;
+    this.firstSegment.add(camera);
+    if (this.firstSegment.size === this.cameras.size) this.resolveReady();
   }
 
   private onFault(camera: string, at: number, cause: string, stderr: string[]): void {
+    this.settleCamera(camera);
     for (const ev of this.events.values()) {
       ev.journal.append({ t: "fault", camera, at, cause });
       this.alert("camera-not-recording", "warning", `camera ${camera}: ${cause}; restarting (gap in event)`, {
