@@ -38,14 +38,17 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface BrokerFixture {
   kind: "mosquitto" | "embedded";
   /** MQTT config for the daemon (identity "camsync"). */
-  daemonMqtt(): z.input<typeof mqttConfigSchema>;
+  daemonMqtt(): NonNullable<z.input<typeof mqttConfigSchema>>;
   /** Connection options for a body cam with this identity. */
   camOptions(
     id: string,
   ): Pick<ReferenceBodycamOptions, "url" | "ca" | "cert" | "key" | "password" | "protocolVersion">;
   /** A plain MQTT client with this identity (a body cam's, or the daemon's "camsync"). */
   rawClient(identity: string, clientId: string): Promise<MqttClient>;
-  /** Stop the broker, run `meanwhile`, start it again on the same port. */
+  /**
+   * Stop the broker, run `meanwhile`, start it again on the same port. Mosquitto keeps its
+   * persistence (retained messages, sessions); the embedded broker loses everything.
+   */
   restart(meanwhile?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
@@ -88,8 +91,9 @@ export async function mosquittoFixture(): Promise<BrokerFixture> {
         key: file(`${identity}.key`),
         reconnectPeriod: 0,
       } satisfies IClientOptions),
+    // A service restart (SIGTERM): Mosquitto saves retained messages and persistent sessions.
     restart: async (meanwhile) => {
-      await broker.stop("SIGKILL");
+      await broker.stop("SIGTERM");
       await meanwhile?.();
       await broker.launch();
     },

@@ -257,13 +257,37 @@ export function brokerScenarios(broker: () => BrokerFixture): void {
     daemon.lightsOn();
     const eventId = daemon.eventId;
     await waitFor("cams recording", () => cams.every((c) => c.eventId === eventId));
+    const seen = activationsSeen(cams[0] as ReferenceBodycam);
+    let joinSeq = -1;
     await broker().restart(async () => {
       await waitFor("daemon saw the outage", () => !daemon.connected);
-      daemon.stopByHand(); // event ends while the broker is down: active:false waits in the outbox
+      // While the broker is down a CAN trigger joins the event and the officer ends it: both
+      // activations wait in the outbox.
+      daemon.bus.emit("trigger", {
+        origin: { kind: "can", id: "speed" },
+        active: true,
+        at: Date.now(),
+        reason: "speed > 120",
+      });
+      joinSeq = daemon.decisions.find((d) => d.type === "event-join")?.seq ?? -1;
+      daemon.stopByHand();
       await waitFor("event ended", () => daemon.eventId === null);
-      expect((daemon.sync.status() as { outboxPending: number }).outboxPending).toBeGreaterThanOrEqual(1);
+      expect((daemon.sync.status() as { outboxPending: number }).outboxPending).toBeGreaterThanOrEqual(2);
     });
     await waitFor("cams got the end of the event", () => cams.every((c) => !c.recording), 10_000);
+    if (broker().kind === "mosquitto") {
+      // The cams' persistent sessions survived the restart, so the broker queued every activation for
+      // them, including the join decided during the outage. (The embedded broker keeps nothing across
+      // a restart: its cams get the retained latest state, checked below.)
+      expect(
+        seen.find((a) => a.seq === joinSeq),
+        "the join decided during the outage",
+      ).toMatchObject({
+        eventId,
+        active: true,
+        origin: { kind: "can", id: "speed" },
+      });
+    }
     await waitFor(
       "outbox drained",
       () => (daemon.sync.status() as { outboxPending: number }).outboxPending === 0,
@@ -288,10 +312,12 @@ export function brokerScenarios(broker: () => BrokerFixture): void {
     const { daemon, cams, vehicleId, dataDir } = await setup(["bc1", "bc2"]);
     const seen = activationsSeen(cams[0] as ReferenceBodycam);
     let eventId: string | null = null;
+    let startSeq = -1;
     await broker().restart(async () => {
       await waitFor("daemon saw the outage", () => !daemon.connected);
       daemon.lightsOn(); // decided and written to the outbox, never delivered…
       eventId = daemon.eventId;
+      startSeq = daemon.decisions.find((d) => d.type === "event-start")?.seq ?? -1;
       await daemon.kill(); // …because the daemon dies here
     });
     expect(eventId).not.toBeNull();
@@ -305,7 +331,13 @@ export function brokerScenarios(broker: () => BrokerFixture): void {
       10_000,
     );
     await waitFor("confirmations to the restarted daemon", () => restarted.confirmations.length === 2);
-    const start = seen.find((a) => a.eventId === eventId && a.origin.kind === "lightbar");
-    expect(start, "the killed daemon's event-start activation reached the cams").toBeDefined();
+    // The restarted daemon announces the resumed event with a higher seq; the killed daemon's own
+    // event-start activation can only come from its outbox.
+    await waitFor("the resume activation", () => seen.some((a) => a.eventId === eventId && a.seq > startSeq));
+    const start = seen.find((a) => a.eventId === eventId && a.seq === startSeq);
+    expect(start, "the killed daemon's event-start activation reached the cams").toMatchObject({
+      active: true,
+      origin: { kind: "lightbar", id: "lightbar" },
+    });
   });
 }
