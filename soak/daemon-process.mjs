@@ -81,7 +81,11 @@ export class DaemonProcess {
       }
     });
     child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (c) => this.log.write(`[stderr] ${c}`));
+    run.stderr = "";
+    child.stderr?.on("data", (c) => {
+      this.log.write(`[stderr] ${c}`);
+      run.stderr = (run.stderr + c).slice(-4000);
+    });
     child.once("exit", (code, signal) => {
       run.endedAt = Date.now();
       run.exit = { code, signal };
@@ -94,13 +98,19 @@ export class DaemonProcess {
       }
     });
     const end = Date.now() + readyTimeoutMs;
+    const tail = () =>
+      `${this.lines
+        .filter((e) => e.run === run.n)
+        .slice(-8)
+        .map((e) => JSON.stringify(e.line).slice(0, 400))
+        .join("\n")}\n${run.stderr}`;
     while (run.readyAt === null) {
       if (run.exit)
         throw new Error(
-          `the daemon exited before it was ready (${JSON.stringify(run.exit)}); see ${this.opts.logFile}`,
+          `the daemon exited before it was ready (${JSON.stringify(run.exit)}):\n${tail()}`,
         );
       if (Date.now() > end)
-        throw new Error(`the daemon was not ready within ${readyTimeoutMs} ms; see ${this.opts.logFile}`);
+        throw new Error(`the daemon was not ready within ${readyTimeoutMs} ms:\n${tail()}`);
       await sleep(20);
     }
     return run.readyAt - run.startedAt;
