@@ -13,14 +13,24 @@ export class DurableDelivery {
   private link: MqttLink | null = null;
   private readonly recent = new Set<string>();
 
-  constructor(private readonly outbox: Outbox) {}
+  constructor(
+    private readonly outbox: Outbox,
+    /** The outbox could not be written (disk full, I/O error): the message still goes out, undurably. */
+    private readonly onOutboxError: (err: Error) => void = () => {},
+  ) {}
 
   attach(link: MqttLink): void {
     this.link = link;
   }
 
   send(topic: string, payload: string, retain: boolean): void {
-    const entry = this.outbox.put(topic, payload, retain);
+    let entry: OutboxEntry;
+    try {
+      entry = this.outbox.put(topic, payload, retain);
+    } catch (err) {
+      this.onOutboxError(err instanceof Error ? err : new Error(String(err)));
+      entry = { id: 0, topic, payload, retain };
+    }
     if (retain) {
       this.recent.add(payload);
       if (this.recent.size > RECENT_RETAINED) this.recent.delete(this.recent.values().next().value ?? "");
@@ -46,7 +56,7 @@ export class DurableDelivery {
 
   private deliver(e: OutboxEntry): void {
     this.link?.publish(e.topic, e.payload, { retain: e.retain }, (err) => {
-      if (!err) this.outbox.ack(e.id);
+      if (!err && e.id > 0) this.outbox.ack(e.id);
     });
   }
 }

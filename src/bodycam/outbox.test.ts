@@ -65,4 +65,14 @@ describe("Outbox (durable, ordered, compacted)", () => {
     expect(again.pending().map((e) => e.payload)).toEqual(["ok"]);
     again.close();
   });
+
+  it("an unusable outbox file does not throw at open; writes then fail visibly", () => {
+    const p = path();
+    const blocker = join(p, "..", "..", "file");
+    appendFileSync(blocker, "x");
+    const o = new Outbox(join(blocker, "outbox.jsonl")); // parent is a file: cannot be created
+    expect(o.openError).toBeInstanceOf(Error);
+    expect(() => o.put("t", "x", true)).toThrow();
+    expect(o.size).toBe(0);
+  });
 });

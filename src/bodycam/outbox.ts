@@ -37,7 +37,7 @@ const lineSchema = z.union([
 export interface OutboxOptions {
   /** Compact when this many acks are in the file. */
   compactAfterAcks?: number;
-  /** Called when a background fdatasync fails (disk error): the entry is still in the page cache. */
+  /** Called when a background fdatasync or an ack write fails (disk error); nothing is lost in memory. */
   onSyncError?: (err: Error) => void;
 }
 
@@ -50,15 +50,24 @@ export class Outbox {
   private syncAgain = false;
   /** Lines that could not be read (torn last write after a power cut, corruption). */
   readonly skippedLines: number;
+  /** Why the outbox file could not be opened, if it could not. */
+  readonly openError: Error | null = null;
 
   constructor(
     private readonly path: string,
     private readonly opts: OutboxOptions = {},
   ) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.skippedLines = existsSync(path) ? this.load(readFileSync(path, "utf8")) : 0;
     this.fd = -1;
-    this.rewrite();
+    let skipped = 0;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      skipped = existsSync(path) ? this.load(readFileSync(path, "utf8")) : 0;
+      this.rewrite();
+    } catch (err) {
+      // Unusable (disk full, read-only, permissions): every put() throws and the owner sends undurably.
+      this.openError = err instanceof Error ? err : new Error(String(err));
+    }
+    this.skippedLines = skipped;
   }
 
   private load(text: string): number {
@@ -124,9 +133,14 @@ export class Outbox {
   /** The broker acknowledged the entry. Unknown ids are ignored (a replay was acked twice). */
   ack(id: number): void {
     if (!this.entries.delete(id)) return;
-    this.append(JSON.stringify({ ack: id }));
-    this.acksInFile++;
-    if (this.acksInFile >= (this.opts.compactAfterAcks ?? 256)) this.rewrite();
+    try {
+      this.append(JSON.stringify({ ack: id }));
+      this.acksInFile++;
+      if (this.acksInFile >= (this.opts.compactAfterAcks ?? 256)) this.rewrite();
+    } catch (err) {
+      // A lost ack only means a harmless re-send after a restart.
+      this.opts.onSyncError?.(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   has(id: number): boolean {

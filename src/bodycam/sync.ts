@@ -15,6 +15,7 @@ import type { EmbeddedBroker } from "./embedded-broker.js";
 import { HealthBoard } from "./health-board.js";
 import { type InboundContext, readInbound } from "./inbound.js";
 import { type MqttLink, type MqttLinkOptions, ReconnectingMqttLink } from "./mqtt-link.js";
+import { activationPayload, alertPayload } from "./outbound-payloads.js";
 import { Outbox } from "./outbox.js";
 import { type DecodeFailure, encodePayload } from "./payload-decoder.js";
 import type { ActivationPayload, BodycamStatusPayload, StatusPayload } from "./payloads.js";
@@ -51,6 +52,7 @@ export class BodycamSync implements Component {
   private readonly inbound: InboundContext;
   private outbox: Outbox | null = null;
   private delivery: DurableDelivery | null = null;
+  private outboxFailing = false;
   private link: MqttLink | null = null;
   private broker: EmbeddedBroker | null = null;
   private readonly unsubscribe: (() => void)[] = [];
@@ -118,7 +120,18 @@ export class BodycamSync implements Component {
     if (this.outbox.skippedLines > 0)
       this.log.warn({ lines: this.outbox.skippedLines }, "outbox: unreadable lines skipped");
     if (this.outbox.size > 0) this.log.info({ pending: this.outbox.size }, "outbox: entries to replay");
-    this.delivery = new DurableDelivery(this.outbox);
+    if (this.outbox.openError) this.outboxUnwritable(this.outbox.openError);
+    this.delivery = new DurableDelivery(this.outbox, (err) => {
+      this.log.error({ err: err.message }, "outbox write failed: publishing without durability");
+      if (!this.outboxFailing) {
+        this.outboxFailing = true;
+        this.alert(
+          "mqtt-outbox-failed",
+          "warning",
+          `MQTT outbox not writable (${err.message}); messages are sent but not kept`,
+        );
+      }
+    });
     const b = this.opts.bus;
     this.unsubscribe.push(b.on("decision", (d) => this.onDecision(d)));
     this.unsubscribe.push(b.on("alert", (a) => this.onAlert(a)));
@@ -179,6 +192,17 @@ export class BodycamSync implements Component {
       droppedPayloads: { ...this.dropped },
       received: { ...this.counters, duplicates: this.triggers.duplicates },
     };
+  }
+
+  private outboxUnwritable(err: Error): void {
+    this.log.error({ err: err.message }, "MQTT outbox not writable: publishing without durability");
+    if (this.outboxFailing) return;
+    this.outboxFailing = true;
+    this.alert(
+      "mqtt-outbox-failed",
+      "warning",
+      `MQTT outbox not writable (${err.message}): activations are sent but not kept for replay`,
+    );
   }
 
   private reportHealth(state: HealthState, detail?: string): void {
@@ -265,30 +289,12 @@ export class BodycamSync implements Component {
     at: number,
     seq: number,
   ): void {
-    const payload: ActivationPayload = {
-      v: 1,
-      eventId,
-      active,
-      origin: { kind: origin.kind, id: origin.id },
-      reason: reason.slice(0, 500),
-      at: isoTime(at),
-      seq,
-    };
-    this.current = payload;
-    this.send(this.topics.activation, JSON.stringify(payload), true);
+    this.current = activationPayload({ eventId, active, origin, reason, at, seq });
+    this.send(this.topics.activation, JSON.stringify(this.current), true);
   }
 
   private onAlert(a: Alert): void {
-    const payload = {
-      v: 1,
-      code: a.code,
-      severity: a.severity,
-      message: a.message.slice(0, 1000),
-      ...(a.eventId ? { eventId: a.eventId } : {}),
-      ...(a.device ? { device: a.device } : {}),
-      at: isoTime(a.at),
-    };
-    this.send(this.topics.alert, JSON.stringify(payload), false);
+    this.send(this.topics.alert, JSON.stringify(alertPayload(a)), false);
   }
 
   private onHealth(h: HealthReport): void {
