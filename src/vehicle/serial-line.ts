@@ -1,7 +1,7 @@
-import { SerialPort } from "serialport";
 import type { Bus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
 import { type BackoffConfig, LinkSupervisor } from "./link-supervisor.js";
+import { openPolledSerialPort } from "./serial-line-port.js";
 
 /** The part of a node-serialport port a SerialLine uses (SerialPort and SerialPortMock both fit). */
 export interface SerialPortLike {
@@ -17,9 +17,8 @@ export interface SerialPortLike {
 
 export type SerialPortFactory = (path: string, baudRate: number) => SerialPortLike;
 
-/** The real thing: node-serialport on the host's tty. */
-export const systemSerialPort: SerialPortFactory = (path, baudRate) =>
-  new SerialPort({ path, baudRate, autoOpen: false });
+/** The real thing: the host's tty, opened by node-serialport and read on the event loop (serial-line-port.ts). */
+export const systemSerialPort: SerialPortFactory = openPolledSerialPort;
 
 export interface SerialLineOptions {
   /** Prefer the stable `/dev/serial/by-id/…` link: it survives re-enumeration after an unplug. */
