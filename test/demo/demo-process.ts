@@ -9,8 +9,10 @@ export interface DemoProcess {
   dataDir: string;
   pageUrl: string;
   brokerUrl: string;
-  /** Resolves with the first stdout line (past or future) matching `re`. */
-  line(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the first stdout line matching `re` (from line number `from` on, past or future). */
+  line(re: RegExp, timeoutMs?: number, from?: number): Promise<string>;
+  /** How many lines were printed so far (for `line(…, from)`). */
+  mark(): number;
   /** Types keys as if on the demo's keyboard. */
   keys(text: string): void;
   /** `q`, then the exit code. */
@@ -38,14 +40,21 @@ export async function startDemo(durationSeconds = 120): Promise<DemoProcess> {
     ],
     { cwd: dir },
   );
-  const line = async (re: RegExp, timeoutMs = 20_000) =>
-    raw(await proc.waitFor((l) => re.test(raw(l)), timeoutMs, `a demo line matching ${re}`));
+  const line = async (re: RegExp, timeoutMs = 20_000, from = 0) =>
+    raw(
+      await proc.waitFor(
+        (l) => re.test(raw(l)) && proc.lines.indexOf(l) >= from,
+        timeoutMs,
+        `a demo line matching ${re}`,
+      ),
+    );
   const demo: DemoProcess = {
     proc,
     dataDir,
     pageUrl: "",
     brokerUrl: "",
     line,
+    mark: () => proc.lines.length,
     keys: (text) => proc.child.stdin?.write(text),
     async quit() {
       proc.child.stdin?.write("q");

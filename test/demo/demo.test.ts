@@ -35,7 +35,7 @@ function manifestIn(dataDir: string): EventManifest | null {
 }
 
 describe("camsync demo", () => {
-  it("records an event from the light bar key in which both body cams confirm, and stops on a long press", async () => {
+  it("records an event from the light bar key in which both body cams confirm, stops on a long press; a body cam's own button starts the next", async () => {
     demo = await startDemo();
     const d = demo;
     expect(d.brokerUrl).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
@@ -56,9 +56,12 @@ describe("camsync demo", () => {
     const status = await controlRequest(join(d.dataDir, "control.sock"), { op: "status" });
     expect(status).toMatchObject({ ok: true, result: { state: "active", eventId } });
 
+    const beforeStop = d.mark();
     d.keys("B"); // long press of the in-car button: the manual stop
-    await d.line(/^state=post-roll /, 10_000);
-    await d.line(/^state=idle /, 20_000);
+    const postRoll = await d.line(/^state=post-roll /, 10_000, beforeStop);
+    const ended = await d.line(/^state=idle /, 20_000, beforeStop);
+    const at = (text: string) => d.proc.lines.findIndex((l, i) => i >= beforeStop && l.raw === text);
+    expect(at(postRoll)).toBeLessThan(at(ended));
     const manifest = await until("the event's manifest", () => manifestIn(d.dataDir), 30_000);
     expect(manifest.eventId).toBe(eventId);
     expect(manifest.origin).toEqual({ kind: "lightbar", id: "lightbar" });
@@ -70,6 +73,15 @@ describe("camsync demo", () => {
 
     // What the manifest says holds: `camsync verify` checks hashes and the audit chain.
     expect(runCli(["verify", join(d.dataDir, "events", manifest.eventId)]).code).toBe(0);
+
+    // Body cam 1's own record button starts the car, and the partner's body cam follows.
+    const beforeCam = d.mark();
+    d.keys("1");
+    await d.line(/^action: bc1: officer started recording$/);
+    const second = await d.line(/^state=active .*cams=bc1:confirmed,bc2:confirmed/, 15_000, beforeCam);
+    expect(second).not.toContain(`event=${eventId} `);
+    const byCam = JSON.parse((await httpRequest(`${d.pageUrl}api/status`)).body) as StatusView;
+    expect(byCam.recording.origin).toBe("bodycam:bc1");
 
     expect(await d.quit()).toBe(0);
     expect(
