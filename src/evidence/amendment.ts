@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } fro
 import { basename, join, resolve } from "node:path";
 import { isEventId } from "../core/event-id.js";
 import { sha256Hex } from "../storage/sha256.js";
+import { AMENDMENT_TYPE } from "./audit-entry.js";
 import type { AuditAppender, AuditRecord } from "./audit-log.js";
 import { fieldHashes, loadManifest, MANIFEST_FILE, serializeManifest } from "./manifest-file.js";
 
@@ -15,8 +16,6 @@ import { fieldHashes, loadManifest, MANIFEST_FILE, serializeManifest } from "./m
 export class AmendmentRefusedError extends Error {
   override name = "AmendmentRefusedError";
 }
-
-export const AMENDMENT_TYPE = "manifest-amended";
 
 /** `{dataDir}/events/{eventId}`, refusing anything that is not an event id (no path tricks). */
 export function eventDirFor(dataDir: string, eventId: string): string {

@@ -7,6 +7,11 @@ import { sha256Hex } from "../storage/sha256.js";
  */
 export const GENESIS_PREV = "0".repeat(64);
 
+/** Entry types that record an event's manifest hash (what `verify` checks a manifest against). */
+export const FINALIZED_TYPE = "event-finalized";
+export const AMENDMENT_TYPE = "manifest-amended";
+export const isManifestRecord = (type: string) => type === FINALIZED_TYPE || type === AMENDMENT_TYPE;
+
 /** Entry type written after a torn (truncated or unparsable) line found when the log was opened. */
 export const TORN_LINE_TYPE = "audit-torn-line";
 

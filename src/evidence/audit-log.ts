@@ -9,6 +9,7 @@ import {
   checkChain,
   formatEntry,
   GENESIS_PREV,
+  isManifestRecord,
   lineHash,
   splitLines,
   TORN_LINE_TYPE,
@@ -155,7 +156,7 @@ export class AuditLog implements Component, AuditAppender {
     this.seq = seq;
     this.prev = hash;
     this.written += 1;
-    this.index(data);
+    this.index(type, data);
     return { seq, at, type, hash };
   }
 
@@ -189,7 +190,8 @@ export class AuditLog implements Component, AuditAppender {
     }
   }
 
-  private index(data: Record<string, unknown>): void {
+  private index(type: string, data: Record<string, unknown>): void {
+    if (!isManifestRecord(type)) return;
     const { eventId, manifestSha256, fields } = data;
     if (
       typeof eventId === "string" &&
@@ -210,7 +212,7 @@ export class AuditLog implements Component, AuditAppender {
     this.seq = chain.last?.seq ?? 0;
     this.prev = chain.last?.hash ?? GENESIS_PREV;
     this.manifests.clear();
-    for (const { entry } of chain.entries) this.index(entry);
+    for (const { entry } of chain.entries) this.index(entry.type, entry);
     for (const f of chain.findings) {
       if (f.kind !== "torn")
         this.opts.logger.warn({ finding: f.detail }, "audit log chain problem found on open");

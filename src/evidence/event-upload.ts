@@ -67,6 +67,7 @@ function sentBefore(state: UploadState, files: readonly { name: string; bytes: n
   return sent;
 }
 
+/** The event's video files, hashed again: a file that changed since the manifest is never uploaded. */
 async function localFiles(dir: string, loaded: LoadedManifest): Promise<(LocalFile & { name: string })[]> {
   const files: (LocalFile & { name: string })[] = [];
   for (const camera of loaded.manifest.cameras) {
@@ -82,42 +83,119 @@ async function localFiles(dir: string, loaded: LoadedManifest): Promise<(LocalFi
       files.push({ name: f.file, path, sha256: f.sha256, bytes: f.bytes });
     }
   }
-  files.push({
-    name: MANIFEST_FILE,
-    path: join(dir, MANIFEST_FILE),
-    sha256: loaded.sha256,
-    bytes: loaded.bytes.length,
-  });
   return files;
 }
 
-export async function uploadEvent(ctx: EventUploadContext, eventId: string): Promise<void> {
-  const { config, audit, clock, client, bucket, log } = ctx;
-  const dir = join(ctx.dataDir, "events", eventId);
+/** The manifest, refused unless it is exactly what the audit log last recorded for the event. */
+function recordedManifest(ctx: EventUploadContext, eventId: string, dir: string): LoadedManifest {
   let loaded: LoadedManifest;
   try {
     loaded = loadManifest(dir);
   } catch (err) {
     throw new EventProblem((err as Error).message);
   }
-  const recorded = audit.latestManifest(eventId);
-  if (recorded && recorded.sha256 !== loaded.sha256) {
-    throw new EventProblem(
-      `manifest does not match its audit record; not uploaded (run camsync verify ${dir})`,
-    );
-  }
+  const recorded = ctx.audit.latestManifest(eventId);
   if (!recorded) {
     // being finalized right now, or waiting to be adopted (event-adoption.ts): a later pass
     throw new EventProblem("manifest not yet recorded in the audit log; next pass", true);
   }
+  if (recorded.sha256 !== loaded.sha256) {
+    throw new EventProblem(
+      `manifest does not match its audit record; not uploaded (run camsync verify ${dir})`,
+    );
+  }
+  return loaded;
+}
+
+const prefixOf = (ctx: EventUploadContext, eventId: string) =>
+  `${ctx.config.prefix}${ctx.vehicleId}/${eventId}/`;
+
+interface ObjectResult {
+  file: string;
+  key: string;
+  sha256: string;
+  bytes: number;
+  method: VerifyMode;
+}
+
+/** Upload (or resume) and verify one object of the event, recording it in the upload state. */
+async function putObject(
+  ctx: EventUploadContext,
+  eventId: string,
+  dir: string,
+  state: UploadState,
+  file: LocalFile & { name: string },
+): Promise<ObjectResult> {
+  const obj = objectState(state, file.name, {
+    key: `${prefixOf(ctx, eventId)}${file.name}`,
+    sha256: file.sha256,
+    bytes: file.bytes,
+    partSize: partSizeBytes(ctx.config),
+  });
+  let method: VerifyMode;
+  try {
+    method = await uploadObject(
+      {
+        client: ctx.client,
+        bucket: ctx.bucket,
+        verify: ctx.config.verify,
+        save: () => writeUploadState(dir, state),
+        onBytes: (n) => ctx.onBytes(n),
+        abortSignal: ctx.abortSignal,
+      },
+      obj,
+      file,
+    );
+  } catch (err) {
+    if (err instanceof VerificationError) ctx.onVerificationFailed(eventId, obj.key, err);
+    throw err;
+  }
+  obj.verified = { method, at: isoTime(ctx.clock.now()) };
+  writeUploadState(dir, state);
+  ctx.log.info({ eventId, key: obj.key, bytes: file.bytes, method }, "offload: object verified");
+  return { file: file.name, key: obj.key, sha256: file.sha256, bytes: file.bytes, method };
+}
+
+/** Whether the storage server holds (verified) exactly this manifest of the event. */
+export function manifestOnServer(eventDir: string, manifestSha256: string): boolean {
+  const o = readUploadState(eventDir).objects[MANIFEST_FILE];
+  return o?.verified != null && o.sha256 === manifestSha256;
+}
+
+/**
+ * Upload the event's current manifest (after the offload amendment, and again after any later
+ * amendment such as a tag), verified like any object; recorded as `manifest-uploaded`.
+ */
+export async function uploadManifest(ctx: EventUploadContext, eventId: string): Promise<void> {
+  const dir = join(ctx.dataDir, "events", eventId);
+  const loaded = recordedManifest(ctx, eventId, dir);
+  if (manifestOnServer(dir, loaded.sha256)) return;
+  const state = readUploadState(dir);
+  const r = await putObject(ctx, eventId, dir, state, {
+    name: MANIFEST_FILE,
+    path: join(dir, MANIFEST_FILE),
+    sha256: loaded.sha256,
+    bytes: loaded.bytes.length,
+  });
+  ctx.audit.append("manifest-uploaded", { eventId, key: r.key, manifestSha256: r.sha256, method: r.method });
+}
+
+/**
+ * Upload a finished event: every video file (resuming), verified; then the manifest is amended with
+ * the result (`offload: verified`), and that manifest is uploaded last. Until the manifest is on the
+ * server, retention keeps the event.
+ */
+export async function uploadEvent(ctx: EventUploadContext, eventId: string): Promise<void> {
+  const { audit, clock, bucket, log } = ctx;
+  const dir = join(ctx.dataDir, "events", eventId);
+  const loaded = recordedManifest(ctx, eventId, dir);
   const files = await localFiles(dir, loaded);
-  const prefix = `${config.prefix}${ctx.vehicleId}/${eventId}/`;
+  const prefix = prefixOf(ctx, eventId);
   const state = readUploadState(dir);
   const resumed = Object.keys(state.objects).length > 0;
   const total = files.reduce((n, f) => n + f.bytes, 0);
   audit.append("upload-started", { eventId, bucket, prefix, objects: files.length, bytes: total, resumed });
   log.info({ eventId, bytes: total, objects: files.length, resumed }, "offload: uploading event");
-  const methods: { file: string; key: string; sha256: string; bytes: number; method: VerifyMode }[] = [];
   const progress: Progress = {
     eventId,
     file: files[0]?.name ?? MANIFEST_FILE,
@@ -127,48 +205,21 @@ export async function uploadEvent(ctx: EventUploadContext, eventId: string): Pro
     etaSeconds: null,
   };
   ctx.onProgress(progress);
+  const results: ObjectResult[] = [];
   for (const file of files) {
-    const obj = objectState(state, file.name, {
-      key: `${prefix}${file.name}`,
-      sha256: file.sha256,
-      bytes: file.bytes,
-      partSize: partSizeBytes(config),
-    });
     progress.file = file.name;
-    let method: VerifyMode;
-    try {
-      method = await uploadObject(
-        {
-          client,
-          bucket,
-          verify: config.verify,
-          save: () => writeUploadState(dir, state),
-          onBytes: (n) => ctx.onBytes(n),
-          abortSignal: ctx.abortSignal,
-        },
-        obj,
-        file,
-      );
-    } catch (err) {
-      if (err instanceof VerificationError) ctx.onVerificationFailed(eventId, obj.key, err);
-      throw err;
-    }
-    obj.verified = { method, at: isoTime(clock.now()) };
-    writeUploadState(dir, state);
-    methods.push({ file: file.name, key: obj.key, sha256: file.sha256, bytes: file.bytes, method });
-    log.info(
-      { eventId, key: obj.key, bytes: file.bytes, method, rate: progress.rateBytesPerSecond },
-      "offload: object verified",
-    );
+    results.push(await putObject(ctx, eventId, dir, state, file));
   }
-  const method: VerifyMode = methods.every((m) => m.method === "checksum") ? "checksum" : "read-back";
+  const method: VerifyMode = results.every((m) => m.method === "checksum") ? "checksum" : "read-back";
   const verifiedAt = isoTime(clock.now());
   amendManifest(
     audit,
     dir,
     "offload",
     { offload: { state: "verified", bucket, key: prefix, verifiedAt, method } },
-    { objects: methods },
+    { objects: results },
   );
+  progress.file = MANIFEST_FILE;
+  await uploadManifest(ctx, eventId);
   log.info({ eventId, bucket, prefix, method }, "offload: event uploaded and verified");
 }

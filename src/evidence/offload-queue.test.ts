@@ -1,11 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { offloadOrder, toCandidate } from "./offload-queue.js";
 
-const c = (eventId: string, startedAt: number, critical = false, verified = false) => ({
+const c = (
+  eventId: string,
+  startedAt: number,
+  critical = false,
+  verified = false,
+  manifestUploaded = verified,
+) => ({
   eventId,
   startedAt,
   critical,
   verified,
+  manifestUploaded,
 });
 
 describe("offload order", () => {
@@ -24,6 +31,11 @@ describe("offload order", () => {
     ["verified events are not queued", [c("done", 100, true, true), c("todo", 200)], ["todo"]],
     ["same start time: by event id", [c("y", 100), c("x", 100)], ["x", "y"]],
     ["nothing to do", [c("done", 1, false, true)], []],
+    [
+      "verified, but tagged since (manifest on the server is old)",
+      [c("tagged", 1, false, true, false)],
+      ["tagged"],
+    ],
   ])("%s", (_name, input, expected) => {
     expect(offloadOrder(input).map((x) => x.eventId)).toEqual(expected);
   });

@@ -1,6 +1,7 @@
 /**
  * Which finished events to upload, in what order: events marked critical (flag or critical category)
- * first, then oldest first; already verified events are done. Pure, table-tested.
+ * first, then oldest first. An event is done when its upload is verified and the server holds its
+ * current manifest (a tag after the upload sends the manifest again). Pure, table-tested.
  */
 export interface OffloadCandidate {
   eventId: string;
@@ -8,6 +9,8 @@ export interface OffloadCandidate {
   startedAt: number;
   critical: boolean;
   verified: boolean;
+  /** The server holds the event's current manifest. */
+  manifestUploaded: boolean;
 }
 
 export interface CandidateSource {
@@ -18,19 +21,24 @@ export interface CandidateSource {
   offload?: { state: string } | undefined;
 }
 
-export function toCandidate(m: CandidateSource, criticalCategories: readonly string[]): OffloadCandidate {
+export function toCandidate(
+  m: CandidateSource,
+  criticalCategories: readonly string[],
+  manifestUploaded = false,
+): OffloadCandidate {
   const started = Date.parse(m.startedAt);
   return {
     eventId: m.eventId,
     startedAt: Number.isNaN(started) ? 0 : started,
     critical: m.critical === true || (m.category !== undefined && criticalCategories.includes(m.category)),
     verified: m.offload?.state === "verified",
+    manifestUploaded,
   };
 }
 
 export function offloadOrder(candidates: readonly OffloadCandidate[]): OffloadCandidate[] {
   return candidates
-    .filter((c) => !c.verified)
+    .filter((c) => !c.verified || !c.manifestUploaded)
     .sort(
       (a, b) =>
         Number(b.critical) - Number(a.critical) ||

@@ -9,10 +9,16 @@ import { AmendmentRefusedError } from "./amendment.js";
 import type { AuditAppender } from "./audit-log.js";
 import type { OffloadConfig } from "./config.js";
 import { ADOPT_AFTER_MS, adoptUnrecordedEvents } from "./event-adoption.js";
-import { EventProblem, type Progress, uploadEvent } from "./event-upload.js";
+import {
+  EventProblem,
+  manifestOnServer,
+  type Progress,
+  uploadEvent,
+  uploadManifest,
+} from "./event-upload.js";
 import { loadManifest, MANIFEST_FILE, ManifestError } from "./manifest-file.js";
 import { VerificationError } from "./object-upload.js";
-import { offloadOrder, toCandidate } from "./offload-queue.js";
+import { type OffloadCandidate, offloadOrder, toCandidate } from "./offload-queue.js";
 import { loadCredentials, type S3Credentials } from "./s3-credentials.js";
 
 export interface OffloadOptions {
@@ -196,10 +202,10 @@ export class Offload implements Component {
     adoptUnrecordedEvents(this.opts.audit, this.opts.dataDir, this.opts.clock.now(), ADOPT_AFTER_MS);
     this.passBytes = 0;
     this.passStartedMono = this.opts.clock.monotonic();
-    for (const eventId of this.queue()) {
+    for (const { eventId, verified } of this.queue()) {
       if (this.stopped) break;
       try {
-        await uploadEvent(
+        await (verified ? uploadManifest : uploadEvent)(
           {
             client,
             bucket,
@@ -238,21 +244,24 @@ export class Offload implements Component {
   }
 
   /** Pending events, critical first then oldest. */
-  queue(): string[] {
+  queue(): OffloadCandidate[] {
     const eventsDir = join(this.opts.dataDir, "events");
     if (!existsSync(eventsDir)) return [];
-    const candidates = [];
+    const candidates: OffloadCandidate[] = [];
     for (const name of readdirSync(eventsDir)) {
       const dir = join(eventsDir, name);
       if (!existsSync(join(dir, MANIFEST_FILE))) continue; // still recording or assembling
       try {
-        candidates.push(toCandidate(loadManifest(dir).manifest, this.opts.config.criticalCategories));
+        const m = loadManifest(dir);
+        candidates.push(
+          toCandidate(m.manifest, this.opts.config.criticalCategories, manifestOnServer(dir, m.sha256)),
+        );
       } catch (err) {
         if (!(err instanceof ManifestError)) throw err;
         this.log.warn({ eventId: name, err: err.message }, "offload: unreadable manifest, event skipped");
       }
     }
-    return offloadOrder(candidates).map((c) => c.eventId);
+    return offloadOrder(candidates);
   }
 
   private readonly refusedAlerted = new Set<string>();

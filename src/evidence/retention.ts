@@ -7,6 +7,7 @@ import type { Logger } from "../daemon/logger.js";
 import type { AuditAppender } from "./audit-log.js";
 import type { RetentionConfig } from "./config.js";
 import { ADOPT_AFTER_MS, adoptUnrecordedEvents } from "./event-adoption.js";
+import { manifestOnServer } from "./event-upload.js";
 import { loadManifest, MANIFEST_FILE } from "./manifest-file.js";
 import { planRetention, type RetentionEvent, type RetentionPlan } from "./retention-plan.js";
 
@@ -104,8 +105,9 @@ export class Retention implements Component {
             m.manifest.offload?.state === "verified"
               ? Date.parse(m.manifest.offload.verifiedAt ?? "")
               : Number.NaN;
-          if (m.manifest.eventId === name && recorded?.sha256 === m.sha256 && !Number.isNaN(at))
-            verifiedAt = at;
+          // uploaded = verified, unaltered since its audit record, and the server holds this manifest
+          const complete = recorded?.sha256 === m.sha256 && manifestOnServer(dir, m.sha256);
+          if (m.manifest.eventId === name && complete && !Number.isNaN(at)) verifiedAt = at;
         } catch {
           // unreadable manifest: treat as not uploaded (kept)
         }

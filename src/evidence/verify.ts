@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { sha256File } from "../storage/sha256.js";
-import { AMENDMENT_TYPE } from "./amendment.js";
-import { type AuditEntry, checkChain } from "./audit-entry.js";
+import { AMENDMENT_TYPE, type AuditEntry, checkChain, isManifestRecord } from "./audit-entry.js";
 import { AUDIT_FILE } from "./audit-log.js";
 import { changedFields, fieldHashes, loadManifest, MANIFEST_FILE, ManifestError } from "./manifest-file.js";
 
@@ -77,6 +76,8 @@ async function readAudit(dataDir: string, findings: Finding[]): Promise<AuditInd
     const eventId = entry.eventId;
     if (typeof eventId !== "string") continue;
     if (entry.type === "event-deleted") index.deleted.add(eventId);
+    // the records a manifest is checked against: its finalization and its amendments
+    if (!isManifestRecord(entry.type)) continue;
     if (typeof entry.manifestSha256 !== "string") continue;
     if (entry.type === "event-finalized" && !index.finalized.has(eventId)) index.finalized.set(eventId, line);
     const list = index.manifests.get(eventId) ?? [];

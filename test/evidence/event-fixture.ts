@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeEventId } from "../../src/core/event-id.js";
+import { amendManifest } from "../../src/evidence/amendment.js";
+import type { AuditAppender } from "../../src/evidence/audit-log.js";
 import type { EventManifest } from "../../src/evidence/manifest.js";
 import { serializeManifest } from "../../src/evidence/manifest-file.js";
+import { readUploadState, writeUploadState } from "../../src/evidence/upload-state.js";
 import { sha256Hex } from "../../src/storage/sha256.js";
 
 /** A finished event on disk, as the recorder leaves it: small real files and a manifest with their hashes. */
@@ -75,4 +78,34 @@ export function makeEvent(dataDir: string, opts: FixtureOptions): FixtureEvent {
   const text = serializeManifest(manifest as unknown as Record<string, unknown>);
   writeFileSync(join(dir, "manifest.json"), text);
   return { eventId, dir, manifestSha256: sha256Hex(text), manifest };
+}
+
+/**
+ * What a completed offload leaves behind, without a server: the manifest amended with
+ * `offload: verified` (recorded in the audit log) and the upload state saying the server holds it.
+ */
+export function markUploaded(
+  audit: AuditAppender,
+  e: { eventId: string; dir: string },
+  verifiedAt: number,
+  method: "checksum" | "read-back" = "read-back",
+  bucket = "evidence",
+): void {
+  const key = `unit12/${e.eventId}/`;
+  const r = amendManifest(audit, e.dir, "offload", {
+    offload: { state: "verified", bucket, key, verifiedAt: new Date(verifiedAt).toISOString(), method },
+  });
+  const bytes = readFileSync(join(e.dir, "manifest.json")).length;
+  const state = readUploadState(e.dir);
+  state.objects["manifest.json"] = {
+    key: `${key}manifest.json`,
+    sha256: r.manifestSha256,
+    bytes,
+    partSize: 16 * 1024 * 1024,
+    uploadId: null,
+    parts: [],
+    completed: true,
+    verified: { method, at: new Date(verifiedAt).toISOString() },
+  };
+  writeUploadState(e.dir, state);
 }

@@ -6,12 +6,11 @@ import { isoTime } from "../../src/core/clock.js";
 import { FakeClock } from "../../src/core/fake-clock.js";
 import { silentLogger } from "../../src/daemon/logger.js";
 import type { AccountabilityReport } from "../../src/evidence/accountability-report.js";
-import { amendManifest } from "../../src/evidence/amendment.js";
 import { createAuditLog } from "../../src/evidence/audit-log.js";
 import { retentionConfigSchema } from "../../src/evidence/config.js";
 import { createRetention } from "../../src/evidence/retention.js";
 import { captureCli } from "./cli-capture.js";
-import { makeEvent, tempDataDir } from "./event-fixture.js";
+import { makeEvent, markUploaded, tempDataDir } from "./event-fixture.js";
 
 describe("camsync report", () => {
   const dir = tempDataDir("report");
@@ -38,15 +37,7 @@ describe("camsync report", () => {
     const old = makeEvent(dir, { startedAt: t0, suffix: "aaaa" });
     start(t0, old.eventId, 1);
     audit.recordFinalized(old.eventId, old.dir, old.manifestSha256);
-    amendManifest(audit, old.dir, "offload", {
-      offload: {
-        state: "verified",
-        bucket: "ev",
-        key: `unit12/${old.eventId}/`,
-        verifiedAt: isoTime(t0),
-        method: "checksum",
-      },
-    });
+    markUploaded(audit, old, t0, "checksum", "ev");
 
     // the reporting window: one event uploaded then deleted, one with an unconfirmed cam and a gap
     const t1 = Date.UTC(2026, 10, 25, 14);
@@ -66,15 +57,7 @@ describe("camsync report", () => {
       latencyMs: 300,
     });
     audit.recordFinalized(uploaded.eventId, uploaded.dir, uploaded.manifestSha256);
-    amendManifest(audit, uploaded.dir, "offload", {
-      offload: {
-        state: "verified",
-        bucket: "ev",
-        key: `unit12/${uploaded.eventId}/`,
-        verifiedAt: isoTime(t1 + 3_600_000),
-        method: "read-back",
-      },
-    });
+    markUploaded(audit, uploaded, t1 + 3_600_000, "read-back", "ev");
 
     const t2 = Date.UTC(2026, 10, 26, 9);
     const gap = {

@@ -5,12 +5,12 @@ import { type Alert, Bus } from "../../src/core/bus.js";
 import { isoTime } from "../../src/core/clock.js";
 import { FakeClock } from "../../src/core/fake-clock.js";
 import { silentLogger } from "../../src/daemon/logger.js";
-import { amendManifest } from "../../src/evidence/amendment.js";
 import { type AuditLog, createAuditLog } from "../../src/evidence/audit-log.js";
 import { type RetentionConfig, retentionConfigSchema } from "../../src/evidence/config.js";
 import { createRetention } from "../../src/evidence/retention.js";
+import { tagEvent } from "../../src/evidence/tag.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
-import { type FixtureEvent, makeEvent, tempDataDir } from "./event-fixture.js";
+import { type FixtureEvent, makeEvent, markUploaded, tempDataDir } from "./event-fixture.js";
 
 const DAY = 86_400_000;
 const MiB = 1024 * 1024;
@@ -42,16 +42,7 @@ describe("retention with fake time", () => {
       audit.recordFinalized(e.eventId, e.dir, e.manifestSha256);
       return e;
     };
-    const markVerified = (e: FixtureEvent) =>
-      amendManifest(audit, e.dir, "offload", {
-        offload: {
-          state: "verified",
-          bucket: "evidence",
-          key: `unit12/${e.eventId}/`,
-          verifiedAt: isoTime(clock.now()),
-          method: "read-back",
-        },
-      });
+    const markVerified = (e: FixtureEvent) => markUploaded(audit, e, clock.now());
     const retention = (config: RetentionConfig, reserveBytes: number, freeSpace: () => number) =>
       createRetention({
         config,
@@ -67,12 +58,16 @@ describe("retention with fake time", () => {
   }
 
   it("deletes only verified uploads past keepDaysAfterUpload, never un-uploaded evidence", async () => {
-    const { dataDir, clock, event, markVerified, retention: makeRetention } = await setup();
+    const { dataDir, clock, audit, event, markVerified, retention: makeRetention } = await setup();
     const pending = event(0);
     const uploadedEarly = event(1);
     const uploadedLate = event(2);
     const forged = event(3);
+    const taggedAfterUpload = event(4);
     markVerified(uploadedEarly);
+    markVerified(taggedAfterUpload);
+    // tagged after the upload: the server's manifest is now old, so the local copy stays until it is sent
+    tagEvent(audit, taggedAfterUpload.dir, { category: "pursuit" });
     // a manifest edited by hand to claim an upload (not a recorded amendment)
     const forgedPath = join(forged.dir, "manifest.json");
     const m = JSON.parse(readFileSync(forgedPath, "utf8")) as Record<string, unknown>;
@@ -91,20 +86,27 @@ describe("retention with fake time", () => {
     const retention = makeRetention(config, MiB, () => 100 * MiB);
     await retention.start();
     const present = () =>
-      [pending, uploadedEarly, uploadedLate, forged].filter((e) => existsSync(e.dir)).map((e) => e.eventId);
+      [pending, uploadedEarly, uploadedLate, forged, taggedAfterUpload]
+        .filter((e) => existsSync(e.dir))
+        .map((e) => e.eventId);
 
     clock.advance(3 * DAY);
     markVerified(uploadedLate);
-    expect(present()).toHaveLength(4);
+    expect(present()).toHaveLength(5);
     clock.advance(4 * DAY - 3_600_000); // 7 days minus an hour after the first upload
-    expect(present()).toHaveLength(4);
+    expect(present()).toHaveLength(5);
     clock.advance(3_600_000); // 7 days after the first upload
-    expect(present()).toEqual([pending.eventId, uploadedLate.eventId, forged.eventId]);
+    expect(present()).toEqual([
+      pending.eventId,
+      uploadedLate.eventId,
+      forged.eventId,
+      taggedAfterUpload.eventId,
+    ]);
     clock.advance(3 * DAY);
-    expect(present()).toEqual([pending.eventId, forged.eventId]);
+    expect(present()).toEqual([pending.eventId, forged.eventId, taggedAfterUpload.eventId]);
     for (let day = 0; day < 365; day += 30) {
       clock.advance(30 * DAY);
-      expect(present()).toEqual([pending.eventId, forged.eventId]);
+      expect(present()).toEqual([pending.eventId, forged.eventId, taggedAfterUpload.eventId]);
     }
     await retention.stop();
     expect(clock.timerCount).toBe(0);
