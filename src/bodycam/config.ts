@@ -86,6 +86,7 @@ export const pairedBodycamSchema = z
 export const bodycamConfigSchema = section("Paired body cams and activation confirmation.", {
   paired: z
     .array(pairedBodycamSchema)
+    .max(64)
     .default([])
     .refine((l) => new Set(l.map((c) => c.id)).size === l.length, "body-cam ids must be unique")
     .describe("Body cams paired with this car. Messages from other ids are ignored and alerted."),

@@ -283,7 +283,7 @@ describe("BodycamSync (daemon side, fake broker link, fake clock)", () => {
       seq: 41,
     };
     h.link.deliver(`${R}/activation`, stale, true);
-    clock.advance(4999);
+    clock.advance(9999);
     expect(h.link.sent(`${R}/activation`)).toEqual([]);
     clock.advance(1);
     expect(h.link.sent(`${R}/activation`)).toEqual([

@@ -35,7 +35,7 @@ export interface BodycamSyncOptions {
 const UNPAIRED_ALERT_EVERY_MS = 10 * 60_000;
 const STATUS_COALESCE_MS = 20;
 /** How long after the broker's retained activation arrives the engine may still resume its event. */
-const STALE_ACTIVATION_GRACE_MS = 5_000;
+const STALE_ACTIVATION_GRACE_MS = 10_000;
 
 /**
  * Body-cam sync, the daemon side of MQTT protocol v1: publishes R/status, R/activation and R/alert
