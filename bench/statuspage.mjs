@@ -114,6 +114,7 @@ export async function run() {
   const toRecording = [];
   const toConfirmed = [];
   for (let i = 0; i < 10; i++) {
+    await new Promise((r) => setTimeout(r, 300)); // an officer's press, not right after the previous frame
     const recording = sse.waitFor((v) => v.recording.state === "active");
     const confirmed = sse.waitFor(
       (v) => v.recording.state === "active" && v.bodycams.every((b) => b.confirmed === true),
