@@ -15,6 +15,8 @@ class FakeCapture implements CaptureProcess {
   readonly pid = undefined;
   readonly exited: Promise<ExitInfo>;
   stopCalls: number[] = [];
+  /** A hung ffmpeg: stop() never completes. */
+  hang = false;
   private resolveExit!: (i: ExitInfo) => void;
   private n = 0;
 
@@ -49,6 +51,7 @@ class FakeCapture implements CaptureProcess {
 
   stop(graceMs: number): Promise<ExitInfo> {
     this.stopCalls.push(graceMs);
+    if (this.hang) return this.exited; // until exit() is called
     this.resolveExit({ code: 0, signal: null });
     return this.exited;
   }
@@ -138,18 +141,23 @@ describe("CameraRecorder supervision (fake ffmpeg, fake time)", () => {
     expect(camera.status().restarts).toBe(1);
   });
 
-  it("restarts a stalled ffmpeg: no segment within three segment lengths", async () => {
+  it("restarts a stalled ffmpeg (no segment within three segment lengths) without waiting for it to die", async () => {
     await camera.start();
-    procs[0]?.segment(clock.now());
+    const hung = procs[0];
+    if (!hung) throw new Error("no ffmpeg");
+    hung.hang = true;
+    hung.segment(clock.now());
     clock.advance(100);
     clock.advance(2900);
     expect(events.faults).toEqual([]);
     clock.advance(200);
     expect(events.faults[0]).toMatch(/^ffmpeg stalled: no segment completed for 3\.\ds$/);
-    expect(procs[0]?.stopCalls).toEqual([1500]);
+    expect(hung.stopCalls).toEqual([1000]); // shortened grace for a stalled process
     await settle();
     clock.advance(200);
     expect(procs).toHaveLength(2);
+    hung.hang = false;
+    hung.exit({ code: null, signal: "SIGKILL" }); // lets afterEach's stop() finish
   });
 
   it("a run that never completes a segment stalls after the startup timeout", async () => {

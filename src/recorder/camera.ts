@@ -53,6 +53,8 @@ export interface CameraOptions {
 }
 
 const PID_FILE = "ffmpeg.pid";
+/** A stalled ffmpeg gets this long per step (q, SIGINT, SIGTERM) before SIGKILL. */
+const STALLED_STOP_MS = 1000;
 
 interface Run {
   id: string;
@@ -76,6 +78,8 @@ export class CameraRecorder {
   private state: CameraState = "starting";
   private stopped = true;
   private lastSegmentWall: number | null = null;
+  /** Failed runs still being stopped. */
+  private readonly stopping = new Set<Promise<void>>();
 
   constructor(private readonly o: CameraOptions) {
     this.name = o.cam.name;
@@ -114,6 +118,7 @@ export class CameraRecorder {
       this.readList(run);
       this.run = null;
     }
+    await Promise.all([...this.stopping]);
     try {
       unlinkSync(join(this.o.ringDir, PID_FILE));
     } catch {
@@ -209,16 +214,24 @@ export class CameraRecorder {
       plan.crashLoop ? "down" : "degraded",
       `${cause}; restart ${plan.failures} in ${plan.delayMs} ms`,
     );
-    void run.proc.stop(this.o.stopTimeoutMs).then(() => {
+    // The broken run is stopped in the background (its last segment is still indexed when it exits); the
+    // restart does not wait for it: a stalled ffmpeg may take several seconds to die.
+    const grace = cause.startsWith("ffmpeg stalled")
+      ? Math.min(this.o.stopTimeoutMs, STALLED_STOP_MS)
+      : this.o.stopTimeoutMs;
+    const stopping = run.proc.stop(grace).then(() => {
       this.readList(run);
-      if (this.run !== run || this.stopped) return;
-      this.run = null;
-      this.restartTimer = clock.setTimeout(() => {
-        if (this.stopped) return;
-        this.restarts += 1;
-        this.launch();
-      }, plan.delayMs);
+      this.stopping.delete(stopping);
     });
+    this.stopping.add(stopping);
+    if (this.run === run) this.run = null;
+    if (this.stopped) return;
+    this.o.clock.clearTimeout(this.restartTimer);
+    this.restartTimer = clock.setTimeout(() => {
+      if (this.stopped) return;
+      this.restarts += 1;
+      this.launch();
+    }, plan.delayMs);
   }
 
   private setState(state: CameraState, detail: string): void {

@@ -85,6 +85,8 @@ class DashRecorder implements Recorder {
   private readonly recovering = new Map<string, PendingRecovery>();
   private readonly linked = new Set<string>();
   private readonly firstSegment = new Set<string>();
+  /** Last value of each vehicle signal: written into a new event's journal as its starting state. */
+  private readonly lastSignal = new Map<string, { value: number | string | null; at: number }>();
   private readonly log: Logger;
   private readonly eventsDir: string;
   private readonly launchCapture: CaptureLauncher;
@@ -167,7 +169,12 @@ class DashRecorder implements Recorder {
     }
     this.unsubscribe.push(
       bus.on("decision", (d) => this.onDecision(d)),
-      bus.on("signal", (s) => this.journalAll({ t: "signal", at: s.at, name: s.name, value: s.value })),
+      bus.on("signal", (s) => {
+        // Only changes go into the journal (a CAN signal may be re-decoded hundreds of times a second).
+        if (this.lastSignal.has(s.name) && this.lastSignal.get(s.name)?.value === s.value) return;
+        this.lastSignal.set(s.name, { value: s.value, at: s.at });
+        this.journalAll({ t: "signal", at: s.at, name: s.name, value: s.value });
+      }),
       bus.on("gps", (g) =>
         this.journalAll({ t: "gps", at: g.at, lat: g.lat, lon: g.lon, speedKmh: g.speedKmh }),
       ),
@@ -232,10 +239,16 @@ class DashRecorder implements Recorder {
   // ---- decisions ----------------------------------------------------------------------------------------
 
   private onDecision(d: Decision): void {
-    if (d.type === "event-start") {
-      this.openEvent(d.eventId, d.origin, d.at, d.preEventSeconds);
-    } else if (d.type === "event-resume") {
-      this.resumeEvent(d.eventId, d.origin, d.at);
+    try {
+      if (d.type === "event-start") this.openEvent(d.eventId, d.origin, d.at, d.preEventSeconds);
+      else if (d.type === "event-resume") this.resumeEvent(d.eventId, d.origin, d.at);
+    } catch (err) {
+      // e.g. the disk is full or read-only: the ring keeps recording, but this event has no directory.
+      this.log.error({ err, eventId: d.eventId }, `event ${d.eventId}: cannot record it`);
+      this.alert("event-not-recorded", "critical", `event ${d.eventId}: ${(err as Error).message}`, {
+        eventId: d.eventId ?? undefined,
+      });
+      return;
     }
     if (d.eventId === null) return;
     const ev = this.events.get(d.eventId);
@@ -291,6 +304,8 @@ class DashRecorder implements Recorder {
     const dir = join(this.eventsDir, eventId);
     const ev = OpenEvent.create(this.eventOptions(dir, this.openEntry(eventId, origin, at, preEventSeconds)));
     this.events.set(eventId, ev);
+    for (const [name, v] of this.lastSignal)
+      ev.journal.append({ t: "signal", at: v.at, name, value: v.value });
     const claimed = this.claimFromRing(ev, () => true);
     this.log.info({ eventId, preEventSegments: claimed }, `event ${eventId} recording`);
   }

@@ -22,11 +22,12 @@ const POST = 2;
 cleanupAfterEach();
 
 /** Record one event: ring warm-up, trigger, `activeMs` of recording, stop, post-roll, end. */
-async function recordEvent(r: Rig, eventId: string, activeMs: number) {
+async function recordEvent(r: Rig, eventId: string, activeMs: number, during?: (triggerAt: number) => void) {
   await r.recorder.ready();
   await sleep((PRE + 1.5) * 1000);
   const triggerAt = Date.now();
   r.emit(decision.start(eventId, triggerAt, PRE));
+  during?.(triggerAt);
   await sleep(activeMs);
   const stopAt = Date.now();
   r.emit(decision.stop(eventId, stopAt, POST));
@@ -43,7 +44,29 @@ describe("dash recorder with real ffmpeg", () => {
     const t = tempDataDir();
     const rig = makeRig(t.dir, recorderConfig({ cameras: [testCamera("front"), testCamera("rear")] }));
     await rig.recorder.start();
-    const { triggerAt, endAt, fin, manifest } = await recordEvent(rig, "20261126T142233Z-unit12-aaaa", 2000);
+    const id = "20261126T142233Z-unit12-aaaa";
+    rig.bus.emit("signal", { name: "speed", value: 40, unit: "km/h", at: Date.now() });
+    const { triggerAt, endAt, fin, manifest } = await recordEvent(rig, id, 2000, (at) => {
+      rig.bus.emit("signal", { name: "speed", value: 40, at: at + 10 }); // unchanged: not journaled again
+      rig.bus.emit("signal", { name: "speed", value: 52, at: at + 20 });
+      rig.bus.emit("gps", {
+        at: at + 30,
+        lat: 48.1,
+        lon: 11.5,
+        speedKmh: 52,
+        courseDeg: 90,
+        fix: "3d",
+        satellites: 9,
+        hdop: 0.9,
+      });
+      rig.bus.emit("bodycam-confirmation", {
+        eventId: id,
+        bodycamId: "bc1",
+        commandedAt: at,
+        confirmedAt: at + 350,
+        latencyMs: 350,
+      });
+    });
 
     expect(manifest.cameras.map((c) => c.name)).toEqual(["front", "rear"]);
     expect(manifest.preEvent).toMatchObject({ requestedSeconds: PRE, audio: "muted" });
@@ -51,6 +74,11 @@ describe("dash recorder with real ffmpeg", () => {
     expect(manifest.vehicle.id).toBe("unit12");
     expect(manifest.officer).toBe("badge-7");
     expect(manifest.timeline.map((e) => e.type)).toEqual(["event-start", "stop-requested", "event-end"]);
+    expect(manifest.signals.map((x) => x.value)).toEqual([40, 52]); // state at the start, then the change
+    expect(manifest.gpsTrack).toEqual([
+      { at: new Date(triggerAt + 30).toISOString(), lat: 48.1, lon: 11.5, speedKmh: 52 },
+    ]);
+    expect(manifest.bodycams).toMatchObject([{ id: "bc1", latencyMs: 350, alerts: [] }]);
     for (const cam of manifest.cameras) {
       expect(cam.gaps).toEqual([]);
       expect(cam.files).toHaveLength(1);

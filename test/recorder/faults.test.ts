@@ -87,6 +87,42 @@ describe("recorder faults (real ffmpeg)", () => {
     expect(rig.alerts.some((a) => a.code === "camera-not-recording" && a.eventId === id)).toBe(true);
   });
 
+  it("a stalled ffmpeg (SIGSTOP) is detected within three segment lengths, replaced, and the gap recorded", async () => {
+    const t = tempDataDir();
+    const rig = makeRig(t.dir, recorderConfig());
+    await rig.recorder.start();
+    await rig.recorder.ready();
+    await sleep(2500);
+    const id = "20261126T142233Z-unit12-ssss";
+    rig.emit(decision.start(id, Date.now(), 2));
+    await sleep(1000);
+    const pid = cameraPid(rig, "front");
+    const stoppedAt = Date.now();
+    process.kill(pid, "SIGSTOP");
+    let replacedAt: number | null = null;
+    while (Date.now() - stoppedAt < 8000) {
+      const now = (rig.recorder.status?.().cameras as Record<string, { pid: number | null; state: string }>)
+        .front;
+      if (now?.pid && now.pid !== pid && now.state === "ok") {
+        replacedAt = Date.now();
+        break;
+      }
+      await sleep(50);
+    }
+    expect(replacedAt, "the stalled ffmpeg was not replaced by a recording one").not.toBeNull();
+    // stall detection (≤ 3 s after the last segment) + restart + first segment of the new run
+    expect((replacedAt ?? Number.POSITIVE_INFINITY) - stoppedAt).toBeLessThan(6000);
+    rig.emit(decision.stop(id, Date.now(), 1));
+    await sleep(1000);
+    rig.emit(decision.end(id, Date.now()));
+    const fin = await rig.nextFinalized(id);
+    const manifest = JSON.parse(readFileSync(join(fin.dir, "manifest.json"), "utf8")) as EventManifest;
+    const gaps = manifest.cameras[0]?.gaps ?? [];
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]?.cause).toMatch(/^ffmpeg stalled: no segment completed for 3\.\ds$/);
+    expect(() => process.kill(pid, 0)).toThrow(); // the stalled process was killed
+  });
+
   it("a filling disk trims the ring, never touches event footage, keeps recording and raises storage-low", async () => {
     const t = tempDataDir();
     let free = 10 * 1024 ** 3;
