@@ -86,14 +86,20 @@ export class ReferenceBodycam extends EventEmitter<ReferenceBodycamEvents> {
     this.link.on("message", (m) => {
       const receivedAt = performance.now();
       if (m.topic !== this.topics.activation) return;
-      const d = decodePayload(activationPayloadSchema, m.payload, 16_384);
-      if (!d.ok) {
-        this.emit("invalid", `${d.failure}: ${d.detail}`);
-        return;
-      }
-      this.emit("activation", d.value, receivedAt);
-      if (!this.opts.ignoreActivations) this.follow(d.value);
+      // Handled on the next turn (in order): several simulated cams in one process then each see
+      // the message when it arrives, not after the others have finished reacting to it.
+      setImmediate(() => this.onActivation(m.payload, receivedAt));
     });
+  }
+
+  private onActivation(payload: Buffer, receivedAt: number): void {
+    const d = decodePayload(activationPayloadSchema, payload, 16_384);
+    if (!d.ok) {
+      this.emit("invalid", `${d.failure}: ${d.detail}`);
+      return;
+    }
+    this.emit("activation", d.value, receivedAt);
+    if (!this.opts.ignoreActivations) this.follow(d.value);
   }
 
   get id(): string {
