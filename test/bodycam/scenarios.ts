@@ -102,7 +102,7 @@ export function brokerScenarios(broker: () => BrokerFixture): void {
   });
 
   it("a cam that does not confirm gets the activation again and raises bodycam-unconfirmed", async () => {
-    const { daemon, cams } = await setup(["bc1"], { confirmTimeoutMs: 300 });
+    const { daemon, cams } = await setup(["bc1"], { confirmTimeoutMs: 800 });
     const broken = (
       await startCams(broker(), daemon.vehicleId, ["bc2"], { ignoreActivations: true })
     )[0] as ReferenceBodycam;
@@ -116,9 +116,9 @@ export function brokerScenarios(broker: () => BrokerFixture): void {
     await waitFor(
       "unconfirmed alert",
       () => daemon.alerts.some((a) => a.code === "bodycam-unconfirmed" && a.device === "bc2"),
-      3000,
+      5000,
     );
-    await waitFor("activation re-sent", () => seen.length >= 2, 3000);
+    await waitFor("activation re-sent", () => seen.length >= 2, 5000);
     expect(daemon.confirmations.find((c) => c.bodycamId === "bc1")?.latencyMs).not.toBeNull();
     expect(daemon.confirmations.find((c) => c.bodycamId === "bc2")).toMatchObject({ confirmedAt: null });
     expect(cams[0]?.recording).toBe(true);
