@@ -1,7 +1,12 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
+import { validateConfig } from "../../src/config/load.js";
+import { systemClock } from "../../src/core/clock.js";
+import { Daemon } from "../../src/daemon/daemon.js";
+import { silentLogger } from "../../src/daemon/logger.js";
 import type { StatusView } from "../../src/statuspage/status-view.js";
 import { type DemoProcess, startDemo } from "../demo/demo-process.js";
 import { repoRoot } from "../support/cli.js";
@@ -20,28 +25,35 @@ const ARTIFACTS = join(repoRoot, "test-artifacts");
 
 let demo: DemoProcess | undefined;
 let browser: Browser | undefined;
+const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   await browser?.close();
   await demo?.cleanup();
+  for (const c of cleanups.reverse()) await c();
 });
+
+async function launch(): Promise<Browser> {
+  browser ??= await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  return browser;
+}
 
 describe.skipIf(!haveChromium)("status page in Chromium", () => {
   it("loads, starts an event on Start, shows it recording with both body cams confirmed, stops on a double tap", async () => {
     demo = await startDemo();
     await demo.line(/^state=idle .*cams=bc1:online,bc2:online/);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launch();
     const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
     const problems: string[] = [];
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
@@ -88,4 +100,37 @@ describe.skipIf(!haveChromium)("status page in Chromium", () => {
     expect(problems).toEqual([]);
     expect(await demo.quit()).toBe(0);
   }, 90_000);
+
+  it("passes the token from its address to the live stream and the buttons", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "camsync-page-token-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const token = "mdt-token-0123456789abcdef";
+    const r = validateConfig({
+      vehicle: { id: "unit12", name: "Unit 12" },
+      dataDir: dir,
+      mqtt: { embeddedBroker: { enabled: true, port: 0 } },
+      control: { statusPage: { port: 0, token } },
+    });
+    if (!r.ok) throw new Error(r.problems.join("\n"));
+    const daemon = new Daemon({
+      config: r.config,
+      logger: silentLogger(),
+      clock: systemClock,
+      mode: "demo",
+      env: {},
+    });
+    await daemon.start();
+    cleanups.push(() => daemon.stop());
+    const url = (daemon.status().components as Record<string, { url?: string }>)["status-page"]?.url;
+    const page = await (await launch()).newPage({ viewport: { width: 1024, height: 768 } });
+
+    expect((await page.goto(url ?? ""))?.status()).toBe(401);
+    await page.goto(`${url}?token=${token}`);
+    await page.locator("#link", { hasText: "LIVE" }).waitFor({ timeout: 5000 });
+    expect(await page.locator("#vehicle").textContent()).toBe("Unit 12 · unit12");
+    await page.click("#btn-start");
+    await page.locator("#state", { hasText: /^RECORDING$/ }).waitFor({ timeout: 5000 });
+    expect(daemon.status()).toMatchObject({ state: "active", origin: { kind: "cli", id: "status-page" } });
+    await page.close();
+  }, 30_000);
 });
