@@ -106,9 +106,7 @@ export class DaemonProcess {
         .join("\n")}\n${run.stderr}`;
     while (run.readyAt === null) {
       if (run.exit)
-        throw new Error(
-          `the daemon exited before it was ready (${JSON.stringify(run.exit)}):\n${tail()}`,
-        );
+        throw new Error(`the daemon exited before it was ready (${JSON.stringify(run.exit)}):\n${tail()}`);
       if (Date.now() > end)
         throw new Error(`the daemon was not ready within ${readyTimeoutMs} ms:\n${tail()}`);
       await sleep(20);

@@ -2,7 +2,7 @@
 // replayed through a PTY as SLCAN and the reference body cams, while the adversary's schedule runs and the
 // faults are injected. The harness is also the daemon's supervisor (Restart=always, like systemd).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { controlRequest } from "../dist/daemon/control-client.js";
@@ -45,6 +45,25 @@ export function camsync(args, timeoutMs = 60_000) {
       resolveRun({ code, stdout, stderr });
     });
   });
+}
+
+const safeList = (dir) => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * A segment written by a new ffmpeg is complete: it is listed in a segment list (CSV) that did not exist
+ * before the kill, or (without lists) a second new segment file has been started after it.
+ */
+function firstNewSegmentComplete(dir, before) {
+  const fresh = safeList(dir).filter((n) => !before.has(n));
+  const lists = fresh.filter((n) => n.endsWith(".csv"));
+  if (lists.length > 0) return lists.some((n) => statSync(join(dir, n), { throwIfNoEntry: false })?.size > 0);
+  return fresh.filter((n) => n.endsWith(".ts")).length >= 2;
 }
 
 export class Soak {
@@ -311,15 +330,15 @@ export class Soak {
           f.detail = "no ffmpeg child to kill";
           return;
         }
-        const before = ringHeads(this.dataDir)[cam]?.newest ?? 0;
+        const ringDir = join(this.dataDir, "ring", cam);
+        const before = new Set(safeList(ringDir));
         process.kill(target.pid, "SIGKILL");
         f.detail = `ffmpeg pid ${target.pid} (${cam})`;
         const end = Date.now() + 30_000;
         while (Date.now() < end) {
-          await sleep(100);
-          const head = ringHeads(this.dataDir)[cam]?.newest ?? 0;
-          if (head > Math.max(before, at)) {
-            this.recoveries.push({ camera: cam, ms: head - at });
+          await sleep(50);
+          if (firstNewSegmentComplete(ringDir, before)) {
+            this.recoveries.push({ camera: cam, ms: Date.now() - at });
             break;
           }
         }
