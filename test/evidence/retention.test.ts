@@ -81,7 +81,7 @@ describe("retention with fake time", () => {
 
     const config = retentionConfigSchema.parse({
       keepDaysAfterUpload: 7,
-      checkIntervalSeconds: 3600,
+      checkIntervalSeconds: 6 * 3600,
     });
     const retention = makeRetention(config, MiB, () => 100 * MiB);
     await retention.start();
