@@ -26,6 +26,8 @@ interface Rig {
   audit: AuditLog;
   offload: Offload;
   alerts: Alert[];
+  /** A new offload on the same data dir, as after a daemon restart. */
+  restart(): Promise<void>;
 }
 
 describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
@@ -58,18 +60,31 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
       requestTimeoutSeconds: 20,
       ...extra,
     });
-    const offload = createOffload({
-      config,
-      vehicleId: "unit12",
+    const build = () =>
+      createOffload({
+        config,
+        vehicleId: "unit12",
+        dataDir,
+        bus,
+        clock,
+        logger: silentLogger(),
+        audit,
+        credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+      });
+    const r: Rig = {
       dataDir,
       bus,
       clock,
-      logger: silentLogger(),
       audit,
-      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-    });
-    await offload.start();
-    const r = { dataDir, bus, clock, audit, offload, alerts };
+      offload: build(),
+      alerts,
+      async restart() {
+        await r.offload.stop();
+        r.offload = build();
+        await r.offload.start();
+      },
+    };
+    await r.offload.start();
     rigs.push(r);
     return r;
   }
@@ -155,7 +170,7 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
     expect(s.requests.filter((q) => q.method === "GET")).toEqual([]);
   });
 
-  it("resumes after the server is killed mid-upload without re-sending finished parts", async () => {
+  it("resumes after the server is killed mid-upload (and the daemon restarted) without re-sending finished parts", async () => {
     const s = await server({ dieOnPart: 3 });
     const r = await rig(s);
     const e = finished(r, ["front", 17 * MiB]);
@@ -167,6 +182,7 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
     expect((await r.offload.runOnce()).reachable).toBe(false); // server down: nothing happens
 
     await s.start(); // same port, same storage directory
+    await r.restart(); // and a restarted daemon: what was sent is known from .offload.json alone
     const pass = r.offload.runOnce();
     while (r.offload.status().state !== "uploading") await new Promise((res) => setImmediate(res));
     // progress covers the event's video and starts where the interrupted upload stopped (2 parts done)
