@@ -1,10 +1,11 @@
 import { createReadStream } from "node:fs";
 import type { Bus } from "../core/bus.js";
-import type { Clock, TimerHandle } from "../core/clock.js";
+import type { Clock } from "../core/clock.js";
 import type { Logger } from "../daemon/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
 import { CandumpLineSplitter } from "./candump-line.js";
+import { ReplayPacer } from "./replay-pacer.js";
 
 export interface CandumpReplayOptions {
   file: string;
@@ -33,15 +34,16 @@ export class CandumpReplay implements CanSource {
   private listener: (frames: CanFrame[]) => void = () => {};
   private running = false;
   private done: Promise<void> = Promise.resolve();
-  private timer: TimerHandle | undefined;
-  private wake: (() => void) | undefined;
+  private readonly pacer: ReplayPacer;
   private splitter: CandumpLineSplitter | null = null;
   private framesOut = 0;
   private loops = 0;
   private state: "idle" | "playing" | "finished" | "failed" | "stopped" = "idle";
   private error: string | null = null;
 
-  constructor(private readonly opts: CandumpReplayOptions) {}
+  constructor(private readonly opts: CandumpReplayOptions) {
+    this.pacer = new ReplayPacer(opts.clock);
+  }
 
   onFrames(listener: (frames: CanFrame[]) => void): void {
     this.listener = listener;
@@ -56,9 +58,7 @@ export class CandumpReplay implements CanSource {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.opts.clock.clearTimeout(this.timer);
-    this.timer = undefined;
-    this.wake?.();
+    this.pacer.cancel();
     await this.done;
     if (this.state === "playing") this.state = "stopped";
   }
@@ -111,7 +111,7 @@ export class CandumpReplay implements CanSource {
           if (wait > BATCH_WINDOW_MS) {
             this.emit(batch);
             batch = [];
-            await this.sleep(wait);
+            await this.pacer.sleep(wait);
             if (!this.running) return;
           }
           f.timestamp = (startWall + due) / 1000;
@@ -147,17 +147,6 @@ export class CandumpReplay implements CanSource {
     if (frames.length === 0) return;
     this.framesOut += frames.length;
     this.listener(frames);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.wake = resolve;
-      this.timer = this.opts.clock.setTimeout(() => {
-        this.timer = undefined;
-        this.wake = undefined;
-        resolve();
-      }, ms);
-    });
   }
 
   private fail(err: unknown): void {

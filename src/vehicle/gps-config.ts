@@ -32,12 +32,28 @@ const gpsdSchema = z
   })
   .describe("TPV/SKY reports from gpsd.");
 
+const replayGpsSchema = z
+  .strictObject({
+    type: z
+      .literal("replay")
+      .describe("Replay an NMEA log as if it were a receiver (the demo, installer checks)."),
+    file: z.string().min(1).describe("The NMEA log (one sentence per line)."),
+    speed: z
+      .number()
+      .positive()
+      .max(1000)
+      .default(1)
+      .describe("1 = the log's pace (by RMC times), 2 = twice as fast …"),
+    loop: z.boolean().default(true).describe("Start again at the end of the file."),
+  })
+  .describe("An NMEA log replayed at its own pace.");
+
 // Owned by the GPS work.
 export const gpsConfigSchema = section("GPS receiver (NMEA 0183 over serial, or gpsd).", {
   enabled: z.boolean().default(false).describe("Read a GPS receiver."),
   source: z
-    .discriminatedUnion("type", [serialGpsSchema, gpsdSchema])
-    .describe("Where fixes come from: `serial` (default) or `gpsd`.")
+    .discriminatedUnion("type", [serialGpsSchema, gpsdSchema, replayGpsSchema])
+    .describe("Where fixes come from: `serial` (default), `gpsd` or `replay`.")
     .prefault({} as never),
   staleAfterSeconds: seconds(
     "Without a valid fix for this long, GPS health turns `degraded` and `gps.speedKmh` becomes null.",

@@ -5,6 +5,7 @@ import type { Logger } from "../daemon/logger.js";
 import type { GpsConfig } from "./gps-config.js";
 import type { GpsEpoch, GpsFeed } from "./gps-fix.js";
 import { NmeaSerialFeed } from "./gps-nmea-feed.js";
+import { NmeaReplayFeed } from "./gps-nmea-replay.js";
 import { GpsdFeed } from "./gpsd-feed.js";
 import type { SerialPortFactory } from "./serial-line.js";
 
@@ -45,24 +46,33 @@ export class GpsReceiver implements Component {
     private readonly config: GpsConfig,
     private readonly deps: GpsReceiverDeps,
   ) {
-    const src = config.source;
-    const log = deps.logger?.child({ component: "gps" });
+    this.feed = this.createFeed(deps, (e) => this.onEpoch(e), deps.logger?.child({ component: "gps" }));
+  }
+
+  private createFeed(
+    deps: GpsReceiverDeps,
+    onEpoch: (e: GpsEpoch) => void,
+    log: Logger | undefined,
+  ): GpsFeed {
+    const src = this.config.source;
+    const { clock, bus } = deps;
+    if (src.type === "replay") {
+      return new NmeaReplayFeed({ clock, bus, onEpoch, file: src.file, speed: src.speed, loop: src.loop });
+    }
     const common = {
-      clock: deps.clock,
-      bus: deps.bus,
+      clock,
+      bus,
       reconnect: src.reconnect,
-      onEpoch: (e: GpsEpoch) => this.onEpoch(e),
+      onEpoch,
       ...(log ? { log: (level: "info" | "warn", msg: string) => log[level](msg) } : {}),
     };
-    this.feed =
-      src.type === "gpsd"
-        ? new GpsdFeed({ ...common, host: src.host, port: src.port })
-        : new NmeaSerialFeed({
-            ...common,
-            path: src.path,
-            baudRate: src.baudRate,
-            ...(deps.portFactory ? { portFactory: deps.portFactory } : {}),
-          });
+    if (src.type === "gpsd") return new GpsdFeed({ ...common, host: src.host, port: src.port });
+    return new NmeaSerialFeed({
+      ...common,
+      path: src.path,
+      baudRate: src.baudRate,
+      ...(deps.portFactory ? { portFactory: deps.portFactory } : {}),
+    });
   }
 
   async start(): Promise<void> {

@@ -62,8 +62,7 @@ export function parseNmeaSentence(line: string): NmeaResult {
   const given = text.slice(star + 1);
   if (!/^[0-9A-Fa-f]{2}$/.test(given)) return reject("malformed checksum (truncated?)");
   const body = text.slice(1, star);
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) sum ^= body.charCodeAt(i);
+  const sum = nmeaChecksum(body);
   if (sum !== Number.parseInt(given, 16))
     return reject(`checksum mismatch (computed ${hex2(sum)}, got ${given})`);
   if (!/^[\x20-\x7e]*$/.test(body)) return reject("non-printable characters");
@@ -83,6 +82,18 @@ export function parseNmeaSentence(line: string): NmeaResult {
     default:
       return { kind: "ignored", type: address };
   }
+}
+
+/** XOR of the characters between `$` and `*`. */
+export function nmeaChecksum(body: string): number {
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) sum ^= body.charCodeAt(i);
+  return sum;
+}
+
+/** `$body*hh` (no line end): for simulators and the demo track. */
+export function formatNmeaSentence(body: string): string {
+  return `$${body}*${hex2(nmeaChecksum(body))}`;
 }
 
 function hex2(n: number): string {
