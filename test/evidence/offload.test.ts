@@ -10,11 +10,11 @@ import { loadManifest } from "../../src/evidence/manifest-file.js";
 import { createOffload, type Offload } from "../../src/evidence/offload.js";
 import { createRetention } from "../../src/evidence/retention.js";
 import { tagEvent } from "../../src/evidence/tag.js";
-import { readUploadState } from "../../src/evidence/upload-state.js";
+import { readUploadState, writeUploadState } from "../../src/evidence/upload-state.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
 import { sha256File } from "../../src/storage/sha256.js";
 import { makeEvent, tempDataDir } from "./event-fixture.js";
-import { S3ServerProcess } from "./s3-server.js";
+import { S3ServerProcess, type ServerFaults, uploadsDir } from "./s3-server.js";
 
 const MiB = 1024 * 1024;
 const DAY = 86_400_000;
@@ -34,9 +34,7 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
   const servers: S3ServerProcess[] = [];
   const rigs: Rig[] = [];
 
-  async function server(
-    env: { dieOnPart?: number; corrupt?: boolean; checksums?: boolean } = {},
-  ): Promise<S3ServerProcess> {
+  async function server(env: ServerFaults = {}): Promise<S3ServerProcess> {
     const s = new S3ServerProcess();
     servers.push(s);
     await s.start(env);
@@ -202,6 +200,37 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
       e.manifest.cameras[0]?.files[0]?.sha256,
     );
     expect(loadManifest(e.dir).manifest.offload?.state).toBe("verified");
+  });
+
+  it.each([
+    [
+      "adopts a part the server stored but the daemon never recorded (ListParts + MD5), not re-sending it",
+      false,
+      [1, 1, 2, 1],
+    ],
+    ["starts over when the server no longer has the upload (ListParts: NoSuchUpload)", true, [2, 2, 2, 1]],
+  ])("%s", async (_name, gone, counts) => {
+    const s = await server({ dieOnPart: 3, listParts: true });
+    const r = await rig(s);
+    const e = finished(r, ["front", 17 * MiB]);
+    expect((await r.offload.runOnce()).interrupted).toBe(true);
+    await s.waitExit();
+    // the daemon died after the server stored part 2 and before .offload.json recorded it
+    const state = readUploadState(e.dir);
+    const obj = state.objects["front.mp4"];
+    if (!obj) throw new Error("no upload state");
+    obj.parts = obj.parts.filter((p) => p.partNumber !== 2);
+    writeUploadState(e.dir, state);
+    if (gone) rmSync(uploadsDir(s.dir, s.bucket), { recursive: true, force: true });
+    await s.start({ listParts: true });
+    await r.restart();
+    expect((await r.offload.runOnce()).verified).toEqual([e.eventId]);
+    const sent = s.partUploads().map((p) => p.partNumber);
+    expect([1, 2, 3, 4].map((n) => sent.filter((x) => x === n).length)).toEqual(counts);
+    expect(s.requests.some((q) => q.method === "GET" && q.query.includes("uploadId"))).toBe(true);
+    expect((await sha256File(s.objectFile(`unit12/${e.eventId}/front.mp4`))).sha256).toBe(
+      e.manifest.cameras[0]?.files[0]?.sha256,
+    );
   });
 
   it("detects a corrupted stored object, keeps everything local, and uploads again later", async () => {

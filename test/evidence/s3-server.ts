@@ -12,6 +12,17 @@ export interface S3Request {
   query: string[];
 }
 
+/** Switches of test/evidence/s3rver-process.mjs (see there). */
+export interface ServerFaults {
+  dieOnPart?: number;
+  corrupt?: boolean;
+  checksums?: boolean;
+  listParts?: boolean;
+}
+
+/** Where s3rver keeps the parts of an unfinished multipart upload. */
+export const uploadsDir = (dir: string, bucket: string) => join(dir, bucket, "._S3rver_uploads");
+
 /** A real s3rver process on loopback, with its data directory kept across restarts. */
 export class S3ServerProcess {
   readonly dir = mkdtempSync(join(tmpdir(), "camsync-s3rver-"));
@@ -27,7 +38,7 @@ export class S3ServerProcess {
   }
 
   /** Start (or restart on the same port); resolves once it listens. */
-  async start(env: { dieOnPart?: number; corrupt?: boolean; checksums?: boolean } = {}): Promise<void> {
+  async start(env: ServerFaults = {}): Promise<void> {
     const child = spawn(process.execPath, [SCRIPT], {
       env: {
         ...process.env,
@@ -37,6 +48,7 @@ export class S3ServerProcess {
         ...(env.dieOnPart !== undefined ? { S3_DIE_ON_PART: String(env.dieOnPart) } : {}),
         ...(env.corrupt ? { S3_CORRUPT: "1" } : {}),
         ...(env.checksums ? { S3_CHECKSUMS: "1" } : {}),
+        ...(env.listParts ? { S3_LIST_PARTS: "1" } : {}),
       },
       stdio: ["ignore", "pipe", "inherit"],
     });

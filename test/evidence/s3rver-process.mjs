@@ -6,9 +6,11 @@
 //   S3_CHECKSUMS=1     answer HEAD with x-amz-checksum-sha256 computed from the stored bytes, as AWS S3 and
 //                      MinIO do (composite `base64-N` over the part sizes sent for multipart objects);
 //                      s3rver itself keeps no checksums
+//   S3_LIST_PARTS=1    answer ListParts (GET ?uploadId=) from s3rver's stored parts, as S3 servers do
+//                      (s3rver itself refuses it: MethodNotAllowed)
 // Prints `READY <port>` and then one JSON line per request: {"method","path","partNumber"}.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import S3rver from "s3rver";
@@ -18,6 +20,26 @@ const bucket = process.env.S3_BUCKET ?? "evidence";
 const dieOnPart = process.env.S3_DIE_ON_PART ? Number(process.env.S3_DIE_ON_PART) : null;
 const corrupt = process.env.S3_CORRUPT === "1";
 const checksums = process.env.S3_CHECKSUMS === "1";
+const listParts = process.env.S3_LIST_PARTS === "1";
+
+function listPartsXml(key, uploadId) {
+  const dir = join(process.env.S3_DIR, bucket, "._S3rver_uploads", uploadId);
+  if (!existsSync(dir)) {
+    return { status: 404, body: `<Error><Code>NoSuchUpload</Code><Message>no such upload</Message></Error>` };
+  }
+  const parts = readdirSync(dir)
+    .filter((n) => /^\d+$/.test(n) && existsSync(join(dir, `${n}.md5`)))
+    .sort((a, b) => Number(a) - Number(b))
+    .map((n) => {
+      const md5 = readFileSync(join(dir, `${n}.md5`), "utf8").trim();
+      const size = statSync(join(dir, n)).size;
+      return `<Part><PartNumber>${n}</PartNumber><ETag>"${md5}"</ETag><Size>${size}</Size><LastModified>${new Date().toISOString()}</LastModified></Part>`;
+    });
+  return {
+    status: 200,
+    body: `<ListPartsResult><Bucket>${bucket}</Bucket><Key>${key}</Key><UploadId>${uploadId}</UploadId><IsTruncated>false</IsTruncated>${parts.join("")}</ListPartsResult>`,
+  };
+}
 /** key → part sizes by part number, from the part uploads seen (multipart objects). */
 const partSizes = new Map();
 
@@ -75,6 +97,12 @@ const server = createServer((req, res) => {
   if (checksums && req.method === "HEAD" && key && req.headers["x-amz-checksum-mode"] === "ENABLED") {
     const sum = storedChecksum(key);
     if (sum) res.setHeader("x-amz-checksum-sha256", sum);
+  }
+  if (listParts && req.method === "GET" && url.searchParams.has("uploadId")) {
+    const { status, body } = listPartsXml(key, url.searchParams.get("uploadId"));
+    res.writeHead(status, { "content-type": "application/xml" });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?>\n${body}`);
+    return;
   }
   if (corrupt && req.method === "POST" && url.searchParams.has("uploadId")) {
     const end = res.end.bind(res);
