@@ -120,6 +120,8 @@ export class AuditLog implements Component, AuditAppender {
 
   async stop(): Promise<void> {
     for (const off of this.unsubscribe.splice(0)) off();
+    // the daemon's orderly stop (a power cut or crash leaves no such entry: the gap shows)
+    if (this.opts.configLoaded && this.fd !== undefined) this.safeAppend("daemon-stopped", {});
     this.close();
   }
 

@@ -59,6 +59,7 @@ describe("evidence in the running daemon (real processes: camsync run, s3rver, t
       .trim()
       .split("\n")
       .map((l) => (JSON.parse(l) as { type: string }).type);
+    expect(types.at(-1)).toBe("daemon-stopped");
     for (const t of [
       "event-finalized",
       "config-loaded",
