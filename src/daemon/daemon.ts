@@ -286,6 +286,7 @@ export class Daemon {
         logger: this.opts.logger,
         clock: this.opts.clock,
         vehicleName: this.opts.config.vehicle.name,
+        bodycamNames: Object.fromEntries(this.opts.config.bodycams.paired.map((c) => [c.id, c.name ?? c.id])),
         diskPath: this.dataDir,
       }),
     );

@@ -9,11 +9,12 @@ describe("demo config", () => {
     expect(r.ok ? [] : r.problems).toEqual([]);
   });
 
-  it("applies the data dir and ports and resolves a relative replay file against the package", () => {
+  it("applies the data dir and ports and resolves relative replay files against the package", () => {
     const r = validateConfig({
       vehicle: { id: "demo1" },
       dataDir: "./var",
       vehicleBus: { enabled: true, source: { type: "replay", file: "config/demo-can.candump" } },
+      gps: { enabled: true, source: { type: "replay", file: "config/demo-gps.nmea" } },
     });
     if (!r.ok) throw new Error(r.problems.join("\n"));
     const c = demoConfig(r.config, { dataDir: "/tmp/d", mqttPort: 0, httpPort: 18080 }, "/opt/camsync");

@@ -16,16 +16,18 @@ export interface DemoOverrides {
 }
 
 /**
- * The demo's config: the validated demo.yaml with the command-line overrides applied. A relative replay
- * file (the shipped synthetic capture) is resolved against the package, so the demo runs from anywhere.
+ * The demo's config: the validated demo.yaml with the command-line overrides applied. Relative replay
+ * files (the shipped synthetic CAN capture and GPS track) are resolved against the package, so the demo
+ * runs from any directory.
  */
 export function demoConfig(config: Config, o: DemoOverrides, packageRoot = PACKAGE_ROOT): Config {
   const c = structuredClone(config);
   c.dataDir = resolve(o.dataDir ?? c.dataDir);
   if (o.mqttPort !== undefined) c.mqtt.embeddedBroker.port = o.mqttPort;
   if (o.httpPort !== undefined) c.control.statusPage.port = o.httpPort;
-  const source = c.vehicleBus.source;
-  if (source.type === "replay" && !isAbsolute(source.file)) source.file = resolve(packageRoot, source.file);
+  for (const source of [c.vehicleBus.source, c.gps.source]) {
+    if (source.type === "replay" && !isAbsolute(source.file)) source.file = resolve(packageRoot, source.file);
+  }
   return c;
 }
 

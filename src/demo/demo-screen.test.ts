@@ -29,18 +29,25 @@ const view = (
   recent: [],
   daemonOk: true,
 });
-const cam = (id: string, confirmed: boolean | null, online = true): StatusView["bodycams"][number] => ({
+const cam = (
+  id: string,
+  confirmed: boolean | null,
+  online = true,
+  missed = false,
+): StatusView["bodycams"][number] => ({
   id,
+  name: id === "bc1" ? "Officer D-0001" : null,
   online,
   recording: confirmed === true,
   confirmed,
+  missed,
   latencyMs: confirmed ? 42 : null,
   battery: 80,
 });
 
 describe("demo screen", () => {
   it("prints one state line with elapsed time and each body cam's confirmation", () => {
-    expect(stateLine(view({}, [cam("bc1", true), cam("bc2", false)]))).toBe(
+    expect(stateLine(view({}, [cam("bc1", true), cam("bc2", false, true, true)]))).toBe(
       "state=active event=20261126T135853Z-demo1-ab12 elapsed=00:01:07 cams=bc1:confirmed,bc2:unconfirmed cameras=front:ok bus=ok alerts=0",
     );
     expect(
@@ -56,7 +63,7 @@ describe("demo screen", () => {
   });
 
   it("shows the state, reason, body cams, alerts and keys on the full screen", () => {
-    const v = view({}, [cam("bc1", true), cam("bc2", false)]);
+    const v = view({}, [cam("bc1", true), cam("bc2", false, true, true), cam("bc3", false)]);
     v.alerts = [
       { code: "bodycam-unconfirmed", severity: "critical", message: "bc2 did not confirm", at: null },
     ];
@@ -68,8 +75,9 @@ describe("demo screen", () => {
     );
     expect(screen).toContain(" RECORDING   00:01:07  event 20261126T135853Z-demo1-ab12");
     expect(screen).toContain("light bar on");
-    expect(screen).toMatch(/bc1 +confirmed in 42 ms {2}REC {2}battery 80%/);
+    expect(screen).toMatch(/bc1 \(Officer D-0001\) +confirmed in 42 ms {2}REC {2}battery 80%/);
     expect(screen).toMatch(/bc2 +unconfirmed/);
+    expect(screen).toMatch(/bc3 +waiting/);
     expect(screen).toContain("CRITICAL bc2 did not confirm");
     expect(screen).toContain("Light bar (simulated) ON");
     expect(screen).toContain("CAN bus  ok  VehicleSpeed 128.1 km/h");

@@ -37,7 +37,8 @@ function stateLabel(view: StatusView): string {
 function camWord(b: StatusView["bodycams"][number]): string {
   if (b.online === false) return "offline";
   if (b.confirmed === true) return "confirmed";
-  if (b.confirmed === false) return b.recording ? "recording" : "unconfirmed";
+  if (b.missed) return "unconfirmed";
+  if (b.confirmed === false) return "waiting";
   return b.recording ? "recording" : "online";
 }
 
@@ -93,8 +94,9 @@ export function demoScreen(
     const code = word === "confirmed" ? "32" : word === "offline" || word === "unconfirmed" ? "31" : "33";
     const battery = b.battery === null ? "" : `  battery ${Math.round(b.battery)}%`;
     const latency = b.confirmed && b.latencyMs !== null ? ` in ${Math.round(b.latencyMs)} ms` : "";
+    const label = b.name && b.name !== b.id ? `${b.id} (${b.name})` : b.id;
     lines.push(
-      `    ${b.id.padEnd(10)} ${paint(code, word, color)}${latency}${b.recording ? "  REC" : ""}${battery}`,
+      `    ${label.padEnd(24)} ${paint(code, word, color)}${latency}${b.recording ? "  REC" : ""}${battery}`,
     );
   }
   lines.push("");

@@ -126,6 +126,7 @@ export class Demo {
       status,
       now: this.clock.now(),
       vehicleName: this.config.vehicle.name,
+      bodycamNames: Object.fromEntries(this.config.bodycams.paired.map((c) => [c.id, c.name ?? c.id])),
       activity: this.activity.recent,
       confirmations: this.activity.confirmationsFor(eventId),
       eventReason: this.activity.reasonFor(eventId),

@@ -66,18 +66,26 @@ export const PAGE_SCRIPT = `
 
     fill($("bodycams"), v.bodycams, function (b) {
       var li = el("li", "row"); li.dataset.id = b.id; li.dataset.confirmed = String(b.confirmed === true);
-      li.append(el("span", "name", b.id));
-      if (b.online === false) li.append(tag("OFFLINE", "bad"));
-      else if (b.recording) li.append(tag("REC", "rec"));
-      else li.append(b.online ? tag("ONLINE", "ok") : tag("?"));
-      if (b.confirmed === true) li.append(tag("CONFIRMED" + (b.latencyMs !== null ? " " + Math.round(b.latencyMs) + " ms" : ""), "ok"));
-      else if (b.confirmed === false) li.append(tag(b.latencyMs === null && b.online !== false ? "NOT CONFIRMED" : "WAITING", "warn"));
+      var label = el("span", "name", b.id);
+      if (b.name && b.name !== b.id) label.append(el("span", "sub", b.name));
+      li.append(label);
+      // CONFIRMED says it records this event; otherwise show what the cam reports, and whether it is late.
+      if (b.confirmed === true) {
+        li.append(tag("CONFIRMED" + (b.latencyMs !== null ? " " + Math.round(b.latencyMs) + " ms" : ""), "ok"));
+      } else {
+        if (b.online === false) li.append(tag("OFFLINE", "bad"));
+        else if (b.recording) li.append(tag("REC", "rec"));
+        else li.append(b.online ? tag("ONLINE", "ok") : tag("?"));
+        if (b.missed) li.append(tag("NOT CONFIRMED", "bad"));
+        else if (b.confirmed === false) li.append(tag("WAITING", "warn"));
+      }
       if (b.battery !== null) li.append(tag(Math.round(b.battery) + "%", b.battery < 20 ? "bad" : ""));
       return li;
     }, "No body cam paired");
 
     $("bus").replaceChildren(healthTag(v.bus.health));
-    $("bus-detail").textContent = v.bus.signals.length ? v.bus.signals.map(function (x) { return x.name + " " + x.value; }).join(" · ") : (v.bus.detail || "");
+    var busText = v.bus.signals.length ? v.bus.signals.map(function (x) { return x.name + " " + x.value; }).join(" · ") : (v.bus.detail || "");
+    $("bus-detail").textContent = busText; $("bus-detail").title = busText;
     $("mqtt").replaceChildren(healthTag(v.mqtt.health)); $("mqtt-detail").textContent = v.mqtt.health === "ok" ? "" : (v.mqtt.detail || "");
     $("gps").replaceChildren(healthTag(v.gps.health)); $("gps-detail").textContent = v.gps.fix ? "fix " + v.gps.fix + (v.gps.speedKmh !== null ? " · " + Math.round(v.gps.speedKmh) + " km/h" : "") : (v.gps.detail || "");
     if (v.disk) {

@@ -49,6 +49,7 @@ ul { list-style: none; margin: 0; padding: 0; }
 li.row { display: flex; align-items: center; gap: 10px; padding: 6px 0; border-top: 1px solid var(--line); }
 li.row:first-child { border-top: 0; }
 .row .name { flex: 1 1 auto; min-width: 4.5em; font-weight: 700; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.row .sub { display: block; font-size: 14px; font-weight: 400; color: var(--muted); overflow: hidden; text-overflow: ellipsis; }
 .tag { font-size: 14px; font-weight: 800; padding: 3px 8px; border-radius: 6px; border: 1px solid var(--line); color: var(--muted); white-space: nowrap; }
 .tag.ok { color: var(--ok); border-color: var(--ok); } .tag.warn { color: var(--warn); border-color: var(--warn); }
 .tag.bad { color: #fff; background: #7a1114; border-color: var(--bad); } .tag.rec { color: #fff; background: var(--rec); border-color: var(--rec); }
@@ -58,6 +59,7 @@ li.row:first-child { border-top: 0; }
 .alerts li.critical { color: #ffb3b3; } .alerts li.warning { color: #ffd58a; }
 .recent li, .alerts li { font-size: 15px; padding: 4px 0; border-top: 1px solid var(--line); }
 .recent time, .alerts time { color: var(--muted); font-variant-numeric: tabular-nums; margin-right: 8px; }
-.kv { display: grid; grid-template-columns: auto 1fr; gap: 4px 12px; align-items: center; }
-.kv .detail { color: var(--muted); font-size: 15px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.kv { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: 4px 12px; align-items: center; }
+.kv .value { display: flex; align-items: center; gap: 8px; min-width: 0; }
+.kv .detail { flex: 1; min-width: 0; color: var(--muted); font-size: 15px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 `;

@@ -32,10 +32,10 @@ const BODY = `<header>
     <section><h2>Cameras</h2><ul id="cameras"></ul></section>
     <section><h2>Vehicle</h2>
       <div class="kv">
-        <span>Bus</span><span><span id="bus"></span> <span class="detail" id="bus-detail"></span></span>
-        <span>MQTT</span><span><span id="mqtt"></span> <span class="detail" id="mqtt-detail"></span></span>
-        <span>GPS</span><span><span id="gps"></span> <span class="detail" id="gps-detail"></span></span>
-        <span>Disk</span><span><span id="disk"></span> <span class="detail" id="disk-detail"></span></span>
+        <span>Bus</span><span class="value"><span id="bus"></span><span class="detail" id="bus-detail"></span></span>
+        <span>MQTT</span><span class="value"><span id="mqtt"></span><span class="detail" id="mqtt-detail"></span></span>
+        <span>GPS</span><span class="value"><span id="gps"></span><span class="detail" id="gps-detail"></span></span>
+        <span>Disk</span><span class="value"><span id="disk"></span><span class="detail" id="disk-detail"></span></span>
       </div>
     </section>
     <section class="grow"><h2>Alerts</h2><ul class="alerts scroll" id="alerts"></ul></section>

@@ -28,6 +28,8 @@ export interface StatusPageOptions {
   /** Decisions, confirmations and alerts for the "recent events" list and immediate pushes. */
   bus?: Pick<Bus, "on">;
   vehicleName?: string | undefined;
+  /** Paired body cams' names from the config, by id. */
+  bodycamNames?: Readonly<Record<string, string>> | undefined;
   /** Free space is measured on the file system holding this path (the data dir). */
   diskPath?: string | undefined;
 }
@@ -162,6 +164,7 @@ export class StatusPage implements Component {
       status,
       now,
       vehicleName: this.opts.vehicleName,
+      bodycamNames: this.opts.bodycamNames,
       activity: this.activity.recent,
       confirmations: this.activity.confirmationsFor(eventId),
       eventReason: this.activity.reasonFor(eventId),

@@ -94,9 +94,29 @@ describe("statusView", () => {
   it("marks a body cam confirmed when it reports recording the current event", () => {
     const v = statusView(input(recording));
     expect(v.bodycams).toEqual([
-      { id: "bc1", online: true, recording: false, confirmed: false, latencyMs: null, battery: null },
-      { id: "bc2", online: true, recording: true, confirmed: true, latencyMs: null, battery: 81 },
+      {
+        id: "bc1",
+        name: null,
+        online: true,
+        recording: false,
+        confirmed: false,
+        missed: false,
+        latencyMs: null,
+        battery: null,
+      },
+      {
+        id: "bc2",
+        name: null,
+        online: true,
+        recording: true,
+        confirmed: true,
+        missed: false,
+        latencyMs: null,
+        battery: 81,
+      },
     ]);
+    const named = statusView(input(recording, { bodycamNames: { bc2: "Officer B-4711" } }));
+    expect(named.bodycams.map((b) => b.name)).toEqual([null, "Officer B-4711"]);
   });
 
   it("prefers confirmations seen on the bus (with latency, or a timeout)", () => {
@@ -105,9 +125,9 @@ describe("statusView", () => {
       ["bc2", null],
     ]);
     const v = statusView(input(recording, { confirmations }));
-    expect(v.bodycams.map((b) => [b.id, b.confirmed, b.latencyMs])).toEqual([
-      ["bc1", true, 140],
-      ["bc2", false, null],
+    expect(v.bodycams.map((b) => [b.id, b.confirmed, b.missed, b.latencyMs])).toEqual([
+      ["bc1", true, false, 140],
+      ["bc2", false, true, null],
     ]);
   });
 

@@ -17,10 +17,14 @@ export interface CameraView {
 
 export interface BodycamView {
   id: string;
+  /** The paired cam's human name from the config (officer, device label). */
+  name: string | null;
   online: boolean | null;
   recording: boolean | null;
   /** Reported recording the current event (null when idle). */
   confirmed: boolean | null;
+  /** Did not confirm within the timeout (reported on the bus; it may still confirm late). */
+  missed: boolean;
   latencyMs: number | null;
   battery: number | null;
 }
@@ -133,6 +137,8 @@ export interface StatusViewInput {
   status: Record<string, unknown>;
   now: number;
   vehicleName?: string | undefined;
+  /** Paired body cams' names from the config, by id. */
+  bodycamNames?: Readonly<Record<string, string>> | undefined;
   /** What the page saw on the bus, newest last. */
   activity: readonly Activity[];
   /** Confirmations seen on the bus for the current event: body-cam id → latency (null = unconfirmed). */
@@ -177,9 +183,11 @@ export function statusView(input: StatusViewInput): StatusView {
           : (b.confirmed ?? (b.recording === true && b.eventId === eventId));
       return {
         id: b.id,
+        name: input.bodycamNames?.[b.id] ?? null,
         online: b.online ?? null,
         recording: b.recording ?? null,
         confirmed,
+        missed: recording && seen === null,
         latencyMs: recording ? (seen ?? b.latencyMs ?? null) : null,
         battery: b.battery ?? null,
       };
