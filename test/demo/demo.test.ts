@@ -49,6 +49,9 @@ describe("camsync demo", () => {
     // The same state through the status page and the control socket.
     const view = JSON.parse((await httpRequest(`${d.pageUrl}api/status`)).body) as StatusView;
     expect(view.recording).toMatchObject({ state: "active", eventId, origin: "lightbar:lightbar" });
+    // Started from another directory, the shipped CAN capture and GPS track are still found.
+    expect(view.bus.health).toBe("ok");
+    expect(view.gps.health).not.toBe("down");
     expect(view.bodycams.map((b) => [b.id, b.confirmed])).toEqual([
       ["bc1", true],
       ["bc2", true],
