@@ -12,8 +12,9 @@ export const demoCommand: CliCommand = {
                     [--no-tty] [--duration S]
 
 Runs the real daemon on config/demo.yaml with a simulated light bar and button, a replayed CAN
-capture (config/demo-can.candump), a test-pattern camera, the embedded MQTT broker and a reference
-body cam for every paired one. Events land in DIR/events/, logs in DIR/camsync.log.
+capture and GPS track (config/demo-can.candump, config/demo-gps.nmea), a test-pattern camera, the
+embedded MQTT broker and a reference body cam for every paired one. Prints the status page and
+broker URLs. Events land in DIR/events/, logs in DIR/camsync.log.
 
 Keys (terminal UI):
   l   light bar on/off          b   in-car button (start, or bookmark while recording)
