@@ -100,6 +100,20 @@ describe("SlcanSource (SerialPortMock)", () => {
     await r.source.stop();
   });
 
+  it("keeps frames that arrive in the same read as the open command's CR", async () => {
+    SerialPortMock.binding.createPort(PATH);
+    const r = rig({ queryVersion: false });
+    r.adapter.answer = (c) => (c === "L" ? "\rt1230\rt4560\r" : "\r");
+    await r.source.start();
+    await until(() => r.source.status().streaming === true, "streaming");
+    expect(r.batches.flat().map((f) => f.id)).toEqual([0x123, 0x456]);
+    r.adapter.send("t7890\r");
+    await until(() => r.batches.length === 2, "next frame");
+    expect(r.batches.flat().map((f) => f.id)).toEqual([0x123, 0x456, 0x789]);
+    expect(r.source.status()).toMatchObject({ frames: 3, droppedBeforeOpen: 0 });
+    await r.source.stop();
+  });
+
   it("reports a refused bitrate as a clear health detail and keeps retrying", async () => {
     SerialPortMock.binding.createPort(PATH);
     const r = rig({ queryVersion: false, reconnect: { initialMs: 100, maxMs: 400 } });

@@ -19,6 +19,8 @@ export interface SlcanSourceDeps {
   component?: string;
 }
 
+/** Frames held between sending the open command and processing its reply (a few reads' worth). */
+const MAX_HELD_FRAMES = 10_000;
 /** Garbage lines are logged at most this often (the count is always in status()). */
 const GARBAGE_LOG_INTERVAL_MS = 10_000;
 
@@ -35,6 +37,8 @@ export class SlcanSource implements CanSource {
   private readonly waiter: SlcanReplyWaiter;
   private readonly line: SerialLine;
   private streaming = false;
+  /** Frames that arrived after the open command was sent, before its CR was processed. */
+  private opening: CanFrame[] | null = null;
   private frames = 0;
   private droppedBeforeOpen = 0;
   private fdSkipped = 0;
@@ -121,6 +125,8 @@ export class SlcanSource implements CanSource {
       slcanOpenSequence(this.config),
       (command, timeoutMs) => {
         const reply = this.waiter.expect(timeoutMs);
+        // Frames can follow the open command's CR in the same read: they belong to this session.
+        if (command === SLCAN_COMMANDS.listenOnly || command === SLCAN_COMMANDS.open) this.opening = [];
         return this.line.write(command).then(() => reply);
       },
       this.config.commandTimeoutMs,
@@ -129,10 +135,14 @@ export class SlcanSource implements CanSource {
     for (const skipped of result.skipped)
       this.deps.logger?.info({ path: this.config.path }, `SLCAN: ${skipped}`);
     this.streaming = true;
+    const held = this.opening;
+    this.opening = null;
+    if (held && held.length > 0) this.deliver(held);
   }
 
   private onClose(): void {
     this.streaming = false;
+    this.opening = null;
     this.waiter.cancel();
     this.parser.reset();
     this.timeline?.reset();
@@ -142,12 +152,14 @@ export class SlcanSource implements CanSource {
     const out = this.parser.push(chunk, this.deps.clock.now() / 1000);
     for (const m of out.messages) this.onMessage(m);
     if (out.frames.length === 0) return;
-    if (!this.streaming) {
-      this.droppedBeforeOpen += out.frames.length;
-      return;
-    }
-    this.frames += out.frames.length;
-    this.listener(out.frames);
+    if (this.streaming) this.deliver(out.frames);
+    else if (this.opening && this.opening.length < MAX_HELD_FRAMES) this.opening.push(...out.frames);
+    else this.droppedBeforeOpen += out.frames.length;
+  }
+
+  private deliver(frames: CanFrame[]): void {
+    this.frames += frames.length;
+    this.listener(frames);
   }
 
   private onMessage(m: SlcanMessage): void {
