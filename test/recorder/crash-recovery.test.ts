@@ -122,8 +122,8 @@ describe.skipIf(!built)(
       await sleep(1500);
       rig.emit(decision.stop(id, Date.now(), 1));
       await sleep(1000);
-      const endAt = Date.now();
       const all = listed.stop(); // every segment completed before the end of the event
+      const endAt = Date.now();
       rig.emit(decision.end(id, endAt));
       const fin = await rig.nextFinalized(id);
       const manifest = JSON.parse(readFileSync(join(fin.dir, "manifest.json"), "utf8")) as EventManifest;

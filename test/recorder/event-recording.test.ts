@@ -1,12 +1,11 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { EventManifest } from "../../src/evidence/manifest.js";
 import { sha256File } from "../../src/storage/sha256.js";
 import {
   cleanupAfterEach,
   decision,
   FPS,
+  finishEvent,
   makeRig,
   peakVolume,
   probeVideo,
@@ -29,14 +28,7 @@ async function recordEvent(r: Rig, eventId: string, activeMs: number, during?: (
   r.emit(decision.start(eventId, triggerAt, PRE));
   during?.(triggerAt);
   await sleep(activeMs);
-  const stopAt = Date.now();
-  r.emit(decision.stop(eventId, stopAt, POST));
-  await sleep(POST * 1000);
-  const endAt = Date.now();
-  r.emit(decision.end(eventId, endAt));
-  const fin = await r.nextFinalized(eventId);
-  const manifest = JSON.parse(readFileSync(join(fin.dir, "manifest.json"), "utf8")) as EventManifest;
-  return { triggerAt, stopAt, endAt, fin, manifest };
+  return { triggerAt, ...(await finishEvent(r, eventId, POST)) };
 }
 
 describe("dash recorder with real ffmpeg", () => {

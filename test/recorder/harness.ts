@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
@@ -7,6 +7,7 @@ import { type Alert, Bus, type EventFinalized } from "../../src/core/bus.js";
 import { systemClock } from "../../src/core/clock.js";
 import { activationConfigSchema } from "../../src/core/config.js";
 import { silentLogger } from "../../src/daemon/logger.js";
+import type { EventManifest } from "../../src/evidence/manifest.js";
 import { type RecorderConfig, recorderConfigSchema } from "../../src/recorder/config.js";
 import { runTool } from "../../src/recorder/ffmpeg-process.js";
 import { createRecorder, type Recorder, type RecorderOptions } from "../../src/recorder/recorder.js";
@@ -185,4 +186,23 @@ export async function peakVolume(file: string, from: number, to: number): Promis
   const m = /max_volume: (-?[\d.]+|-inf) dB/.exec(out);
   if (!m?.[1]) throw new Error(`no volumedetect output for ${file} [${from}, ${to})`);
   return m[1] === "-inf" ? Number.NEGATIVE_INFINITY : Number(m[1]);
+}
+
+/** A recorder on a fresh data directory, started, every camera with its first segment. */
+export async function startedRig(config: RecorderConfig, extra: Partial<RecorderOptions> = {}): Promise<Rig> {
+  const rig = makeRig(tempDataDir().dir, config, extra);
+  await rig.recorder.start();
+  await rig.recorder.ready();
+  return rig;
+}
+
+/** Stop the event now, let post-roll run, end it, and read the manifest once it is assembled. */
+export async function finishEvent(rig: Rig, eventId: string, postRollSeconds: number) {
+  rig.emit(decision.stop(eventId, Date.now(), postRollSeconds));
+  await sleep(postRollSeconds * 1000);
+  const endAt = Date.now();
+  rig.emit(decision.end(eventId, endAt));
+  const fin = await rig.nextFinalized(eventId);
+  const manifest = JSON.parse(readFileSync(join(fin.dir, "manifest.json"), "utf8")) as EventManifest;
+  return { endAt, fin, manifest };
 }
