@@ -48,9 +48,15 @@ const speedLine = (kmh) => {
 async function baselineClients(broker, payloadSize) {
   const topic = `camsync/v1/${VEHICLE}-baseline/activation`;
   const subs = await Promise.all(
-    CAMS.map((id) => mqtt.connectAsync(broker.url, { ...broker.tls(id), clientId: `e2e-base-${id}`, clean: true })),
+    CAMS.map((id) =>
+      mqtt.connectAsync(broker.url, { ...broker.tls(id), clientId: `e2e-base-${id}`, clean: true }),
+    ),
   );
-  const pub = await mqtt.connectAsync(broker.url, { ...broker.tls("camsync"), clientId: "e2e-base-pub", clean: true });
+  const pub = await mqtt.connectAsync(broker.url, {
+    ...broker.tls("camsync"),
+    clientId: "e2e-base-pub",
+    clean: true,
+  });
   const state = { sentAt: 0, got: 0, samples: [] };
   for (const s of subs) {
     s.on("message", () => {
@@ -102,7 +108,11 @@ export async function run({ rounds = 200 } = {}) {
     daemon = new DaemonProcess({ config, logFile: join(dir, "daemon.log") });
     await daemon.start();
     await adapter.waitOpen();
-    fleet = new BodycamFleet({ url: broker.url, vehicleId: VEHICLE, cams: CAMS.map((id) => ({ id, tls: broker.tls(id) })) });
+    fleet = new BodycamFleet({
+      url: broker.url,
+      vehicleId: VEHICLE,
+      cams: CAMS.map((id) => ({ id, tls: broker.tls(id) })),
+    });
     await fleet.start();
     // The car idles at 30 km/h: the speed frame keeps coming at 10 Hz (the rule's signal never times out).
     let kmh = 30;
@@ -125,7 +135,8 @@ export async function run({ rounds = 200 } = {}) {
     const received = new Map();
     fleet.cams.forEach((cam) =>
       cam.on("activation", (a, at) => {
-        if (a.active && !previous.has(a.eventId) && !received.has(cam.id)) received.set(cam.id, { at, eventId: a.eventId });
+        if (a.active && !previous.has(a.eventId) && !received.has(cam.id))
+          received.set(cam.id, { at, eventId: a.eventId });
       }),
     );
     await sleep(1000);
