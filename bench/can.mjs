@@ -6,6 +6,7 @@
 //    parser into the vehicle-bus component (Ford DBC, 9 signals, 4 rules, bus listeners), repeated ≥ 2 s.
 // 2. Live CPU: a child process runs the real SLCAN source (serialport on a socat PTY) + vehicle bus and
 //    measures its own process.cpuUsage() over 10 s while this process writes 4,000 frames/s into the PTY.
+//    Baseline: the same feed read by node-serialport alone, to show what the serial read itself costs.
 // Needs `npm run build` (imports dist/) and the fixtures in ../shared/fixtures/can. `node bench/can.mjs`.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -138,21 +139,45 @@ async function receiver(tty, seconds) {
   };
   const { vb } = await vehicleBus(systemClock, counting);
   while (source.status().streaming !== true) await new Promise((r) => setTimeout(r, 10));
+  await measureSelf(seconds, () => frames);
+  await vb.stop();
+  process.exit(0);
+}
+
+/** Child mode, the baseline: node-serialport alone reading the same feed (no SLCAN parsing, no decoding). */
+async function reader(tty, seconds) {
+  const { SerialPort } = await import("serialport");
+  const port = new SerialPort({ path: tty, baudRate: 115_200, autoOpen: false });
+  await new Promise((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  let frames = 0;
+  port.on("data", (chunk) => {
+    for (const b of chunk) if (b === 0x0d) frames++;
+  });
+  await measureSelf(seconds, () => frames);
+  port.close();
+  process.exit(0);
+}
+
+/** Tell the parent the feed can start, settle 1 s, then print this process's CPU use over `seconds`. */
+async function measureSelf(seconds, frames) {
   process.stdout.write("streaming\n");
-  await new Promise((r) => setTimeout(r, 1000)); // settle: the feed is running
-  const f0 = frames;
+  await new Promise((r) => setTimeout(r, 1000));
+  const f0 = frames();
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const c = process.cpuUsage(c0);
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const result = { cpuPercent: ((c.user + c.system) / 1e6 / wall) * 100, frames: frames - f0, seconds: wall };
+  const result = {
+    cpuPercent: ((c.user + c.system) / 1e6 / wall) * 100,
+    frames: frames() - f0,
+    seconds: wall,
+  };
   process.stdout.write(`${JSON.stringify(result)}\n`);
-  await vb.stop();
-  process.exit(0);
 }
 
-async function liveCpu() {
+/** Feed 4,000 frames/s into a PTY and let a child (`mode`: --receiver or --reader) measure its CPU. */
+async function liveCpu(mode) {
   const lines = await slcanLines();
   const dir = mkdtempSync(join(tmpdir(), "camsync-bench-can-"));
   const tty = join(dir, "ttyCAN");
@@ -168,20 +193,21 @@ async function liveCpu() {
   });
   try {
     for (let i = 0; i < 500 && !existsSync(tty); i++) await new Promise((r) => setTimeout(r, 10));
-    const child = spawn(
-      process.execPath,
-      [fileURLToPath(import.meta.url), "--receiver", tty, String(LIVE_SECONDS)],
-      {
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), mode, tty, String(LIVE_SECONDS)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
     });
     const exited = new Promise((r) => child.once("exit", r));
+    const deadline = Date.now() + 20_000;
     while (!out.includes("streaming")) {
-      if (child.exitCode !== null) throw new Error("receiver exited early");
+      if (child.exitCode !== null) throw new Error(`${mode} child exited early`);
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`${mode} child never started streaming (SLCAN handshake over the PTY failed?)`);
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
     // 4,000 frames/s in 10 ms bursts (40 frames), paced against the clock, cycling the captures.
@@ -210,7 +236,8 @@ async function liveCpu() {
 export async function run() {
   if (!existsSync(DBC)) throw new Error(`fixtures missing: ${fixtures}`);
   const tp = await throughput();
-  const live = await liveCpu();
+  const live = await liveCpu("--receiver");
+  const baseline = await liveCpu("--reader");
   return {
     name: "CAN ingest",
     figures: [
@@ -230,12 +257,22 @@ export async function run() {
         target: "≤ 3 %",
         meets: live.cpuPercent <= 3 && live.rate >= LIVE_RATE * 0.95,
       },
+      {
+        key: "can_live_cpu_serialport_baseline",
+        label: `Baseline: node-serialport alone reading the same ${LIVE_RATE} frames/s PTY feed (no parsing)`,
+        value: Math.round(baseline.cpuPercent * 100) / 100,
+        unit: "% of a core",
+        target: null,
+        meets: null,
+      },
     ],
   };
 }
 
 if (process.argv[2] === "--receiver") {
   await receiver(process.argv[3], Number(process.argv[4]));
+} else if (process.argv[2] === "--reader") {
+  await reader(process.argv[3], Number(process.argv[4]));
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   process.stdout.write(`${JSON.stringify(await run(), null, 2)}\n`);
 }
