@@ -133,12 +133,12 @@ export async function run({ rounds = 200 } = {}) {
     let t0 = 0;
     let previous = new Set();
     const received = new Map();
-    fleet.cams.forEach((cam) =>
+    for (const cam of fleet.cams) {
       cam.on("activation", (a, at) => {
         if (a.active && !previous.has(a.eventId) && !received.has(cam.id))
           received.set(cam.id, { at, eventId: a.eventId });
-      }),
-    );
+      });
+    }
     await sleep(1000);
     for (let i = 0; i < rounds + WARMUP; i++) {
       received.clear();

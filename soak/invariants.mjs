@@ -132,10 +132,15 @@ export function everyGapExplained(
       }
     }
   }
-  return result("every gap is recorded in the manifest and explained by an injected fault", joins + gaps, failures, {
-    segmentJoins: joins,
-    gapsRecorded: gaps,
-  });
+  return result(
+    "every gap is recorded in the manifest and explained by an injected fault",
+    joins + gaps,
+    failures,
+    {
+      segmentJoins: joins,
+      gapsRecorded: gaps,
+    },
+  );
 }
 
 /** 4. Every paired body cam either confirmed each event or has an alert for it. */
