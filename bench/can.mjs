@@ -144,7 +144,7 @@ async function receiver(tty, seconds) {
   process.exit(0);
 }
 
-/** Child mode, the baseline: node-serialport alone reading the same feed (no SLCAN parsing, no decoding). */
+/** Child mode, the baseline: a stock node-serialport stream reading the same feed (no SLCAN parsing, no decoding). */
 async function reader(tty, seconds) {
   const { SerialPort } = await import("serialport");
   const port = new SerialPort({ path: tty, baudRate: 115_200, autoOpen: false });
@@ -259,7 +259,7 @@ export async function run() {
       },
       {
         key: "can_live_cpu_serialport_baseline",
-        label: `Baseline: node-serialport alone reading the same ${LIVE_RATE} frames/s PTY feed (no parsing)`,
+        label: `Baseline: a stock node-serialport stream (threadpool reads) on the same ${LIVE_RATE} frames/s feed, no parsing`,
         value: Math.round(baseline.cpuPercent * 100) / 100,
         unit: "% of a core",
         target: null,
