@@ -35,6 +35,8 @@ export const manifestFileSchema = z.looseObject({
     z.looseObject({
       name: z.string(),
       files: z.array(fileRecordSchema),
+      /** The claimed ring segments kept in the event directory (`segments/{camera}/…`). */
+      segments: z.array(fileRecordSchema).default([]),
       gaps: z
         .array(z.looseObject({ from: z.string(), to: z.string(), seconds: z.number(), cause: z.string() }))
         .default([]),

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { sha256File } from "../storage/sha256.js";
 import { AMENDMENT_TYPE, type AuditEntry, checkChain, isManifestRecord } from "./audit-entry.js";
 import { AUDIT_FILE } from "./audit-log.js";
@@ -167,6 +167,58 @@ function checkManifestAgainstAudit(
   }
 }
 
+/** Files of an event directory that are not evidence: the recorder's journal (dot-files are skipped too). */
+const NOT_EVIDENCE = ["journal.jsonl"];
+
+/** Relative paths of the files under an event directory (dot-files and dot-directories skipped). */
+function filesUnder(dir: string, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    if (entry.name.startsWith(".")) continue;
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...filesUnder(dir, rel));
+    else out.push(rel);
+  }
+  return out;
+}
+
+/** A manifest's file name must stay inside the event directory: relative, no `..`, no backslash. */
+const insideEvent = (file: string) =>
+  !isAbsolute(file) && !file.includes("\\") && !file.split("/").some((p) => p === ".." || p === "");
+
+/** One listed file (video or segment): present, with the recorded size and SHA-256. */
+async function checkFile(
+  eventDir: string,
+  rec: { file: string; sha256: string; bytes: number },
+  manifestPath: string,
+  findings: Finding[],
+): Promise<void> {
+  if (!insideEvent(rec.file)) {
+    findings.push({
+      severity: "error",
+      subject: `${manifestPath} field cameras`,
+      message: `file name '${rec.file}' leaves the event directory`,
+    });
+    return;
+  }
+  const path = join(eventDir, rec.file);
+  if (!existsSync(path)) {
+    findings.push({ severity: "error", subject: path, message: "missing (listed in the manifest)" });
+    return;
+  }
+  const actual = await sha256File(path);
+  if (actual.sha256 !== rec.sha256 || actual.bytes !== rec.bytes) {
+    findings.push({
+      severity: "error",
+      subject: path,
+      message:
+        actual.bytes !== rec.bytes
+          ? `size ${actual.bytes} bytes, manifest says ${rec.bytes}; SHA-256 ${actual.sha256} differs from ${rec.sha256}`
+          : `SHA-256 ${actual.sha256} differs from the manifest's ${rec.sha256}`,
+    });
+  }
+}
+
 interface EventCheck {
   files: number;
   eventId: string | null;
@@ -202,40 +254,17 @@ async function verifyEventDir(
       message: `is ${manifest.eventId}, not the directory's name`,
     });
   }
-  const listed = new Set([MANIFEST_FILE]);
+  const listed = new Set([MANIFEST_FILE, ...NOT_EVIDENCE]);
   let files = 0;
   for (const camera of manifest.cameras) {
-    for (const rec of camera.files) {
+    for (const rec of [...camera.files, ...camera.segments]) {
       files += 1;
       listed.add(rec.file);
-      const path = join(eventDir, rec.file);
-      if (rec.file.includes("/") || rec.file.includes("..")) {
-        findings.push({
-          severity: "error",
-          subject: `${manifestPath} field cameras`,
-          message: `file name '${rec.file}' leaves the event directory`,
-        });
-        continue;
-      }
-      if (!existsSync(path)) {
-        findings.push({ severity: "error", subject: path, message: "missing (listed in the manifest)" });
-        continue;
-      }
-      const actual = await sha256File(path);
-      if (actual.sha256 !== rec.sha256 || actual.bytes !== rec.bytes) {
-        findings.push({
-          severity: "error",
-          subject: path,
-          message:
-            actual.bytes !== rec.bytes
-              ? `size ${actual.bytes} bytes, manifest says ${rec.bytes}; SHA-256 ${actual.sha256} differs from ${rec.sha256}`
-              : `SHA-256 ${actual.sha256} differs from the manifest's ${rec.sha256}`,
-        });
-      }
+      await checkFile(eventDir, rec, manifestPath, findings);
     }
   }
-  for (const name of readdirSync(eventDir)) {
-    if (!listed.has(name) && !name.startsWith(".")) {
+  for (const name of filesUnder(eventDir)) {
+    if (!listed.has(name)) {
       findings.push({
         severity: "warning",
         subject: join(eventDir, name),

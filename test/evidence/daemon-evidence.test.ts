@@ -52,7 +52,7 @@ describe("evidence in the running daemon (real processes: camsync run, s3rver, t
     expect(officer.stderr).toBe("");
     expect(officer.stdout).toContain("via the running daemon");
     expect(runCli(["trigger", "start", "--reason", "traffic stop", "--config", config]).code).toBe(0);
-    expect(runCli(["verify", dataDir]).stdout).toMatch(/^OK: 1 event\(s\), 1 file\(s\)/m); // while running
+    expect(runCli(["verify", dataDir]).stdout).toMatch(/^OK: 1 event\(s\), 3 file\(s\)/m); // while running
     expect(await d.stop("SIGTERM")).toBe(0);
 
     const types = readFileSync(join(dataDir, "audit.jsonl"), "utf8")
@@ -71,7 +71,7 @@ describe("evidence in the running daemon (real processes: camsync run, s3rver, t
       expect(types).toContain(t);
     }
     const verify = runCli(["verify", dataDir]);
-    expect(verify.stdout).toMatch(/^OK: 1 event\(s\), 1 file\(s\), \d+ audit entries verified$/m);
+    expect(verify.stdout).toMatch(/^OK: 1 event\(s\), 3 file\(s\), \d+ audit entries verified$/m);
     expect(verify.code).toBe(0);
 
     const report = runCli(["report", "--since", "2026-11-01", "--data-dir", dataDir, "--json"]);

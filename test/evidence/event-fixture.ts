@@ -41,10 +41,19 @@ export function makeEvent(dataDir: string, opts: FixtureOptions): FixtureEvent {
     const data = randomBytes(c.bytes);
     const file = `${c.name}.mp4`;
     writeFileSync(join(dir, file), data);
+    // the claimed ring segments the recorder keeps beside the MP4 (`segments/{camera}/…`)
+    mkdirSync(join(dir, "segments", c.name), { recursive: true });
+    const segments = [0, 1].map((i) => {
+      const seg = randomBytes(512);
+      const segFile = `segments/${c.name}/20261126T142203000-00000${i}.ts`;
+      writeFileSync(join(dir, segFile), seg);
+      const at = new Date(opts.startedAt - 30_000 + i * 1000).toISOString();
+      return { file: segFile, startedAt: at, durationSeconds: 1, sha256: sha256Hex(seg), bytes: seg.length };
+    });
     return {
       name: c.name,
       files: [{ file, sha256: sha256Hex(data), bytes: data.length, durationSeconds: 60, part: 1 }],
-      segments: [],
+      segments,
       gaps: opts.gaps ?? [],
     };
   });
@@ -75,6 +84,7 @@ export function makeEvent(dataDir: string, opts: FixtureOptions): FixtureEvent {
     ...(opts.category ? { category: opts.category } : {}),
     ...(opts.critical !== undefined ? { critical: opts.critical } : {}),
   };
+  writeFileSync(join(dir, "journal.jsonl"), `${JSON.stringify({ t: "open", eventId })}\n`);
   const text = serializeManifest(manifest as unknown as Record<string, unknown>);
   writeFileSync(join(dir, "manifest.json"), text);
   return { eventId, dir, manifestSha256: sha256Hex(text), manifest };

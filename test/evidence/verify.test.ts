@@ -79,7 +79,7 @@ describe("camsync verify against tampering", () => {
   it("an untouched data dir (with a recorded amendment) verifies with exit 0", async () => {
     const { dir, e0 } = copy();
     const r = await runVerify(dir);
-    expect(r.out).toMatch(/^OK: 2 event\(s\), 4 file\(s\)/m);
+    expect(r.out).toMatch(/^OK: 2 event\(s\), 12 file\(s\)/m); // 2 cameras: an MP4 and 2 segments each
     expect(r.code).toBe(0);
     expect((await runVerify(e0)).code).toBe(0);
   });
@@ -95,6 +95,29 @@ describe("camsync verify against tampering", () => {
       expect(r.code).toBe(1);
       expect(r.out).toContain(`CHANGED  ${path}: SHA-256`);
     }
+  });
+
+  it("a changed or removed claimed segment is named with exit 1", async () => {
+    const { dir, e0 } = copy();
+    const seg = (events[0] as FixtureEvent).manifest.cameras[0]?.segments[1]?.file as string;
+    const path = join(e0, seg);
+    const data = readFileSync(path);
+    data[7] = (data[7] as number) ^ 0x80;
+    writeFileSync(path, data);
+    const other = join(e0, (events[0] as FixtureEvent).manifest.cameras[1]?.segments[0]?.file as string);
+    rmSync(other);
+    const r = await runVerify(dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`CHANGED  ${path}: SHA-256`);
+    expect(r.out).toContain(`CHANGED  ${other}: missing (listed in the manifest)`);
+  });
+
+  it("a file added to an event is a warning, not a failure", async () => {
+    const { dir, e1 } = copy();
+    writeFileSync(join(e1, "segments", "front", "extra.ts"), "x");
+    const r = await runVerify(dir);
+    expect(r.out).toContain(`warning  ${join(e1, "segments/front/extra.ts")}: not listed in the manifest`);
+    expect(r.code).toBe(0);
   });
 
   it("an edited manifest field is named with exit 1", async () => {
