@@ -6,7 +6,7 @@
 //    parser into the vehicle-bus component (Ford DBC, 9 signals, 4 rules, bus listeners), repeated ≥ 2 s.
 // 2. Live CPU: a child process runs the real SLCAN source (serialport on a socat PTY) + vehicle bus and
 //    measures its own process.cpuUsage() over 10 s while this process writes 4,000 frames/s into the PTY.
-//    Baseline: the same feed read by node-serialport alone, to show what the serial read itself costs.
+//    Baseline: the same feed read by a stock node-serialport stream (no parsing), for comparison.
 // Needs `npm run build` (imports dist/) and the fixtures in ../shared/fixtures/can. `node bench/can.mjs`.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";

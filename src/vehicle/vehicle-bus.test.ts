@@ -174,17 +174,9 @@ describe("VehicleBus", () => {
     );
     await vb.start();
     const t0 = clock.now();
+    // As the GPS receiver publishes it: a `gps.speedKmh` signal with each fix.
     const fix = (kmh: number, at: number) =>
-      bus.emit("gps", {
-        at,
-        lat: 0,
-        lon: 0,
-        speedKmh: kmh,
-        courseDeg: null,
-        fix: "3d",
-        satellites: 8,
-        hdop: 1,
-      });
+      bus.emit("signal", { name: "gps.speedKmh", value: kmh, unit: "km/h", at });
     fix(90, t0);
     clock.advance(200);
     fix(105, t0 + 200);

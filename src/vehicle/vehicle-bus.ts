@@ -127,10 +127,8 @@ export class VehicleBus implements Component {
     this.dirty = new Uint8Array(n);
     this.rate = { frames: 0, at: clock.monotonic(), perSecond: 0 };
 
+    // External signals (the GPS component's `gps.speedKmh`) feed the rules that use them.
     this.unsubscribe.push(
-      bus.on("gps", (fix) => {
-        if (fix.speedKmh !== null) this.external(`${EXTERNAL_SIGNAL_PREFIX}speedKmh`, fix.speedKmh, fix.at);
-      }),
       bus.on("signal", (s) => {
         if (s.name.startsWith(EXTERNAL_SIGNAL_PREFIX) && typeof s.value === "number")
           this.external(s.name, s.value, s.at);
