@@ -83,6 +83,12 @@ class DashRecorder implements Recorder {
   private readonly cameras = new Map<string, CameraRecorder>();
   private readonly events = new Map<string, OpenEvent>();
   private readonly recovering = new Map<string, PendingRecovery>();
+  private readonly reassemble: {
+    dir: string;
+    read: { open: OpenEntry; entries: JournalEntry[] };
+    endAt: number;
+    interrupted: string | undefined;
+  }[] = [];
   private readonly linked = new Set<string>();
   private readonly firstSegment = new Set<string>();
   /** Last value of each vehicle signal: written into a new event's journal as its starting state. */
@@ -190,6 +196,17 @@ class DashRecorder implements Recorder {
         if (nlink(cam.path(seg.file)) > 1) this.linked.add(`${cam.name}/${seg.file}`);
     }
     for (const ev of this.events.values()) this.claimFromRing(ev, () => true);
+    for (const r of this.reassemble.splice(0)) {
+      this.log.info(
+        { eventId: r.read.open.eventId },
+        `event ${r.read.open.eventId} was being assembled; assembling it again`,
+      );
+      this.finalize(
+        OpenEvent.restore(this.eventOptions(r.dir, r.read.open), r.read.entries),
+        r.endAt,
+        r.interrupted,
+      );
+    }
     for (const [id, pending] of this.recovering) {
       pending.timer = clock.setTimeout(
         () => this.recoverInterrupted(id),
@@ -302,6 +319,8 @@ class DashRecorder implements Recorder {
   private openEvent(eventId: string, origin: Origin, at: number, preEventSeconds: number): void {
     if (this.events.has(eventId)) return;
     const dir = join(this.eventsDir, eventId);
+    // Never write into an existing event: a finalized one is evidence, and an id is used once.
+    if (existsSync(dir)) throw new Error(`${dir} already exists; the event is not re-opened`);
     const ev = OpenEvent.create(this.eventOptions(dir, this.openEntry(eventId, origin, at, preEventSeconds)));
     this.events.set(eventId, ev);
     for (const [name, v] of this.lastSignal)
@@ -472,6 +491,12 @@ class DashRecorder implements Recorder {
       if (existsSync(join(dir, MANIFEST_FILE))) continue;
       const read = OpenEvent.readOpenEntry(dir);
       if (!read) continue;
+      const finished = read.entries.filter((e) => e.t === "end").at(-1);
+      if (finished?.t === "end") {
+        // Assembly had started (and failed or was cut off): assemble again, same end.
+        this.reassemble.push({ dir, read, endAt: finished.at, interrupted: finished.interrupted });
+        continue;
+      }
       const ended = read.entries.some((e) => e.t === "decision" && e.type === "event-end");
       if (ended) {
         const ev = OpenEvent.restore(this.eventOptions(dir, read.open), read.entries);

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Decision } from "../../src/core/activation.js";
@@ -8,9 +8,11 @@ import { parseSegmentList } from "../../src/recorder/segment.js";
 import {
   cleanupAfterEach,
   decision,
+  finishEvent,
   makeRig,
   recorderConfig,
   sleep,
+  startedRig,
   tempDataDir,
   testCamera,
 } from "./harness.js";
@@ -101,6 +103,7 @@ function collectListedSegments(ringDir: string): { stop: () => string[] } {
 
 describe.skipIf(!built)(
   "daemon killed mid-event (needs `npm run build`: the killed recorder runs from dist/)",
+  { timeout: 90_000 },
   () => {
     it("after a restart the same event continues and completes with no segment lost", async () => {
       const t = tempDataDir();
@@ -171,3 +174,26 @@ describe.skipIf(!built)(
     });
   },
 );
+
+describe("daemon stopped during assembly", { timeout: 90_000 }, () => {
+  it("an event whose assembly did not finish is assembled again at the next start, same footage", async () => {
+    const first = await startedRig(recorderConfig());
+    await sleep(3000);
+    const id = "20261126T142233Z-unit12-gggg";
+    first.emit(decision.start(id, Date.now(), 2));
+    await sleep(1000);
+    const { fin, manifest } = await finishEvent(first, id, 1);
+    await first.recorder.stop();
+    // As if the power went while the MP4 and manifest were being written.
+    rmSync(join(fin.dir, "manifest.json"));
+    rmSync(join(fin.dir, "front.mp4"));
+
+    const second = makeRig(first.dataDir, recorderConfig());
+    await second.recorder.start();
+    const again = await second.nextFinalized(id);
+    const redone = JSON.parse(readFileSync(join(again.dir, "manifest.json"), "utf8")) as EventManifest;
+    expect(redone.cameras[0]?.segments).toEqual(manifest.cameras[0]?.segments);
+    expect(redone.endedAt).toBe(manifest.endedAt);
+    expect(redone.cameras[0]?.files[0]?.sha256).toBe(manifest.cameras[0]?.files[0]?.sha256);
+  });
+});

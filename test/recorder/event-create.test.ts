@@ -36,7 +36,7 @@ async function runCli(argv: string[]): Promise<{ code: number; out: string; err:
   }
 }
 
-describe("camsync event create (record-after-the-fact)", () => {
+describe("camsync event create (record-after-the-fact)", { timeout: 90_000 }, () => {
   it("promotes ring footage between two times to a hashed event, audio muted by policy", async () => {
     const t = tempDataDir();
     const recorder = { cameras: [testCamera("front")], ring: { marginSeconds: 2, keepHours: 1 } };

@@ -31,7 +31,7 @@ async function recordEvent(r: Rig, eventId: string, activeMs: number, during?: (
   return { triggerAt, ...(await finishEvent(r, eventId, POST)) };
 }
 
-describe("dash recorder with real ffmpeg", () => {
+describe("dash recorder with real ffmpeg", { timeout: 90_000 }, () => {
   it("records one event from two cameras into two files: pre-event window, post-roll, no frames lost at joins, pre-event muted", async () => {
     const t = tempDataDir();
     const rig = makeRig(t.dir, recorderConfig({ cameras: [testCamera("front"), testCamera("rear")] }));

@@ -6,10 +6,12 @@ import {
   cleanupAfterEach,
   decision,
   finishEvent,
+  makeRig,
   type Rig,
   recorderConfig,
   sleep,
   startedRig,
+  tempDataDir,
 } from "./harness.js";
 
 cleanupAfterEach();
@@ -45,7 +47,7 @@ async function eventFiles(dir: string): Promise<Map<string, string>> {
   return out;
 }
 
-describe("recorder faults (real ffmpeg)", () => {
+describe("recorder faults (real ffmpeg)", { timeout: 90_000 }, () => {
   it("ffmpeg killed mid-event: a new segment within 3 s and the gap is in the manifest", async () => {
     const rig = await startedRig(recorderConfig());
     await sleep(3000);
@@ -118,6 +120,26 @@ describe("recorder faults (real ffmpeg)", () => {
     };
     for (let i = 0; i < 50 && alive(); i++) await sleep(100);
     expect(alive()).toBe(false);
+  });
+
+  it("a camera whose ffmpeg cannot run is reported down with a critical alert, and does not hold READY back", async () => {
+    const rig = makeRig(
+      tempDataDir().dir,
+      recorderConfig({
+        ffmpegPath: "/nonexistent/ffmpeg",
+        supervision: { crashLoopLimit: 2, backoffInitialMs: 100, backoffMaxMs: 500 },
+      }),
+    );
+    const health: string[] = [];
+    rig.bus.on("health", (h) => health.push(`${h.component}:${h.state}`));
+    await rig.recorder.start();
+    await rig.recorder.ready();
+    for (let i = 0; i < 40 && !health.includes("recorder:front:down"); i++) await sleep(50);
+    expect(health).toContain("recorder:front:degraded");
+    expect(health).toContain("recorder:front:down");
+    expect(rig.recorder.status?.().recorder).toBe("down");
+    const alert = rig.alerts.find((a) => a.code === "camera-not-recording" && a.severity === "critical");
+    expect(alert?.device).toBe("front");
   });
 
   it("a filling disk trims the ring, never touches event footage, keeps recording and raises storage-low", async () => {

@@ -128,7 +128,7 @@ export function makeRig(dataDir: string, config: RecorderConfig, extra: Partial<
     alerts,
     finalized,
     emit: (d) => bus.emit("decision", d),
-    nextFinalized: (id, timeoutMs = 30_000) =>
+    nextFinalized: (id, timeoutMs = 45_000) =>
       new Promise((resolve, reject) => {
         const done = finalized.find((f) => f.eventId === id);
         if (done) return resolve(done);
