@@ -123,7 +123,16 @@ export class ReconnectingMqttLink extends EventEmitter<LinkEvents> implements Mq
       if (gen !== this.generation) return;
       this.isUp = true;
       this.backoff = this.opts.reconnectMinMs;
-      if (this.opts.subscriptions.length > 0) client.subscribe(this.opts.subscriptions, { qos: 1 });
+      if (this.opts.subscriptions.length > 0) {
+        client.subscribe(this.opts.subscriptions, { qos: 1 }, (err, granted) => {
+          const refused = (granted ?? []).filter((g) => g.qos >= 128).map((g) => g.topic);
+          if (err || refused.length > 0) {
+            const which = (refused.length > 0 ? refused : this.opts.subscriptions).join(", ");
+            const why = err ? ` (${err.message})` : "";
+            this.log("warn", `mqtt subscription refused by the broker (ACL?): ${which}${why}`);
+          }
+        });
+      }
       this.emit("connect", { sessionPresent: connack.sessionPresent });
     });
     client.on("message", (topic, payload, packet) => {

@@ -86,4 +86,35 @@ describe("ReconnectingMqttLink", () => {
     expect(link.connected).toBe(false);
     expect(link.publish("camsync/v1/t/status", "{}", { retain: true })).toBe(false);
   });
+
+  it("reports a subscription the broker's ACL refuses", async () => {
+    const port = await freePort();
+    const broker = await startEmbeddedBroker({
+      host: "127.0.0.1",
+      port,
+      vehicleId: "t",
+      daemonUsername: "camsync",
+      users,
+      logger: silentLogger(),
+    });
+    cleanup.push(() => broker.close());
+    const logs: string[] = [];
+    const link = new ReconnectingMqttLink(
+      linkOptions(port, {
+        clientId: "link-test-bc1",
+        username: "bc1",
+        password: "pw",
+        will: { topic: "camsync/v1/t/bodycam/bc1/status", payload: '{"v":1,"online":false}', retain: true },
+        subscriptions: ["camsync/v1/t/activation", "camsync/v1/t/bodycam/+/status"],
+        onLog: (_l, m) => logs.push(m),
+      }),
+    );
+    cleanup.push(() => link.close());
+    link.start();
+    await waitFor("refusal logged", () => logs.some((l) => l.includes("refused")));
+    const refusal = logs.find((l) => l.includes("refused")) ?? "";
+    expect(refusal).toMatch(/^mqtt subscription refused by the broker \(ACL\?\): /);
+    expect(refusal).toContain("camsync/v1/t/bodycam/+/status");
+    expect(link.connected).toBe(true);
+  });
 });
