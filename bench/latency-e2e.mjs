@@ -130,7 +130,9 @@ export async function run({ rounds = 200 } = {}) {
     base = await baselineClients(broker, sample.length);
 
     const samples = [];
+    const toDecision = [];
     let t0 = 0;
+    let wall0 = 0;
     let previous = new Set();
     const received = new Map();
     for (const cam of fleet.cams) {
@@ -143,11 +145,18 @@ export async function run({ rounds = 200 } = {}) {
     for (let i = 0; i < rounds + WARMUP; i++) {
       received.clear();
       kmh = SPEED_RULE.threshold + 10;
+      wall0 = Date.now();
       t0 = performance.now();
       adapter.writeFrames(speedLine(kmh));
       await until("all body cams got the activation", () => received.size === CAMS.length);
       if (i >= WARMUP) for (const r of received.values()) samples.push(r.at - t0);
       const eventId = [...received.values()][0].eventId;
+      // Where the time goes: the daemon's log time of its decision (ms resolution, same wall clock).
+      const logged = daemon.lines.find(
+        (e) => e.line.decision?.type === "event-start" && e.line.decision.eventId === eventId,
+      );
+      const decidedAt = logged ? Date.parse(logged.line.time) : Number.NaN;
+      if (i >= WARMUP && Number.isFinite(decidedAt)) toDecision.push(decidedAt - wall0);
       previous = new Set([...previous, eventId]);
       kmh = 30; // the rule clears below 50 km/h
       await sleep(150);
@@ -173,6 +182,23 @@ export async function run({ rounds = 200 } = {}) {
           key: "e2eBrokerP50Ms",
           label: `Broker publish → receive p50, same run (${CAMS.length} subscribers, QoS 1, TLS)`,
           value: b50,
+          unit: "ms",
+          target: null,
+          meets: null,
+        },
+        {
+          key: "e2eCanToDecisionP50Ms",
+          label:
+            "… of which CAN frame on the serial line → the engine's decision (daemon log time, 1 ms resolution), p50",
+          value: percentile(toDecision, 50),
+          unit: "ms",
+          target: null,
+          meets: null,
+        },
+        {
+          key: "e2eCanToDecisionP99Ms",
+          label: "… of which CAN frame on the serial line → the engine's decision, p99",
+          value: percentile(toDecision, 99),
           unit: "ms",
           target: null,
           meets: null,
