@@ -47,6 +47,7 @@ export class ReferenceBodycam extends EventEmitter<ReferenceBodycamEvents> {
   private batteryPct: number;
   private lastDrainAt: number;
   private heartbeat: TimerHandle | undefined;
+  private readonly lastSeq = new Map<string, number>();
 
   constructor(
     private readonly opts: ReferenceBodycamOptions,
@@ -173,6 +174,11 @@ export class ReferenceBodycam extends EventEmitter<ReferenceBodycamEvents> {
   }
 
   private follow(a: ActivationPayload): void {
+    // Within one event, `seq` orders the car's activations: never act on one older than the last.
+    const last = this.lastSeq.get(a.eventId);
+    if (last !== undefined && a.seq < last) return;
+    this.lastSeq.set(a.eventId, a.seq);
+    if (this.lastSeq.size > 16) this.lastSeq.delete(this.lastSeq.keys().next().value ?? "");
     if (a.active) {
       if (this.isRecording && this.currentEventId === a.eventId) {
         this.publishStatus(); // a re-sent activation: confirm again
