@@ -1,10 +1,11 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Bus } from "../core/bus.js";
-import { type Clock, isoTime } from "../core/clock.js";
+import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
 import { isManualOrigin } from "../core/trigger.js";
 import type { Logger } from "../daemon/logger.js";
+import { AlertFloodGuard, type SuppressedAlerts } from "./alert-flood.js";
 import {
   checkChain,
   formatEntry,
@@ -18,6 +19,10 @@ import { type AuditLock, acquireAuditLock } from "./audit-lock.js";
 import { fieldHashes, loadManifest } from "./manifest-file.js";
 
 export const AUDIT_FILE = "audit.jsonl";
+
+/** Alert flood guard: at most this many alerts of one code are written per window (the rest summarized). */
+const ALERTS_PER_WINDOW = 20;
+const ALERT_WINDOW_MS = 60_000;
 
 export interface AuditRecord {
   seq: number;
@@ -63,6 +68,8 @@ export class AuditLog implements Component, AuditAppender {
   private written = 0;
   private tears = 0;
   private lastError: string | null = null;
+  private readonly flood = new AlertFloodGuard(ALERTS_PER_WINDOW, ALERT_WINDOW_MS);
+  private floodTimer: TimerHandle | undefined;
 
   constructor(private readonly opts: AuditLogOptions) {
     this.path = join(opts.dataDir, AUDIT_FILE);
@@ -94,6 +101,10 @@ export class AuditLog implements Component, AuditAppender {
     if (this.opts.configLoaded) this.append("config-loaded", { ...this.opts.configLoaded });
     const bus = this.opts.bus;
     if (!bus) return;
+    this.floodTimer = this.opts.clock.setInterval(
+      () => this.writeSuppressed(this.flood.flush(this.opts.clock.now())),
+      ALERT_WINDOW_MS,
+    );
     this.unsubscribe.push(
       bus.on("decision", (d) => {
         // Every start/join/mark/stop/refusal/end is recorded; "ignored" only when a person asked.
@@ -102,8 +113,10 @@ export class AuditLog implements Component, AuditAppender {
         this.safeAppend("decision", { decision: type, decisionSeq: seq, decidedAt: isoTime(at), ...rest });
       }),
       bus.on("alert", (a) => {
+        const { write, summaries } = this.flood.admit(a.code, this.opts.clock.now());
+        this.writeSuppressed(summaries);
         const { at, ...rest } = a;
-        this.safeAppend("alert", { ...rest, raisedAt: isoTime(at) });
+        if (write) this.safeAppend("alert", { ...rest, raisedAt: isoTime(at) });
       }),
       bus.on("bodycam-confirmation", (c) =>
         this.safeAppend("bodycam-confirmation", {
@@ -120,6 +133,9 @@ export class AuditLog implements Component, AuditAppender {
 
   async stop(): Promise<void> {
     for (const off of this.unsubscribe.splice(0)) off();
+    this.opts.clock.clearInterval(this.floodTimer);
+    this.floodTimer = undefined;
+    if (this.fd !== undefined) this.writeSuppressed(this.flood.flush(this.opts.clock.now(), true));
     // the daemon's orderly stop (a power cut or crash leaves no such entry: the gap shows)
     if (this.opts.configLoaded && this.fd !== undefined) this.safeAppend("daemon-stopped", {});
     this.close();
@@ -182,6 +198,18 @@ export class AuditLog implements Component, AuditAppender {
       data = { eventId, manifestSha256: announcedSha256, error: (err as Error).message };
     }
     this.safeAppend("event-finalized", data);
+  }
+
+  private writeSuppressed(summaries: SuppressedAlerts[]): void {
+    for (const x of summaries) {
+      this.safeAppend("alerts-suppressed", {
+        code: x.code,
+        count: x.count,
+        from: isoTime(x.from),
+        to: isoTime(x.to),
+        reason: `more than ${ALERTS_PER_WINDOW} '${x.code}' alerts within ${ALERT_WINDOW_MS / 1000} s`,
+      });
+    }
   }
 
   private safeAppend(type: string, data: Record<string, unknown>): void {
