@@ -2,13 +2,15 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkChain } from "./audit-entry.js";
 import { AUDIT_FILE } from "./audit-log.js";
+import { type Downtime, daemonDowntime } from "./downtime.js";
 import { loadManifest, MANIFEST_FILE, type ManifestFile } from "./manifest-file.js";
 
 /**
  * `camsync report`: what auditors compare against dispatch records. For every activation since a date:
  * when and why it started, who was on shift, which body cams confirmed (and how fast), which did not,
  * gaps in the video, and whether the evidence reached the storage server. Built from the manifests
- * and the audit log (which still knows events whose local copy was deleted after upload).
+ * and the audit log (which still knows events whose local copy was deleted after upload), with the
+ * periods the daemon was not running.
  */
 export interface ActivationRow {
   eventId: string;
@@ -43,6 +45,8 @@ export interface AccountabilityReport {
     uploadPending: number;
     uploadFailed: number;
   };
+  /** When the daemon was not running (from its start and stop records). */
+  downtime: Downtime[];
   auditProblems: number;
 }
 
@@ -98,9 +102,15 @@ export function buildReport(dataDir: string, since: number, until: number | null
   const get = (id: string) => rows.get(id) ?? (rows.set(id, row(id)).get(id) as ActivationRow);
   const auditPath = join(dataDir, AUDIT_FILE);
   let auditProblems = 0;
+  let downtime: Downtime[] = [];
   if (existsSync(auditPath)) {
     const chain = checkChain(readFileSync(auditPath));
     auditProblems = chain.findings.filter((f) => !(f.kind === "torn" && f.acknowledged)).length;
+    downtime = daemonDowntime(
+      chain.entries.map((x) => x.entry),
+      since,
+      until,
+    );
     for (const { entry } of chain.entries as { entry: Entry }[]) {
       const eventId = str(entry.eventId);
       if (!eventId) continue;
@@ -174,6 +184,7 @@ export function buildReport(dataDir: string, since: number, until: number | null
       ).length,
       uploadFailed: activations.filter((a) => a.upload.state === "failed").length,
     },
+    downtime,
     auditProblems,
   };
 }
@@ -202,6 +213,12 @@ export function formatReport(r: AccountabilityReport): string {
     );
     lines.push("");
   }
+  for (const d of r.downtime) {
+    lines.push(
+      `DAEMON DOWN  ${d.from} → ${d.to}${d.orderly ? " (stopped)" : " (crash or power cut: no orderly stop recorded)"}`,
+    );
+  }
+  if (r.downtime.length > 0) lines.push("");
   const t = r.totals;
   lines.push(
     `${t.activations} activation(s); ${t.withUnconfirmedCams} with unconfirmed body cams; ${t.withGaps} with gaps; uploads: ${t.uploadVerified} verified, ${t.uploadPending} pending, ${t.uploadFailed} failed`,
