@@ -96,6 +96,14 @@ export const bodycamConfigSchema = section("Paired body cams and activation conf
     100,
     60_000,
   ),
+  lowBatteryPercent: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(15)
+    .describe(
+      "Alert (bodycam-battery-low) when a paired body cam reports its battery below this percentage.",
+    ),
   maxResends: z
     .number()
     .int()

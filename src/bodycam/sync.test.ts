@@ -324,6 +324,18 @@ describe("BodycamSync (daemon side, fake broker link, fake clock)", () => {
     ]);
   });
 
+  it("alerts a low body-cam battery once, and again only after it recovered", async () => {
+    const h = await harness();
+    h.link.goUp();
+    for (const battery of [40, 14, 13, 12, 21, 14, 100]) {
+      h.link.deliver(`${R}/bodycam/bc1/status`, { ...camStatus(false, null), battery }, true);
+    }
+    expect(h.alerts.map((a) => [a.code, a.device, a.message])).toEqual([
+      ["bodycam-battery-low", "bc1", "body cam bc1 battery at 14% (below 15%)"],
+      ["bodycam-battery-low", "bc1", "body cam bc1 battery at 14% (below 15%)"],
+    ]);
+  });
+
   it("reports mqtt health and publishes an offline status on stop", async () => {
     const h = await harness();
     const health: string[] = [];

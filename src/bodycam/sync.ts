@@ -63,6 +63,7 @@ export class BodycamSync implements Component {
   private state: "idle" | "active" | "post-roll" = "idle";
   private current: ActivationPayload | null = null;
   private readonly triggers = new BodycamTriggers();
+  private readonly batteryAlerted = new Set<string>();
   private readonly unpairedAlertedAt = new Map<string, number>();
   private readonly health = new HealthBoard();
   private readonly dropped: Record<DecodeFailure, number> = {
@@ -413,9 +414,20 @@ export class BodycamSync implements Component {
       );
     }
     this.tracker.report(id, cam);
+    this.checkBattery(id, cam.battery);
     const cleared = this.triggers.onStatus(id, cam.online, cam.recording, this.opts.clock.now());
     if (cleared) this.opts.bus.emit("trigger", cleared);
     this.scheduleStatus();
+  }
+
+  /** Once when the battery drops below the threshold (again only after it recovered by 5 points). */
+  private checkBattery(id: string, battery: number | null): void {
+    const low = this.opts.config.bodycams.lowBatteryPercent;
+    if (battery === null) return;
+    if (battery >= low + 5) this.batteryAlerted.delete(id);
+    if (battery >= low || this.batteryAlerted.has(id)) return;
+    this.batteryAlerted.add(id);
+    this.alert("bodycam-battery-low", "warning", `body cam ${id} battery at ${battery}% (below ${low}%)`, id);
   }
 
   private onBodycamActivation(id: string, active: boolean, at: string): void {
