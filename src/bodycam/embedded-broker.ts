@@ -76,7 +76,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     done(null, sub);
   };
 
-  const server: Server = createServer((socket) => aedes.handle(socket));
+  const server: Server = createServer((socket) => {
+    socket.setNoDelay(true); // activations are tiny and latency-critical (no Nagle + delayed-ACK stall)
+    aedes.handle(socket);
+  });
   server.listen(opts.port, opts.host);
   await once(server, "listening");
   const address = server.address();
