@@ -5,7 +5,7 @@ import { makeEventId } from "../core/event-id.js";
 import type { Logger } from "../daemon/logger.js";
 import { currentOfficer } from "../evidence/officer.js";
 import type { RecorderConfig } from "./config.js";
-import { type Assembled, assembleEvent } from "./event-assembly.js";
+import { type Assembled, assembleOpenEvent } from "./event-assembly.js";
 import { OpenEvent } from "./event-recording.js";
 import { belongsToEvent } from "./event-window.js";
 import { readRingIndex } from "./ring-index.js";
@@ -86,14 +86,7 @@ export async function promoteRing(o: PromoteOptions): Promise<Assembled & { even
   ev.journal.append({ t: "decision", at: o.now, type: "after-the-fact", reason: o.reason, origin });
   ev.endAt = o.to;
   for (const s of selected) for (const seg of s.segments) ev.claim(seg, join(s.ringDir, seg.file));
-  await ev.settled();
-  ev.journal.append({ t: "end", at: o.to });
-  ev.journal.close();
-  const result = await assembleEvent({
-    dir,
-    open: ev.open,
-    entries: OpenEvent.readOpenEntry(dir)?.entries ?? [],
-    claimed: ev.claimed,
+  const result = await assembleOpenEvent(ev, {
     endAt: o.to,
     ffmpegPath: o.config.ffmpegPath,
     ffprobePath: o.config.ffprobePath,

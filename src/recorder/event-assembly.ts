@@ -7,7 +7,7 @@ import { writeJsonAtomicSync } from "../storage/atomic-file.js";
 import { sha256File, sha256Hex } from "../storage/sha256.js";
 import type { JournalEntry, OpenEntry } from "./event-journal.js";
 import { type AssembledFile, buildManifest, type HashedSegment } from "./event-manifest.js";
-import { type Claimed, SEGMENTS_DIR } from "./event-recording.js";
+import { type Claimed, OpenEvent, SEGMENTS_DIR } from "./event-recording.js";
 import { JOIN_TOLERANCE_MS } from "./event-window.js";
 import { concatToMp4, probeDuration } from "./ffmpeg-process.js";
 
@@ -169,4 +169,29 @@ export async function assembleEvent(o: AssembleOptions): Promise<Assembled> {
   const path = join(o.dir, MANIFEST_FILE);
   writeJsonAtomicSync(path, manifest);
   return { manifest, manifestSha256: sha256Hex(`${JSON.stringify(manifest, null, 2)}\n`), files };
+}
+
+export interface FinishOptions {
+  endAt: number;
+  interrupted?: string;
+  ffmpegPath: string;
+  ffprobePath: string;
+  version: string;
+}
+
+/**
+ * Finish an event: its end is journaled at once (a crash from here on re-assembles it with the same end),
+ * queued muting settles, the journal is closed and the event assembled from what the journal says.
+ */
+export async function assembleOpenEvent(ev: OpenEvent, o: FinishOptions): Promise<Assembled> {
+  ev.journal.append({ t: "end", at: o.endAt, interrupted: o.interrupted });
+  await ev.settled();
+  ev.journal.close();
+  return assembleEvent({
+    ...o,
+    dir: ev.dir,
+    open: ev.open,
+    entries: OpenEvent.readOpenEntry(ev.dir)?.entries ?? [],
+    claimed: ev.claimed,
+  });
 }

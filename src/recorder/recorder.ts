@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { VERSION } from "../cli/version.js";
 import type { Config } from "../config/schema.js";
@@ -8,24 +8,18 @@ import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
 import type { Origin } from "../core/trigger.js";
 import type { Logger } from "../daemon/logger.js";
-import { MANIFEST_FILE } from "../evidence/manifest-file.js";
 import { currentOfficer } from "../evidence/officer.js";
 import { CameraRecorder } from "./camera.js";
 import type { RecorderConfig } from "./config.js";
-import { assembleEvent } from "./event-assembly.js";
+import { assembleOpenEvent } from "./event-assembly.js";
 import type { JournalEntry, OpenEntry } from "./event-journal.js";
 import { OpenEvent } from "./event-recording.js";
+import { findUnfinishedEvents, type Unfinished } from "./event-recovery.js";
 import { belongsToEvent } from "./event-window.js";
 import { type CaptureLauncher, launchCapture } from "./ffmpeg-process.js";
 import { type FreeSpaceProbe, statfsFreeSpace } from "./free-space.js";
-import {
-  measuredBitrate,
-  planRing,
-  type RingEntry,
-  reserveBytes,
-  ringKeepMs,
-  type StoragePressure,
-} from "./ring.js";
+import { measuredBitrate } from "./ring.js";
+import { RingKeeper } from "./ring-keeper.js";
 import type { CameraState, SupervisionPolicy } from "./supervision.js";
 
 export interface RecorderOptions {
@@ -58,23 +52,9 @@ export function createRecorder(o: RecorderOptions): Recorder {
   return new DashRecorder(o);
 }
 
-interface PendingRecovery {
-  dir: string;
-  open: OpenEntry;
-  entries: JournalEntry[];
+interface PendingRecovery extends Unfinished {
   timer: TimerHandle | undefined;
 }
-
-function nlink(path: string): number {
-  try {
-    return statSync(path).nlink;
-  } catch {
-    return 0;
-  }
-}
-
-/** While storage stays low, the alert is repeated at most this often. */
-const STORAGE_ALERT_EVERY_MS = 10 * 60_000;
 
 const STATE_RANK: Record<CameraState, number> = { ok: 0, starting: 1, degraded: 2, down: 3 };
 
@@ -83,45 +63,37 @@ class DashRecorder implements Recorder {
   private readonly cameras = new Map<string, CameraRecorder>();
   private readonly events = new Map<string, OpenEvent>();
   private readonly recovering = new Map<string, PendingRecovery>();
-  private readonly reassemble: {
-    dir: string;
-    read: { open: OpenEntry; entries: JournalEntry[] };
-    endAt: number;
-    interrupted: string | undefined;
-  }[] = [];
-  private readonly linked = new Set<string>();
+  private readonly ring: RingKeeper;
   private readonly firstSegment = new Set<string>();
   /** Last value of each vehicle signal: written into a new event's journal as its starting state. */
   private readonly lastSignal = new Map<string, { value: number | string | null; at: number }>();
   private readonly log: Logger;
   private readonly eventsDir: string;
   private readonly launchCapture: CaptureLauncher;
-  private readonly freeSpace: FreeSpaceProbe;
   private unsubscribe: (() => void)[] = [];
   private timers: TimerHandle[] = [];
   private assembly: Promise<void> = Promise.resolve();
   private resolveReady!: () => void;
   private readonly readyPromise: Promise<void>;
   private startedAt = 0;
-  private storage: {
-    free: number | null;
-    reserve: number;
-    pressure: StoragePressure;
-    busy: boolean;
-    alertedAt: number;
-  } = {
-    free: null,
-    reserve: 0,
-    pressure: "none",
-    busy: false,
-    alertedAt: Number.NEGATIVE_INFINITY,
-  };
 
   constructor(private readonly o: RecorderOptions) {
     this.log = o.logger.child({ component: "recorder" });
     this.eventsDir = join(o.dataDir, "events");
     this.launchCapture = o.launch ?? launchCapture;
-    this.freeSpace = o.freeSpace ?? statfsFreeSpace;
+    this.ring = new RingKeeper({
+      config: o.config,
+      preEventSeconds: o.activation.preEventSeconds,
+      dataDir: o.dataDir,
+      clock: o.clock,
+      freeSpace: o.freeSpace ?? statfsFreeSpace,
+      log: this.log,
+      alert: (code, severity, message) => this.alert(code, severity, message, {}),
+      needed: (seg) =>
+        [...this.recovering.values()].some((r) =>
+          belongsToEvent(seg, r.open.triggerAt - r.open.preEventSeconds * 1000, null),
+        ),
+    });
     this.readyPromise = new Promise((r) => {
       this.resolveReady = r;
     });
@@ -189,23 +161,24 @@ class DashRecorder implements Recorder {
         this.events.get(c.eventId)?.journal.append(entry);
       }),
     );
-    this.findUnfinishedEvents();
-    await Promise.all([...this.cameras.values()].map((c) => c.start()));
-    for (const cam of this.cameras.values()) {
-      for (const seg of cam.segments())
-        if (nlink(cam.path(seg.file)) > 1) this.linked.add(`${cam.name}/${seg.file}`);
+    const unfinished = findUnfinishedEvents(this.eventsDir);
+    for (const u of unfinished.ended) {
+      const ev = OpenEvent.restore(this.eventOptions(u.dir, u.open), u.entries);
+      this.events.set(ev.id, ev);
+      if (ev.endAt !== null) this.ending(ev, ev.endAt);
+      this.log.info({ eventId: ev.id }, `event ${ev.id} ended before the restart; assembling it`);
     }
+    // Their grace timers are armed once the cameras have indexed the ring (below).
+    for (const u of unfinished.open) this.recovering.set(u.open.eventId, { ...u, timer: undefined });
+    await Promise.all([...this.cameras.values()].map((c) => c.start()));
+    for (const cam of this.cameras.values()) this.ring.learnLinks(cam);
     for (const ev of this.events.values()) this.claimFromRing(ev, () => true);
-    for (const r of this.reassemble.splice(0)) {
+    for (const u of unfinished.reassemble) {
       this.log.info(
-        { eventId: r.read.open.eventId },
-        `event ${r.read.open.eventId} was being assembled; assembling it again`,
+        { eventId: u.open.eventId },
+        `event ${u.open.eventId} was being assembled; assembling it again`,
       );
-      this.finalize(
-        OpenEvent.restore(this.eventOptions(r.dir, r.read.open), r.read.entries),
-        r.endAt,
-        r.interrupted,
-      );
+      this.finalize(OpenEvent.restore(this.eventOptions(u.dir, u.open), u.entries), u.endAt, u.interrupted);
     }
     for (const [id, pending] of this.recovering) {
       pending.timer = clock.setTimeout(
@@ -215,10 +188,11 @@ class DashRecorder implements Recorder {
     }
     if (this.cameras.size === 0) this.resolveReady();
     this.timers.push(clock.setInterval(() => this.checkEvents(), 250));
+    const cams = [...this.cameras.values()];
     this.timers.push(
-      clock.setInterval(() => void this.storageTick(), config.storage.checkIntervalSeconds * 1000),
+      clock.setInterval(() => void this.ring.tick(cams), config.storage.checkIntervalSeconds * 1000),
     );
-    void this.storageTick();
+    void this.ring.tick(cams);
   }
 
   async stop(): Promise<void> {
@@ -245,11 +219,7 @@ class DashRecorder implements Recorder {
       recorder: this.cameras.size === 0 ? "none" : worst === "starting" ? "degraded" : worst,
       cameras,
       openEvents: [...this.events.keys()],
-      storage: {
-        freeBytes: this.storage.free,
-        reserveBytes: this.storage.reserve,
-        pressure: this.storage.pressure,
-      },
+      storage: this.ring.status(),
     };
   }
 
@@ -355,7 +325,7 @@ class DashRecorder implements Recorder {
       for (const seg of cam.segments()) {
         if (!accept(seg.startedAt)) continue;
         if (ev.claim(seg, cam.path(seg.file))) {
-          this.linked.add(`${cam.name}/${seg.file}`);
+          this.ring.markLinked(cam.name, seg.file);
           n += 1;
         }
       }
@@ -373,7 +343,7 @@ class DashRecorder implements Recorder {
     const cam = this.cameras.get(camera);
     if (!cam) return;
     for (const ev of this.events.values()) {
-      if (ev.claim(seg, cam.path(seg.file))) this.linked.add(`${camera}/${seg.file}`);
+      if (ev.claim(seg, cam.path(seg.file))) this.ring.markLinked(camera, seg.file);
     }
     this.settleCamera(camera);
   }
@@ -432,82 +402,38 @@ class DashRecorder implements Recorder {
 
   private finalize(ev: OpenEvent, endAt: number, interrupted?: string): void {
     this.events.delete(ev.id);
-    ev.journal.append({ t: "end", at: endAt, interrupted });
+    const { config, clock, bus } = this.o;
+    const tools = {
+      ffmpegPath: config.ffmpegPath,
+      ffprobePath: config.ffprobePath,
+      version: this.o.version ?? VERSION,
+    };
+    // One assembly at a time (two cores: capture comes first).
     this.assembly = this.assembly.then(async () => {
-      const t0 = this.o.clock.monotonic();
+      const t0 = clock.monotonic();
       try {
-        await ev.settled();
-        ev.journal.close();
-        const entries = OpenEvent.readOpenEntry(ev.dir)?.entries ?? [];
-        const result = await assembleEvent({
-          dir: ev.dir,
-          open: ev.open,
-          entries,
-          claimed: ev.claimed,
-          endAt,
-          interrupted,
-          ffmpegPath: this.o.config.ffmpegPath,
-          ffprobePath: this.o.config.ffprobePath,
-          version: this.o.version ?? VERSION,
-        });
-        const gaps = result.manifest.cameras.reduce((n, c) => n + c.gaps.length, 0);
+        const r = await assembleOpenEvent(ev, { endAt, interrupted, ...tools });
+        const gaps = r.manifest.cameras.reduce((n, c) => n + c.gaps.length, 0);
+        const ms = Math.round(clock.monotonic() - t0);
         this.log.info(
-          {
-            eventId: ev.id,
-            files: result.files.map((f) => f.file),
-            gaps,
-            ms: Math.round(this.o.clock.monotonic() - t0),
-          },
+          { eventId: ev.id, files: r.files.map((f) => f.file), gaps, ms },
           `event ${ev.id} assembled`,
         );
-        this.o.bus.emit("event-finalized", {
+        bus.emit("event-finalized", {
           eventId: ev.id,
           dir: ev.dir,
-          manifestSha256: result.manifestSha256,
-          at: this.o.clock.now(),
+          manifestSha256: r.manifestSha256,
+          at: clock.now(),
         });
       } catch (err) {
         this.log.error(
           { err, eventId: ev.id },
           `event ${ev.id} could not be assembled; retried at next start`,
         );
-        this.alert("event-assembly-failed", "critical", `event ${ev.id}: ${(err as Error).message}`, {
-          eventId: ev.id,
-        });
+        const message = `event ${ev.id}: ${(err as Error).message}`;
+        this.alert("event-assembly-failed", "critical", message, { eventId: ev.id });
       }
     });
-  }
-
-  /** Event directories without a manifest: a crash or power cut interrupted them. */
-  private findUnfinishedEvents(): void {
-    let names: string[];
-    try {
-      names = readdirSync(this.eventsDir);
-    } catch {
-      return;
-    }
-    for (const name of names.sort()) {
-      const dir = join(this.eventsDir, name);
-      if (existsSync(join(dir, MANIFEST_FILE))) continue;
-      const read = OpenEvent.readOpenEntry(dir);
-      if (!read) continue;
-      const finished = read.entries.filter((e) => e.t === "end").at(-1);
-      if (finished?.t === "end") {
-        // Assembly had started (and failed or was cut off): assemble again, same end.
-        this.reassemble.push({ dir, read, endAt: finished.at, interrupted: finished.interrupted });
-        continue;
-      }
-      const ended = read.entries.some((e) => e.t === "decision" && e.type === "event-end");
-      if (ended) {
-        const ev = OpenEvent.restore(this.eventOptions(dir, read.open), read.entries);
-        this.events.set(ev.id, ev);
-        if (ev.endAt !== null) this.ending(ev, ev.endAt);
-        this.log.info({ eventId: ev.id }, `event ${ev.id} ended before the restart; assembling it`);
-        continue;
-      }
-      // The grace timer is armed once the cameras have indexed the ring (see start()).
-      this.recovering.set(name, { dir, open: read.open, entries: read.entries, timer: undefined });
-    }
   }
 
   /** Nobody resumed it: assemble what was recorded up to the interruption. */
@@ -524,82 +450,5 @@ class DashRecorder implements Recorder {
       endAt,
       "the daemon stopped before the event ended (crash or power loss); assembled at the next start",
     );
-  }
-
-  // ---- storage ------------------------------------------------------------------------------------------
-
-  private async storageTick(): Promise<void> {
-    if (this.storage.busy || this.cameras.size === 0) return;
-    this.storage.busy = true;
-    try {
-      await this.trimRing();
-    } catch (err) {
-      this.log.error({ err }, "ring maintenance failed");
-    } finally {
-      this.storage.busy = false;
-    }
-  }
-
-  private async trimRing(): Promise<void> {
-    const { config, activation, clock, dataDir } = this.o;
-    const free = await this.freeSpace(dataDir);
-    const now = clock.now();
-    const entries: RingEntry[] = [];
-    let bitrate = 0;
-    for (const cam of this.cameras.values()) {
-      const segs = cam.segments();
-      const cfg = config.cameras.find((c) => c.name === cam.name);
-      const estimate = cfg
-        ? (cfg.video.bitrateKbps + (cfg.audio.enabled ? cfg.audio.bitrateKbps : 0)) * 1000
-        : 0;
-      bitrate += measuredBitrate(segs.slice(-30)) ?? estimate;
-      for (const s of segs) {
-        const key = `${cam.name}/${s.file}`;
-        const needed = [...this.recovering.values()].some((r) =>
-          belongsToEvent(s, r.open.triggerAt - r.open.preEventSeconds * 1000, null),
-        );
-        // Muting replaces the event's link with a new file, so the set is confirmed on disk.
-        const linked = this.linked.has(key) && nlink(cam.path(s.file)) > 1;
-        if (!linked) this.linked.delete(key);
-        entries.push({
-          key,
-          startedAt: s.startedAt,
-          durationMs: s.durationMs,
-          bytes: s.bytes,
-          linked,
-          needed,
-        });
-      }
-    }
-    const reserve = reserveBytes(bitrate, config.storage.reserveMinutes, config.storage.minFreeBytes);
-    const windowMs = (activation.preEventSeconds + config.ring.marginSeconds) * 1000;
-    const plan = planRing({
-      entries,
-      now,
-      keepMs: ringKeepMs(activation.preEventSeconds, config.ring.marginSeconds, config.ring.keepHours),
-      windowMs,
-      freeBytes: free,
-      reserveBytes: reserve,
-    });
-    for (const cam of this.cameras.values()) {
-      const prefix = `${cam.name}/`;
-      const files = plan.delete.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
-      cam.remove(files);
-      for (const f of files) this.linked.delete(`${prefix}${f}`);
-      cam.removeStrays(now - windowMs - 60_000);
-    }
-    const before = this.storage.pressure;
-    this.storage = { ...this.storage, free, reserve, pressure: plan.pressure };
-    const escalated = plan.pressure === "short" && before !== "short";
-    const repeat = plan.pressure !== "none" && now - this.storage.alertedAt >= STORAGE_ALERT_EVERY_MS;
-    if (escalated || repeat) {
-      this.storage.alertedAt = now;
-      const short = plan.pressure === "short";
-      const msg = short
-        ? `free space ${free} B is below the reserve of ${reserve} B even after trimming the ring; event footage is kept`
-        : `free space ${free} B is below the reserve of ${reserve} B; deleted ${plan.delete.length} oldest ring segments`;
-      this.log.warn({ free, reserve, deleted: plan.delete.length }, msg);
-      this.alert("storage-low", short ? "critical" : "warning", msg, {});
-    }
   }
 }
