@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { writeJsonAtomicSync } from "../storage/atomic-file.js";
+import { syncFile, writeJsonAtomicSync } from "../storage/atomic-file.js";
 import { ActivationEngine, type ActivationPolicy, type Decision, type EngineSnapshot } from "./activation.js";
 import type { Bus } from "./bus.js";
 import type { Clock, TimerHandle } from "./clock.js";
@@ -54,6 +54,7 @@ export class ActivationService implements Component {
   private lastDecision: Decision | null = null;
   private readonly queued: (() => Decision[])[] = [];
   private subscribed = false;
+  private syncing = false;
 
   constructor(private readonly opts: ActivationServiceOptions) {}
 
@@ -139,19 +140,35 @@ export class ActivationService implements Component {
     this.arm();
   }
 
+  /**
+   * The state file is replaced atomically before a decision is announced (a killed daemon always finds
+   * the state that matches what it announced); the fsync that makes it survive a power cut runs right
+   * after, off the trigger → body-cam path. An event cut by power loss is still recovered by the recorder.
+   */
   private persist(): void {
     try {
-      writeJsonAtomicSync(this.opts.statePath, this.engine.snapshot());
+      writeJsonAtomicSync(this.opts.statePath, this.engine.snapshot(), { durable: false });
+      if (!this.syncing) {
+        this.syncing = true;
+        setImmediate(() => {
+          this.syncing = false;
+          syncFile(this.opts.statePath).catch((err: unknown) => this.persistFailed(err));
+        });
+      }
     } catch (err) {
-      // Recording goes on; only crash-resume is at risk. Say so loudly.
-      this.opts.log.error({ err, statePath: this.opts.statePath }, "cannot persist activation state");
-      this.opts.bus.emit("alert", {
-        code: "state-not-persisted",
-        severity: "critical",
-        message: `activation state not persisted: ${(err as Error).message}`,
-        at: this.opts.clock.now(),
-      });
+      this.persistFailed(err);
     }
+  }
+
+  private persistFailed(err: unknown): void {
+    // Recording goes on; only crash-resume is at risk. Say so loudly.
+    this.opts.log.error({ err, statePath: this.opts.statePath }, "cannot persist activation state");
+    this.opts.bus.emit("alert", {
+      code: "state-not-persisted",
+      severity: "critical",
+      message: `activation state not persisted: ${(err as Error).message}`,
+      at: this.opts.clock.now(),
+    });
   }
 
   private arm(): void {

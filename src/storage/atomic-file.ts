@@ -2,8 +2,14 @@ import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import { open, rename } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
+let tempCounter = 0;
+
 function tempPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  tempCounter = (tempCounter + 1) % 1_000_000;
+  return join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.${tempCounter}.tmp`,
+  );
 }
 
 function fsyncDirSync(dir: string): void {
@@ -19,19 +25,48 @@ function fsyncDirSync(dir: string): void {
   }
 }
 
+export interface AtomicWriteOptions {
+  /**
+   * true (default): fsync the file before the rename and the directory after it, so the new content
+   * survives a power cut once this returns. false: the rename is still atomic and survives a killed
+   * process (the page cache is the kernel's); call `syncFile` later to make it durable off the hot path.
+   */
+  durable?: boolean;
+}
+
 /** Write a file atomically: temp file in the same directory, fsync, rename, fsync the directory. */
-export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+export function writeFileAtomicSync(
+  path: string,
+  data: string | Uint8Array,
+  opts: AtomicWriteOptions = {},
+): void {
+  const durable = opts.durable ?? true;
   const tmp = tempPath(path);
   const fd = openSync(tmp, "w", 0o640);
   try {
     if (typeof data === "string") writeSync(fd, data);
     else writeSync(fd, data);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, path);
-  fsyncDirSync(dirname(path));
+  if (durable) fsyncDirSync(dirname(path));
+}
+
+/** fsync a file and its directory in the background (after a non-durable atomic write). */
+export async function syncFile(path: string): Promise<void> {
+  const fh = await open(path, "r");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  const dir = await open(dirname(path), "r").catch(() => undefined);
+  if (dir) {
+    await dir.sync().catch(() => {});
+    await dir.close();
+  }
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
@@ -47,6 +82,6 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   fsyncDirSync(dirname(path));
 }
 
-export function writeJsonAtomicSync(path: string, value: unknown): void {
-  writeFileAtomicSync(path, `${JSON.stringify(value, null, 2)}\n`);
+export function writeJsonAtomicSync(path: string, value: unknown, opts: AtomicWriteOptions = {}): void {
+  writeFileAtomicSync(path, `${JSON.stringify(value, null, 2)}\n`, opts);
 }
