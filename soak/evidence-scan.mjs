@@ -20,7 +20,28 @@ export function readEvents(dataDir) {
     });
 }
 
-/** Remembers every file under events/ ever seen; files listed in a manifest are final (size fixed). */
+/** An event's footage, relative to its directory: the MP4s, the manifest, the claimed segments/{camera}/*.ts. */
+function footageFiles(dir) {
+  const out = [];
+  const list = (d) => {
+    try {
+      return readdirSync(join(dir, d), { withFileTypes: true });
+    } catch {
+      return [];
+    }
+  };
+  for (const f of list("")) {
+    if (f.isFile() && (f.name.endsWith(".mp4") || f.name === "manifest.json")) out.push(f.name);
+  }
+  for (const cam of list("segments")) {
+    if (!cam.isDirectory()) continue;
+    for (const f of list(join("segments", cam.name)))
+      if (f.isFile() && f.name.endsWith(".ts")) out.push(join("segments", cam.name, f.name));
+  }
+  return out;
+}
+
+/** Remembers every footage file under events/ ever seen; files listed in a manifest are final (size fixed). */
 export class FootageLedger {
   constructor(dataDir) {
     this.dataDir = dataDir;
@@ -30,16 +51,10 @@ export class FootageLedger {
 
   scan() {
     for (const e of readEvents(this.dataDir)) {
-      let names = [];
-      try {
-        names = readdirSync(e.dir).filter((n) => !n.startsWith(".") && !n.includes(".tmp"));
-      } catch {
-        continue;
-      }
       const listed = new Map();
       for (const cam of e.manifest?.cameras ?? []) for (const f of cam.files) listed.set(f.file, f.bytes);
-      for (const name of names) {
-        const path = join(e.dir, name);
+      for (const rel of footageFiles(e.dir)) {
+        const path = join(e.dir, rel);
         let bytes;
         try {
           bytes = statSync(path).size;
@@ -47,9 +62,9 @@ export class FootageLedger {
           continue;
         }
         const prev = this.seen[path];
-        const final = listed.has(name);
+        const final = listed.has(rel);
         this.seen[path] = {
-          bytes: final ? listed.get(name) : bytes,
+          bytes: final ? listed.get(rel) : bytes,
           firstSeen: prev?.firstSeen ?? Date.now(),
           final: final || prev?.final === true,
         };
