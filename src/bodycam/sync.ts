@@ -134,7 +134,8 @@ export class BodycamSync implements Component {
       }
     });
     const b = this.opts.bus;
-    this.unsubscribe.push(b.on("decision", (d) => this.onDecision(d)));
+    // First in line: the body cams hear of an activation before slower listeners (audit fsync, recorder I/O) run.
+    this.unsubscribe.push(b.on("decision", (d) => this.onDecision(d), { first: true }));
     this.unsubscribe.push(b.on("alert", (a) => this.onAlert(a)));
     this.unsubscribe.push(b.on("health", (h) => this.onHealth(h)));
 

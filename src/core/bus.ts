@@ -91,7 +91,16 @@ export class Bus {
     this.onListenerError = handler;
   }
 
-  on<K extends keyof BusEvents>(event: K, listener: (...args: BusEvents[K]) => void): () => void {
+  /**
+   * Listen to `event`. Listeners run synchronously in subscription order; `first: true` puts a
+   * latency-critical listener ahead of the others (telling the body cams must not wait behind the
+   * audit log's fsync or the recorder's hard links).
+   */
+  on<K extends keyof BusEvents>(
+    event: K,
+    listener: (...args: BusEvents[K]) => void,
+    opts: { first?: boolean } = {},
+  ): () => void {
     const wrapped = (...args: BusEvents[K]) => {
       try {
         listener(...args);
@@ -99,7 +108,8 @@ export class Bus {
         this.onListenerError(err, event);
       }
     };
-    this.emitter.on(event, wrapped as (...a: unknown[]) => void);
+    if (opts.first) this.emitter.prependListener(event, wrapped as (...a: unknown[]) => void);
+    else this.emitter.on(event, wrapped as (...a: unknown[]) => void);
     return () => this.emitter.off(event, wrapped as (...a: unknown[]) => void);
   }
 
