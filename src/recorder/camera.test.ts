@@ -77,6 +77,7 @@ beforeEach(() => {
     ringDir: dir,
     segmentSeconds: 1,
     ffmpegPath: "ffmpeg",
+    ffprobePath: "ffprobe",
     policy: {
       segmentSeconds: 1,
       stallSegments: 3,

@@ -14,7 +14,7 @@ import type { Logger } from "../daemon/logger.js";
 import { writeFileAtomicSync } from "../storage/atomic-file.js";
 import { captureArgs, runIdFor, segmentListName } from "./capture-args.js";
 import type { CameraConfig } from "./config.js";
-import type { CaptureLauncher, CaptureProcess } from "./ffmpeg-process.js";
+import { type CaptureLauncher, type CaptureProcess, probeDuration } from "./ffmpeg-process.js";
 import { readRingIndex, strayFiles } from "./ring-index.js";
 import { nextAnchor, parseSegmentList, type Segment, segmentFromEntry } from "./segment.js";
 import {
@@ -42,6 +42,7 @@ export interface CameraOptions {
   ringDir: string;
   segmentSeconds: number;
   ffmpegPath: string;
+  ffprobePath: string;
   policy: SupervisionPolicy;
   stopTimeoutMs: number;
   clock: Clock;
@@ -63,6 +64,8 @@ interface Run {
   offset: number;
   rest: string;
   anchor: number | null;
+  /** Media end (s) of the run's last listed segment. */
+  lastEnd: number | null;
   lastSegmentMono: number | null;
   stopping: boolean;
 }
@@ -174,6 +177,7 @@ export class CameraRecorder {
       offset: 0,
       rest: "",
       anchor: null,
+      lastEnd: null,
       lastSegmentMono: null,
       stopping: false,
     };
@@ -183,6 +187,7 @@ export class CameraRecorder {
     void proc.exited.then((info) => {
       if (this.run !== run || run.stopping) return;
       this.readList(run);
+      void this.salvage(run);
       const how = info.signal ? `signal ${info.signal}` : `code ${info.code}`;
       this.fail(run, `ffmpeg exited (${how})`);
     });
@@ -219,8 +224,9 @@ export class CameraRecorder {
     const grace = cause.startsWith("ffmpeg stalled")
       ? Math.min(this.o.stopTimeoutMs, STALLED_STOP_MS)
       : this.o.stopTimeoutMs;
-    const stopping = run.proc.stop(grace).then(() => {
+    const stopping = run.proc.stop(grace).then(async () => {
       this.readList(run);
+      await this.salvage(run);
       this.stopping.delete(stopping);
     });
     this.stopping.add(stopping);
@@ -269,6 +275,7 @@ export class CameraRecorder {
         run.anchor = a;
       });
       if (!seg) continue;
+      run.lastEnd = entry.end;
       run.lastSegmentMono = this.o.clock.monotonic();
       this.lastSegmentWall = this.o.clock.now();
       if (this.run === run) this.setState("ok", "recording");
@@ -293,6 +300,41 @@ export class CameraRecorder {
     const seg = segmentFromEntry(this.name, runId, entry, a, st.size);
     this.index.set(seg.file, seg);
     return seg;
+  }
+
+  /**
+   * A run that died mid-segment (SIGKILL, crash) leaves the segment it was writing unlisted; it holds the
+   * footage up to the crash, so it is measured with ffprobe and kept, placed after the run's last segment.
+   */
+  private async salvage(run: Run): Promise<void> {
+    const prefix = `${run.id}-`;
+    for (const stray of strayFiles(this.o.ringDir, new Set(this.index.keys()))) {
+      if (!stray.file.startsWith(prefix)) continue;
+      let seconds: number;
+      let bytes: number;
+      try {
+        seconds = await probeDuration(this.o.ffprobePath, this.path(stray.file));
+        bytes = statSync(this.path(stray.file)).size;
+      } catch {
+        continue; // nothing decodable in it
+      }
+      if (!(seconds >= 0.05) || this.index.has(stray.file)) continue;
+      const start = run.lastEnd ?? 0;
+      const entry = { file: stray.file, start, end: start + seconds };
+      const seg = segmentFromEntry(
+        this.name,
+        run.id,
+        entry,
+        run.anchor ?? stray.mtimeMs - entry.end * 1000,
+        bytes,
+      );
+      this.index.set(seg.file, seg);
+      this.o.log.info(
+        { file: seg.file, seconds },
+        `camera ${this.name}: kept the partial segment of the failed run`,
+      );
+      this.o.listener.segment(seg);
+    }
   }
 
   /** After a daemon restart: index the segments earlier runs completed (they may belong to an open event). */

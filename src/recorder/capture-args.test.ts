@@ -37,6 +37,7 @@ describe("captureArgs", () => {
     expect(optionValue(args, "-segment_time")).toBe("2");
     expect(optionValue(args, "-segment_list")).toBe(`/data/ring/front/${segmentListName(run.run)}`);
     expect(optionValue(args, "-segment_list_type")).toBe("csv");
+    expect(optionValue(args, "-segment_format_options")).toBe("flush_packets=1");
     expect(args.at(-1)).toBe("/data/ring/front/20261126T142233123-%06d.ts");
     expect(optionValue(args, "-g")).toBe(String(15 * 2));
   });

@@ -113,6 +113,8 @@ export function captureArgs(cam: CameraConfig, run: CaptureRun): string[] {
     ...inputArgs(cam),
     ...codecArgs(cam, run.segmentSeconds),
     ...["-f", "segment", "-segment_format", "mpegts", "-segment_time", String(run.segmentSeconds)],
+    // Every packet reaches the file at once: a killed ffmpeg's last segment holds footage up to the kill.
+    ...["-segment_format_options", "flush_packets=1"],
     ...["-segment_list", join(run.ringDir, segmentListName(run.run)), "-segment_list_type", "csv"],
     join(run.ringDir, `${run.run}-%06d.ts`),
   ];

@@ -10,6 +10,7 @@ import { type AssembledFile, buildManifest, type HashedSegment } from "./event-m
 import { type Claimed, OpenEvent, SEGMENTS_DIR } from "./event-recording.js";
 import { JOIN_TOLERANCE_MS } from "./event-window.js";
 import { concatToMp4, probeDuration } from "./ffmpeg-process.js";
+import { runOfFile } from "./segment.js";
 
 /**
  * Assembling a complete event: per camera and part, the claimed segments are joined by stream copy into
@@ -44,8 +45,6 @@ function concatList(files: readonly string[]): string {
   return `ffconcat version 1.0\n${files.map((f) => `file '${f.replace(/'/g, "'\\''")}'`).join("\n")}\n`;
 }
 
-const runOf = (file: string) => file.slice(0, file.lastIndexOf("-"));
-
 /**
  * Split a part's segments into runs that share one media timeline: consecutive segments of the same
  * ffmpeg run, without a hole, not re-muxed (a muted segment has a timeline of its own). A run is joined
@@ -61,7 +60,7 @@ export function timelineRuns<T extends Claimed>(segs: readonly T[]): T[][] {
       prev &&
       !c.muted &&
       !prev.muted &&
-      runOf(c.file) === runOf(prev.file) &&
+      runOfFile(c.file) === runOfFile(prev.file) &&
       c.startedAt <= prev.startedAt + prev.durationMs + JOIN_TOLERANCE_MS;
     if (continues) current.push(c);
     else groups.push([c]);

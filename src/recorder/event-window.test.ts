@@ -59,6 +59,22 @@ describe("findGaps", () => {
     ]);
   });
 
+  it("a join between two ffmpeg runs is a gap even when it measures (almost) nothing", () => {
+    const f = (file: string, startedAt: number) => ({
+      file: `segments/front/${file}`,
+      startedAt,
+      durationMs: 1000,
+    });
+    const gaps = findGaps([f("A-000001.ts", 0), f("A-000002.ts", 1000), f("B-000000.ts", 2150)], 0, 3150, [
+      { at: 1900, cause: "ffmpeg exited (signal SIGKILL)" },
+    ]);
+    expect(gaps).toEqual([{ from: 2000, to: 2150, cause: "ffmpeg exited (signal SIGKILL)" }]);
+    // anchors of two runs may even overlap by a few ms: still a (zero-length) gap, never hidden
+    expect(findGaps([f("A-000001.ts", 0), f("B-000000.ts", 990)], 0, 1990, [])).toEqual([
+      { from: 1000, to: 1000, cause: "no footage from the camera" },
+    ]);
+  });
+
   it("a daemon restart explains a hole without a camera fault", () => {
     const gaps = findGaps([seg(0), seg(5000)], 0, 6000, [], [5500]);
     expect(gaps[0]?.cause).toBe("daemon not running");

@@ -1,4 +1,4 @@
-import { type Segment, segmentEnd } from "./segment.js";
+import { runOfFile, type Segment, segmentEnd } from "./segment.js";
 
 /**
  * Which segments belong to an event, which part of it, when a camera's share is complete, and where the
@@ -68,7 +68,7 @@ function causeOf(
  * between segments, after the last. Causes come from recorded faults and daemon restarts.
  */
 export function findGaps(
-  segs: readonly Pick<Segment, "startedAt" | "durationMs">[],
+  segs: readonly (Pick<Segment, "startedAt" | "durationMs"> & { file?: string })[],
   from: number,
   to: number,
   faults: readonly Fault[],
@@ -85,9 +85,15 @@ export function findGaps(
   }
   if (first.startedAt > from + JOIN_TOLERANCE_MS) add(from, first.startedAt);
   let reach = segmentEnd(first);
+  let prev = first;
   for (const s of sorted.slice(1)) {
-    if (s.startedAt > reach + JOIN_TOLERANCE_MS) add(reach, s.startedAt);
+    // A join between two ffmpeg runs is always a hole (the new process started after the old one died),
+    // however short its measured length; within a run only a real jump in time is.
+    const restarted =
+      s.file !== undefined && prev.file !== undefined && runOfFile(s.file) !== runOfFile(prev.file);
+    if (s.startedAt > reach + JOIN_TOLERANCE_MS || restarted) add(reach, Math.max(reach, s.startedAt));
     reach = Math.max(reach, segmentEnd(s));
+    prev = s;
   }
   if (reach < to - JOIN_TOLERANCE_MS) add(reach, to);
   return gaps;

@@ -132,6 +132,7 @@ class DashRecorder implements Recorder {
           ringDir: join(dataDir, "ring", cam.name),
           segmentSeconds: config.segmentSeconds,
           ffmpegPath: config.ffmpegPath,
+          ffprobePath: config.ffprobePath,
           policy: this.policy,
           stopTimeoutMs: config.supervision.stopTimeoutMs,
           clock,

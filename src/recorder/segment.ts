@@ -19,6 +19,12 @@ export interface Segment {
   bytes: number;
 }
 
+/** The capture run a segment file belongs to (`{run}-{n}.ts`, possibly under a directory). */
+export function runOfFile(file: string): string {
+  const base = file.slice(file.lastIndexOf("/") + 1);
+  return base.slice(0, base.lastIndexOf("-"));
+}
+
 export const segmentEnd = (s: Pick<Segment, "startedAt" | "durationMs">) => s.startedAt + s.durationMs;
 
 export interface SegmentListEntry {

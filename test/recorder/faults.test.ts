@@ -5,8 +5,10 @@ import { sha256File } from "../../src/storage/sha256.js";
 import {
   cleanupAfterEach,
   decision,
+  FPS,
   finishEvent,
   makeRig,
+  probeVideo,
   type Rig,
   recorderConfig,
   sleep,
@@ -71,13 +73,19 @@ describe("recorder faults (real ffmpeg)", { timeout: 90_000 }, () => {
     expect((recoveredAt ?? Number.POSITIVE_INFINITY) - killedAt).toBeLessThanOrEqual(3000);
 
     await sleep(1000);
-    const { manifest } = await finishEvent(rig, id, 1);
+    const { fin, manifest } = await finishEvent(rig, id, 1);
     const gaps = manifest.cameras[0]?.gaps ?? [];
     expect(gaps).toHaveLength(1);
     expect(gaps[0]?.cause).toMatch(/ffmpeg exited \(signal SIGKILL\)/);
     const gapFrom = Date.parse(gaps[0]?.from ?? "");
     const gapTo = Date.parse(gaps[0]?.to ?? "");
-    expect(gapFrom).toBeLessThanOrEqual(killedAt);
+    expect(gapFrom).toBeLessThanOrEqual(killedAt + 100); // segment times are estimated to within tens of ms
+    // The segment being written when ffmpeg died was kept: the gap starts just before the kill.
+    expect(killedAt - gapFrom).toBeLessThan(500);
+    // … and the file plays through it: every frame of every segment, the partial one included.
+    const segSeconds = (manifest.cameras[0]?.segments ?? []).reduce((t, x) => t + x.durationSeconds, 0);
+    const v = await probeVideo(join(fin.dir, "front.mp4"));
+    expect(Math.abs(v.frames - segSeconds * FPS)).toBeLessThanOrEqual(2);
     expect(gapTo).toBeGreaterThan(killedAt);
     expect(gapTo - killedAt).toBeLessThan(3000);
     expect(manifest.timeline.some((e) => e.type === "camera-fault")).toBe(true);
