@@ -20,12 +20,19 @@ export const controlRequestSchema = z.discriminatedUnion("op", [
     input: z.string().max(64),
     holdMs: z.number().min(1).max(60_000),
   }),
-  z.strictObject({ op: z.literal("officer-set"), officer: z.string().min(1).max(64) }),
+  z.strictObject({
+    op: z.literal("officer-set"),
+    officer: z.string().min(1).max(64),
+    /** Set the officer of one recorded event instead of the shift's officer. */
+    eventId: z.string().max(100).optional(),
+  }),
   z.strictObject({
     op: z.literal("event-tag"),
     eventId: z.string().max(100),
     category: z.string().max(64).optional(),
     note: z.string().max(2000).optional(),
+    /** Mark the event critical (uploaded first). */
+    critical: z.literal(true).optional(),
     by: z.string().max(64).optional(),
   }),
 ]);

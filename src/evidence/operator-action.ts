@@ -8,7 +8,7 @@ import { eventDirFor } from "./amendment.js";
 import { AuditLockedError } from "./audit-lock.js";
 import type { AuditAppender } from "./audit-log.js";
 import { AuditLog } from "./audit-log.js";
-import { currentOfficer, setOfficer } from "./officer.js";
+import { currentOfficer, setEventOfficer, setOfficer } from "./officer.js";
 import { tagEvent } from "./tag.js";
 
 /**
@@ -18,12 +18,11 @@ import { tagEvent } from "./tag.js";
  */
 export async function viaDaemonOrDirect(
   dataDir: string,
-  /** null: the daemon has no control op for this action; only direct mode (daemon stopped) works. */
-  request: ControlRequest | null,
+  request: ControlRequest,
   direct: (audit: AuditLog) => unknown,
 ): Promise<{ via: "daemon" | "direct"; result: unknown }> {
   const socket = join(dataDir, CONTROL_SOCKET_NAME);
-  if (request && existsSync(socket)) {
+  if (existsSync(socket)) {
     try {
       const res = await controlRequest(socket, request);
       if (!res.ok) throw new Error(res.error);
@@ -38,11 +37,7 @@ export async function viaDaemonOrDirect(
     audit.open();
   } catch (err) {
     if (err instanceof AuditLockedError) {
-      throw new Error(
-        request
-          ? `${err.message}; its control socket did not answer, so the action was not recorded`
-          : `${err.message}; this action is only available with the daemon stopped`,
-      );
+      throw new Error(`${err.message}; its control socket did not answer, so the action was not recorded`);
     }
     throw err;
   }
@@ -62,7 +57,20 @@ export interface EvidenceControlDeps {
 /** Handlers for the daemon's control server: `control.handle("officer-set", h.officerSet)` etc. */
 export function evidenceControlHandlers(deps: EvidenceControlDeps) {
   return {
-    officerSet(req: { officer: string }): { officer: string; previous: string | null; seq: number } {
+    officerSet(req: { officer: string; eventId?: string | undefined }): {
+      officer: string;
+      previous: string | null;
+      seq: number;
+    } {
+      if (req.eventId) {
+        const rec = setEventOfficer(
+          deps.audit,
+          eventDirFor(deps.dataDir, req.eventId),
+          req.officer,
+          "control",
+        );
+        return { officer: req.officer, previous: null, seq: rec.record.seq };
+      }
       const previous = currentOfficer(deps.dataDir);
       const rec = setOfficer(deps.audit, deps.dataDir, req.officer, deps.now(), "control");
       return { officer: req.officer, previous, seq: rec.seq };
@@ -71,11 +79,13 @@ export function evidenceControlHandlers(deps: EvidenceControlDeps) {
       eventId: string;
       category?: string | undefined;
       note?: string | undefined;
+      critical?: true | undefined;
       by?: string | undefined;
     }) {
       const r = tagEvent(deps.audit, eventDirFor(deps.dataDir, req.eventId), {
         category: req.category,
         note: req.note,
+        critical: req.critical,
         by: req.by,
       });
       return { eventId: r.eventId, manifestSha256: r.manifestSha256, seq: r.record.seq };

@@ -12,7 +12,7 @@ export const EVENT_TAG_USAGE = `Usage: camsync event tag EVENT_ID [--category CA
 Adds metadata to a recorded event after the fact: a category, a note (notes accumulate),
 or the critical flag (uploaded first). Each tag is a manifest amendment recorded in the
 audit log; \`camsync verify\` follows it. With a daemon running the tag goes through its
-control socket (--critical needs the daemon stopped); otherwise it is written directly
+control socket; otherwise it is written directly
 under the audit log's lock file.
 
 Options:
@@ -43,9 +43,14 @@ export async function runEventTag(argv: string[]): Promise<number> {
     by: values.by,
   };
   try {
-    const request = values.critical
-      ? null
-      : ({ op: "event-tag", eventId, category: values.category, note: values.note, by: values.by } as const);
+    const request = {
+      op: "event-tag",
+      eventId,
+      category: values.category,
+      note: values.note,
+      critical: values.critical ? true : undefined,
+      by: values.by,
+    } as const;
     const { via } = await viaDaemonOrDirect(dataDir, request, (audit) =>
       tagEvent(audit, eventDirFor(dataDir, eventId), tags),
     );

@@ -51,6 +51,14 @@ describe("evidence in the running daemon (real processes: camsync run, s3rver, t
     const officer = runCli(["officer", "set", "B-4711", "--data-dir", dataDir]);
     expect(officer.stderr).toBe("");
     expect(officer.stdout).toContain("via the running daemon");
+    // a critical tag and one event's officer also go through the running daemon (one audit writer)
+    const tag = runCli(["event", "tag", e.eventId, "--critical", "--note", "pursuit", "--data-dir", dataDir]);
+    expect(tag.stderr).toBe("");
+    expect(tag.stdout).toContain("via the running daemon");
+    expect(loadManifest(e.dir).manifest).toMatchObject({ critical: true, notes: ["pursuit"] });
+    const eventOfficer = runCli(["officer", "set", "B-0815", "--event", e.eventId, "--data-dir", dataDir]);
+    expect(eventOfficer.stderr).toBe("");
+    expect(loadManifest(e.dir).manifest.officer).toBe("B-0815");
     expect(runCli(["trigger", "start", "--reason", "traffic stop", "--config", config]).code).toBe(0);
     expect(runCli(["verify", dataDir]).stdout).toMatch(/^OK: 1 event\(s\), 3 file\(s\)/m); // while running
     expect(await d.stop("SIGTERM")).toBe(0);

@@ -39,7 +39,7 @@ ${LOCATE_HELP}`,
       if (sub !== "set" || !id) throw new UsageError("expected `officer set ID` or `officer show`");
       const eventId = values.event;
       if (eventId) {
-        await viaDaemonOrDirect(dataDir, null, (audit) =>
+        await viaDaemonOrDirect(dataDir, { op: "officer-set", officer: id, eventId }, (audit) =>
           setEventOfficer(audit, eventDirFor(dataDir, eventId), id, "cli"),
         );
         process.stdout.write(`officer of ${eventId} set to ${id} (recorded in the audit log)\n`);
