@@ -1,4 +1,5 @@
 import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 
@@ -103,46 +104,77 @@ export function readJournal(eventDir: string): { entries: JournalEntry[]; skippe
 }
 
 /**
- * Appends entries. Evidence-relevant entries (decisions, segments, faults) are written and fsynced at once;
- * frequent ones (signals, GPS) are batched and flushed within `flushMs` or with the next durable entry.
+ * Appends entries. Every entry except signals and GPS fixes is written at once (a write to the page cache,
+ * microseconds) and then fsynced in the background (coalesced, never blocking the event loop: the daemon
+ * also has to answer triggers within milliseconds). Signals and GPS fixes are batched for `flushMs`.
+ * `close()` writes and fsyncs synchronously.
  */
 export class EventJournal {
   private queued: string[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private syncing = false;
+  private syncAgain = false;
 
   constructor(
     readonly eventDir: string,
     private readonly flushMs = 1000,
   ) {}
 
-  append(entry: JournalEntry): void {
-    const line = `${JSON.stringify(entry)}\n`;
-    if (entry.t === "signal" || entry.t === "gps") {
-      this.queued.push(line);
-      this.timer ??= setTimeout(() => this.flush(false), this.flushMs);
-      return;
-    }
-    this.queued.push(line);
-    this.flush(true);
+  private get path(): string {
+    return join(this.eventDir, JOURNAL_FILE);
   }
 
-  flush(durable: boolean): void {
+  append(entry: JournalEntry): void {
+    this.queued.push(`${JSON.stringify(entry)}\n`);
+    if (entry.t === "signal" || entry.t === "gps") {
+      this.timer ??= setTimeout(() => this.write(), this.flushMs);
+      return;
+    }
+    this.write();
+    this.syncInBackground();
+  }
+
+  private write(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.queued.length === 0) return;
-    const path = join(this.eventDir, JOURNAL_FILE);
-    appendFileSync(path, this.queued.join(""), { mode: 0o640 });
+    appendFileSync(this.path, this.queued.join(""), { mode: 0o640 });
     this.queued = [];
-    if (!durable) return;
-    const fd = openSync(path, "r");
+  }
+
+  private syncInBackground(): void {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = true;
+    open(this.path, "r")
+      .then(async (fh) => {
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      })
+      .catch(() => {
+        // the event directory is gone or the disk failed: the next close() reports it
+      })
+      .finally(() => {
+        this.syncing = false;
+        if (this.syncAgain) {
+          this.syncAgain = false;
+          this.syncInBackground();
+        }
+      });
+  }
+
+  close(): void {
+    this.write();
+    const fd = openSync(this.path, "r");
     try {
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-  }
-
-  close(): void {
-    this.flush(true);
   }
 }

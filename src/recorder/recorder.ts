@@ -204,7 +204,13 @@ class DashRecorder implements Recorder {
     for (const r of this.recovering.values()) this.o.clock.clearTimeout(r.timer);
     await Promise.all([...this.cameras.values()].map((c) => c.stop()));
     await this.assembly;
-    for (const ev of this.events.values()) ev.journal.close();
+    for (const ev of this.events.values()) {
+      try {
+        ev.journal.close();
+      } catch (err) {
+        this.log.error({ err, eventId: ev.id }, `event ${ev.id}: cannot flush its journal`);
+      }
+    }
     this.cameras.clear();
   }
 
