@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../daemon/logger.js";
 import type { BodycamConfig, MqttConfig } from "./config.js";
-import { type EmbeddedBroker, startEmbeddedBroker } from "./embedded-broker.js";
+import type { EmbeddedBroker } from "./embedded-broker.js";
 import type { MqttLinkOptions } from "./mqtt-link.js";
 import { topicsFor } from "./topics.js";
 
@@ -35,6 +35,8 @@ export async function openDaemonConnection(args: {
   let broker: EmbeddedBroker | null = null;
   if (mqtt.embeddedBroker.enabled) {
     password ??= randomBytes(18).toString("base64url");
+    // Loaded only when configured: most cars run Mosquitto, and aedes costs ~10 MB of RSS.
+    const { startEmbeddedBroker } = await import("./embedded-broker.js");
     broker = await startEmbeddedBroker({
       host: mqtt.embeddedBroker.host,
       port: mqtt.embeddedBroker.port,

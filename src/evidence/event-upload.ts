@@ -8,7 +8,8 @@ import { amendManifest } from "./amendment.js";
 import type { AuditAppender } from "./audit-log.js";
 import { type OffloadConfig, partSizeBytes } from "./config.js";
 import { type LoadedManifest, loadManifest, MANIFEST_FILE } from "./manifest-file.js";
-import { type LocalFile, uploadObject, VerificationError, type VerifyMode } from "./object-upload.js";
+import type { LocalFile, VerifyMode } from "./object-upload.js";
+import { VerificationError } from "./upload-errors.js";
 import { objectState, readUploadState, type UploadState, writeUploadState } from "./upload-state.js";
 
 /**
@@ -134,6 +135,7 @@ async function putObject(
   });
   let method: VerifyMode;
   try {
+    const { uploadObject } = await import("./object-upload.js");
     method = await uploadObject(
       {
         client: ctx.client,

@@ -11,6 +11,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import { VerificationError } from "./upload-errors.js";
 import { compositeSha256, missingParts, type ObjectUploadState, type UploadedPart } from "./upload-state.js";
 
 /**
@@ -20,9 +21,7 @@ import { compositeSha256, missingParts, type ObjectUploadState, type UploadedPar
  */
 export type VerifyMode = "checksum" | "read-back";
 
-export class VerificationError extends Error {
-  override name = "VerificationError";
-}
+export { VerificationError };
 
 export interface ObjectUploadContext {
   client: S3Client;

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { Bus } from "../core/bus.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
@@ -17,9 +17,9 @@ import {
   uploadManifest,
 } from "./event-upload.js";
 import { loadManifest, MANIFEST_FILE, ManifestError } from "./manifest-file.js";
-import { VerificationError } from "./object-upload.js";
 import { type OffloadCandidate, offloadOrder, toCandidate } from "./offload-queue.js";
 import { loadCredentials, type S3Credentials } from "./s3-credentials.js";
+import { VerificationError } from "./upload-errors.js";
 
 export interface OffloadOptions {
   config: OffloadConfig;
@@ -57,6 +57,8 @@ export interface PassResult {
 export class Offload implements Component {
   readonly name = "offload";
   private client: S3Client | undefined;
+  /** The AWS SDK, loaded at start only when offload is enabled (it costs ~20 MB of RSS). */
+  private sdk: typeof import("@aws-sdk/client-s3") | undefined;
   private timer: TimerHandle | undefined;
   private running: Promise<PassResult> | undefined;
   private abort = new AbortController();
@@ -83,7 +85,8 @@ export class Offload implements Component {
     if (!config.enabled) return;
     if (!config.bucket) throw new Error("evidence.offload.bucket is required when offload is enabled");
     const credentials = this.opts.credentials ?? loadCredentials(config.credentialsFile);
-    this.client = new S3Client({
+    this.sdk = await import("@aws-sdk/client-s3");
+    this.client = new this.sdk.S3Client({
       region: config.region,
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
       forcePathStyle: config.forcePathStyle,
@@ -177,11 +180,11 @@ export class Offload implements Component {
 
   private async pass(): Promise<PassResult> {
     const result: PassResult = { reachable: false, verified: [], failed: [], interrupted: false };
-    const client = this.client;
+    const { client, sdk } = this;
     const bucket = this.opts.config.bucket;
-    if (!client || !bucket) return result;
+    if (!client || !sdk || !bucket) return result;
     try {
-      await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: this.abort.signal });
+      await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }), { abortSignal: this.abort.signal });
       result.reachable = true;
     } catch (err) {
       this.lastError = `endpoint not reachable: ${(err as Error).name}: ${(err as Error).message}`;
