@@ -188,7 +188,8 @@ class DashRecorder implements Recorder {
       );
     }
     if (this.cameras.size === 0) this.resolveReady();
-    this.timers.push(clock.setInterval(() => this.checkEvents(), 250));
+    // Completion is checked on every segment; the timer only catches cameras given up on.
+    this.timers.push(clock.setInterval(() => this.checkEvents(), 1000));
     const cams = [...this.cameras.values()];
     this.timers.push(
       clock.setInterval(() => void this.ring.tick(cams), config.storage.checkIntervalSeconds * 1000),
@@ -352,6 +353,7 @@ class DashRecorder implements Recorder {
     for (const ev of this.events.values()) {
       if (ev.claim(seg, cam.path(seg.file))) this.ring.markLinked(camera, seg.file);
     }
+    if (this.events.size > 0) this.checkEvents();
     this.settleCamera(camera);
   }
 
