@@ -61,7 +61,8 @@ function watchExit(child: ChildProcess): Promise<ExitInfo> {
       done = true;
       resolve(info);
     };
-    child.once("exit", (code, signal) => finish({ code, signal }));
+    // "close", not "exit": by then stderr has been read to the end (the last lines explain the failure).
+    child.once("close", (code, signal) => finish({ code, signal }));
     child.once("error", () => finish({ code: 127, signal: null }));
   });
 }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { createLogger } from "../../src/daemon/logger.js";
 import { sha256File } from "../../src/storage/sha256.js";
 import {
   cleanupAfterEach,
@@ -148,6 +149,32 @@ describe("recorder faults (real ffmpeg)", { timeout: 90_000 }, () => {
     expect(rig.recorder.status?.().recorder).toBe("down");
     const alert = rig.alerts.find((a) => a.code === "camera-not-recording" && a.severity === "critical");
     expect(alert?.device).toBe("front");
+  });
+
+  it("an unreachable RTSP camera: restarted with backoff, its stderr logged with the credentials redacted", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: "debug",
+      destination: { write: (l: string) => void lines.push(l) },
+    });
+    const rig = makeRig(
+      tempDataDir().dir,
+      recorderConfig({
+        cameras: [{ name: "ip", input: { type: "rtsp", url: "rtsp://camuser:s3cret@127.0.0.1:1/stream" } }],
+        supervision: { crashLoopLimit: 3, backoffInitialMs: 100, backoffMaxMs: 400 },
+      }),
+      { logger },
+    );
+    const health: string[] = [];
+    rig.bus.on("health", (h) => health.push(h.state));
+    await rig.recorder.start();
+    await rig.recorder.ready();
+    for (let i = 0; i < 100 && !health.includes("down"); i++) await sleep(50);
+    expect(health).toContain("down");
+    const log = lines.join("");
+    expect(log).toContain("Connection refused");
+    expect(log).toContain("rtsp://camuser:***@127.0.0.1:1/stream");
+    expect(log).not.toContain("s3cret");
   });
 
   it("a filling disk trims the ring, never touches event footage, keeps recording and raises storage-low", async () => {
