@@ -33,7 +33,7 @@ import {
 export interface CameraListener {
   segment(seg: Segment): void;
   /** ffmpeg exited or stalled; recording of this camera is interrupted until the restart produces a segment. */
-  fault(at: number, cause: string, stderr: string[]): void;
+  fault(at: number, cause: string): void;
   health(state: CameraState, detail: string): void;
 }
 
@@ -104,6 +104,8 @@ export class CameraRecorder {
   async start(): Promise<void> {
     mkdirSync(this.o.ringDir, { recursive: true, mode: 0o750 });
     this.stopped = false;
+    this.state = "starting";
+    this.o.listener.health("starting", "starting ffmpeg");
     await this.stopOrphan();
     this.indexEarlierRuns();
     this.launch();
@@ -154,11 +156,6 @@ export class CameraRecorder {
       restarts: this.restarts,
       pid: this.run?.proc.pid ?? null,
     };
-  }
-
-  /** The stderr tail of the running ffmpeg (credentials redacted). */
-  stderrTail(): string[] {
-    return this.run?.proc.stderrTail() ?? [];
   }
 
   private launch(): void {
@@ -214,7 +211,7 @@ export class CameraRecorder {
     this.failures = [...recentFailures(this.failures, now, policy), now];
     const plan = planRestart(this.failures, now, policy);
     log.warn({ run: run.id, cause, stderr, restartInMs: plan.delayMs }, `camera ${this.name}: ${cause}`);
-    listener.fault(clock.now(), cause, stderr);
+    listener.fault(clock.now(), cause);
     this.setState(
       plan.crashLoop ? "down" : "degraded",
       `${cause}; restart ${plan.failures} in ${plan.delayMs} ms`,
@@ -240,8 +237,9 @@ export class CameraRecorder {
     }, plan.delayMs);
   }
 
+  /** Reports changes only (a crash loop does not repeat "down" at every restart). */
   private setState(state: CameraState, detail: string): void {
-    if (state === this.state && state === "ok") return;
+    if (state === this.state) return;
     this.state = state;
     this.o.listener.health(state, detail);
   }

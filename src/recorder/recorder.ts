@@ -65,6 +65,7 @@ class DashRecorder implements Recorder {
   private readonly recovering = new Map<string, PendingRecovery>();
   private readonly ring: RingKeeper;
   private readonly firstSegment = new Set<string>();
+  private readonly cameraStates = new Map<string, CameraState>();
   /** Last value of each vehicle signal: written into a new event's journal as its starting state. */
   private readonly lastSignal = new Map<string, { value: number | string | null; at: number }>();
   private readonly log: Logger;
@@ -140,7 +141,7 @@ class DashRecorder implements Recorder {
           log: this.log.child({ camera: cam.name }),
           listener: {
             segment: (seg) => this.onSegment(cam.name, seg),
-            fault: (at, cause, stderr) => this.onFault(cam.name, at, cause, stderr),
+            fault: (at, cause) => this.onFault(cam.name, at, cause),
             health: (state, detail) => this.onCameraHealth(cam.name, state, detail),
           },
         }),
@@ -364,19 +365,21 @@ class DashRecorder implements Recorder {
     if (this.firstSegment.size === this.cameras.size) this.resolveReady();
   }
 
-  private onFault(camera: string, at: number, cause: string, stderr: string[]): void {
+  private onFault(camera: string, at: number, cause: string): void {
     this.settleCamera(camera);
-    for (const ev of this.events.values()) {
-      ev.journal.append({ t: "fault", camera, at, cause });
-      this.alert("camera-not-recording", "warning", `camera ${camera}: ${cause}; restarting (gap in event)`, {
-        eventId: ev.id,
-        device: camera,
-      });
-    }
-    if (stderr.length) this.log.warn({ camera, stderr: stderr.slice(-20) }, `camera ${camera} ffmpeg stderr`);
+    for (const ev of this.events.values()) ev.journal.append({ t: "fault", camera, at, cause });
   }
 
+  /** Called on every change of a camera's state. */
   private onCameraHealth(camera: string, state: CameraState, detail: string): void {
+    const previous = this.cameraStates.get(camera);
+    this.cameraStates.set(camera, state);
+    if (previous === "ok" && state !== "ok") {
+      for (const ev of this.events.values()) {
+        const message = `camera ${camera} stopped recording during the event (${detail}); gap recorded`;
+        this.alert("camera-not-recording", "warning", message, { eventId: ev.id, device: camera });
+      }
+    }
     const health = state === "starting" ? "degraded" : state;
     this.o.bus.emit("health", {
       component: `recorder:${camera}`,
