@@ -10,7 +10,16 @@
 //    every segment and the file, ffprobe, manifest (target ≤ 10 s).
 // Needs `npm run build` (imports dist/). Run alone: `node bench/recorder.mjs`.
 import { execFileSync } from "node:child_process";
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -85,9 +94,25 @@ async function preEventAccuracy() {
       });
       const at = Date.now();
       const origin = { kind: "cli", id: "bench" };
-      bus.emit("decision", { type: "event-start", eventId, origin, preEventSeconds: PRE, at, reason: "bench", seq: ++seq });
+      bus.emit("decision", {
+        type: "event-start",
+        eventId,
+        origin,
+        preEventSeconds: PRE,
+        at,
+        reason: "bench",
+        seq: ++seq,
+      });
       await sleep(1500);
-      bus.emit("decision", { type: "stop-requested", eventId, origin, postRollSeconds: POST, at: Date.now(), reason: "bench", seq: ++seq });
+      bus.emit("decision", {
+        type: "stop-requested",
+        eventId,
+        origin,
+        postRollSeconds: POST,
+        at: Date.now(),
+        reason: "bench",
+        seq: ++seq,
+      });
       await sleep(POST * 1000);
       bus.emit("decision", { type: "event-end", eventId, at: Date.now(), reason: "bench", seq: ++seq });
       const f = await finalized;
@@ -138,7 +163,8 @@ async function recoveryTimes() {
 function synthesizedSegments() {
   const dir = join(tmpdir(), `camsync-bench-segments-${EVENT_MINUTES}m-v1`);
   const list = join(dir, "list.csv");
-  if (existsSync(list) && readFileSync(list, "utf8").trim().split("\n").length >= EVENT_MINUTES * 60) return dir;
+  if (existsSync(list) && readFileSync(list, "utf8").trim().split("\n").length >= EVENT_MINUTES * 60)
+    return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   process.stderr.write(`  generating ${EVENT_MINUTES * 60} segments in ${dir} (once) …\n`);
@@ -148,7 +174,16 @@ function synthesizedSegments() {
       ...["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15"],
       ...["-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000", "-t", String(EVENT_MINUTES * 60)],
       ...["-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency"],
-      ...["-g", "15", "-keyint_min", "15", "-sc_threshold", "0", "-force_key_frames", "expr:gte(t,n_forced*1)"],
+      ...[
+        "-g",
+        "15",
+        "-keyint_min",
+        "15",
+        "-sc_threshold",
+        "0",
+        "-force_key_frames",
+        "expr:gte(t,n_forced*1)",
+      ],
       ...["-pix_fmt", "yuv420p", "-b:v", "100k", "-c:a", "aac", "-b:a", "32k", "-ac", "1"],
       ...["-f", "segment", "-segment_format", "mpegts", "-segment_time", "1"],
       ...["-segment_list", list, "-segment_list_type", "csv", join(dir, "20261126T100000000-%06d.ts")],
