@@ -179,7 +179,11 @@ export class CameraRecorder {
       stopping: false,
     };
     this.run = run;
-    if (proc.pid !== undefined) writeFileAtomicSync(join(this.o.ringDir, PID_FILE), `${proc.pid}\n`);
+    try {
+      if (proc.pid !== undefined) writeFileAtomicSync(join(this.o.ringDir, PID_FILE), `${proc.pid}\n`);
+    } catch (err) {
+      this.o.log.warn({ err }, "cannot write ffmpeg.pid (a restarted daemon will not find this ffmpeg)");
+    }
     this.o.log.info({ run: id, pid: proc.pid }, `ffmpeg started for camera ${cam.name}`);
     void proc.exited.then((info) => {
       if (this.run !== run || run.stopping) return;
@@ -191,6 +195,14 @@ export class CameraRecorder {
   }
 
   private tick(): void {
+    try {
+      this.checkRun();
+    } catch (err) {
+      this.o.log.error({ err }, `camera ${this.name}: supervision check failed`);
+    }
+  }
+
+  private checkRun(): void {
     const run = this.run;
     if (!run || run.stopping) return;
     this.readList(run);
@@ -262,8 +274,10 @@ export class CameraRecorder {
         closeSync(fd);
       }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw err;
+      // Not there yet (ffmpeg starting), or unreadable: reported, and the stall check restarts ffmpeg.
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+        this.o.log.error({ err }, "cannot read the segment list");
+      return;
     }
     if (!chunk) return;
     const { entries, rest } = parseSegmentList(run.rest + chunk);
@@ -277,7 +291,7 @@ export class CameraRecorder {
       run.lastSegmentMono = this.o.clock.monotonic();
       this.lastSegmentWall = this.o.clock.now();
       if (this.run === run) this.setState("ok", "recording");
-      this.o.listener.segment(seg);
+      this.announce(seg);
     }
   }
 
@@ -304,7 +318,24 @@ export class CameraRecorder {
    * A run that died mid-segment (SIGKILL, crash) leaves the segment it was writing unlisted; it holds the
    * footage up to the crash, so it is measured with ffprobe and kept, placed after the run's last segment.
    */
+  /** A listener's failure (e.g. the disk is full) never stops the camera's supervision. */
+  private announce(seg: Segment): void {
+    try {
+      this.o.listener.segment(seg);
+    } catch (err) {
+      this.o.log.error({ err, file: seg.file }, `camera ${this.name}: handling a completed segment failed`);
+    }
+  }
+
   private async salvage(run: Run): Promise<void> {
+    try {
+      await this.salvageStrays(run);
+    } catch (err) {
+      this.o.log.error({ err }, `camera ${this.name}: cannot look for the failed run's partial segment`);
+    }
+  }
+
+  private async salvageStrays(run: Run): Promise<void> {
     const prefix = `${run.id}-`;
     for (const stray of strayFiles(this.o.ringDir, new Set(this.index.keys()))) {
       if (!stray.file.startsWith(prefix)) continue;

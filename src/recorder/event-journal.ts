@@ -134,12 +134,20 @@ export class EventJournal {
     this.syncInBackground();
   }
 
+  /** The last write error (disk full …); lines stay queued and are retried with the next entry. */
+  failure: Error | null = null;
+
   private write(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.queued.length === 0) return;
-    appendFileSync(this.path, this.queued.join(""), { mode: 0o640 });
-    this.queued = [];
+    try {
+      appendFileSync(this.path, this.queued.join(""), { mode: 0o640 });
+      this.queued = [];
+      this.failure = null;
+    } catch (err) {
+      this.failure = err as Error;
+    }
   }
 
   private syncInBackground(): void {
@@ -168,8 +176,10 @@ export class EventJournal {
       });
   }
 
+  /** Write and fsync what is queued; throws when that is impossible. */
   close(): void {
     this.write();
+    if (this.failure) throw this.failure;
     const fd = openSync(this.path, "r");
     try {
       fsyncSync(fd);

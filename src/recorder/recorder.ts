@@ -12,7 +12,8 @@ import { currentOfficer } from "../evidence/officer.js";
 import { CameraRecorder } from "./camera.js";
 import type { RecorderConfig } from "./config.js";
 import { assembleOpenEvent } from "./event-assembly.js";
-import type { JournalEntry, OpenEntry } from "./event-journal.js";
+import { EventContext } from "./event-context.js";
+import type { OpenEntry } from "./event-journal.js";
 import { OpenEvent } from "./event-recording.js";
 import { findUnfinishedEvents, type Unfinished } from "./event-recovery.js";
 import { belongsToEvent } from "./event-window.js";
@@ -20,7 +21,7 @@ import { type CaptureLauncher, launchCapture } from "./ffmpeg-process.js";
 import { type FreeSpaceProbe, statfsFreeSpace } from "./free-space.js";
 import { measuredBitrate } from "./ring.js";
 import { RingKeeper } from "./ring-keeper.js";
-import type { CameraState, SupervisionPolicy } from "./supervision.js";
+import { type CameraState, supervisionPolicy } from "./supervision.js";
 
 export interface RecorderOptions {
   config: RecorderConfig;
@@ -66,8 +67,8 @@ class DashRecorder implements Recorder {
   private readonly ring: RingKeeper;
   private readonly firstSegment = new Set<string>();
   private readonly cameraStates = new Map<string, CameraState>();
-  /** Last value of each vehicle signal: written into a new event's journal as its starting state. */
-  private readonly lastSignal = new Map<string, { value: number | string | null; at: number }>();
+  private readonly journalAlerted = new Set<string>();
+  private readonly context = new EventContext(() => this.events.values());
   private readonly log: Logger;
   private readonly eventsDir: string;
   private readonly launchCapture: CaptureLauncher;
@@ -108,19 +109,6 @@ class DashRecorder implements Recorder {
     return this.assembly;
   }
 
-  private get policy(): SupervisionPolicy {
-    const { supervision, segmentSeconds } = this.o.config;
-    return {
-      segmentSeconds,
-      stallSegments: supervision.stallSegments,
-      startupTimeoutMs: supervision.startupTimeoutSeconds * 1000,
-      backoffInitialMs: supervision.backoffInitialMs,
-      backoffMaxMs: supervision.backoffMaxMs,
-      crashLoopLimit: supervision.crashLoopLimit,
-      crashLoopWindowMs: supervision.crashLoopWindowSeconds * 1000,
-    };
-  }
-
   async start(): Promise<void> {
     const { config, clock, bus, dataDir } = this.o;
     this.startedAt = clock.now();
@@ -134,7 +122,7 @@ class DashRecorder implements Recorder {
           segmentSeconds: config.segmentSeconds,
           ffmpegPath: config.ffmpegPath,
           ffprobePath: config.ffprobePath,
-          policy: this.policy,
+          policy: supervisionPolicy(config),
           stopTimeoutMs: config.supervision.stopTimeoutMs,
           clock,
           launch: this.launchCapture,
@@ -149,26 +137,16 @@ class DashRecorder implements Recorder {
     }
     this.unsubscribe.push(
       bus.on("decision", (d) => this.onDecision(d)),
-      bus.on("signal", (s) => {
-        // Only changes go into the journal (a CAN signal may be re-decoded hundreds of times a second).
-        if (this.lastSignal.has(s.name) && this.lastSignal.get(s.name)?.value === s.value) return;
-        this.lastSignal.set(s.name, { value: s.value, at: s.at });
-        this.journalAll({ t: "signal", at: s.at, name: s.name, value: s.value });
-      }),
-      bus.on("gps", (g) =>
-        this.journalAll({ t: "gps", at: g.at, lat: g.lat, lon: g.lon, speedKmh: g.speedKmh }),
-      ),
-      bus.on("bodycam-confirmation", (c) => {
-        const entry = { t: "bodycam" as const, ...c };
-        this.events.get(c.eventId)?.journal.append(entry);
-      }),
+      ...this.context.subscribe(bus),
     );
     const unfinished = findUnfinishedEvents(this.eventsDir);
     for (const u of unfinished.ended) {
-      const ev = OpenEvent.restore(this.eventOptions(u.dir, u.open), u.entries);
-      this.events.set(ev.id, ev);
-      if (ev.endAt !== null) this.ending(ev, ev.endAt);
-      this.log.info({ eventId: ev.id }, `event ${ev.id} ended before the restart; assembling it`);
+      this.recovery(u.open.eventId, () => {
+        const ev = OpenEvent.restore(this.eventOptions(u.dir, u.open), u.entries);
+        this.events.set(ev.id, ev);
+        if (ev.endAt !== null) this.ending(ev, ev.endAt);
+        this.log.info({ eventId: ev.id }, `event ${ev.id} ended before the restart; assembling it`);
+      });
     }
     // Their grace timers are armed once the cameras have indexed the ring (below).
     for (const u of unfinished.open) this.recovering.set(u.open.eventId, { ...u, timer: undefined });
@@ -176,11 +154,13 @@ class DashRecorder implements Recorder {
     for (const cam of this.cameras.values()) this.ring.learnLinks(cam);
     for (const ev of this.events.values()) this.claimFromRing(ev, () => true);
     for (const u of unfinished.reassemble) {
-      this.log.info(
-        { eventId: u.open.eventId },
-        `event ${u.open.eventId} was being assembled; assembling it again`,
-      );
-      this.finalize(OpenEvent.restore(this.eventOptions(u.dir, u.open), u.entries), u.endAt, u.interrupted);
+      this.recovery(u.open.eventId, () => {
+        this.log.info(
+          { eventId: u.open.eventId },
+          `event ${u.open.eventId} was being assembled; assembling it again`,
+        );
+        this.finalize(OpenEvent.restore(this.eventOptions(u.dir, u.open), u.entries), u.endAt, u.interrupted);
+      });
     }
     for (const [id, pending] of this.recovering) {
       pending.timer = clock.setTimeout(
@@ -302,8 +282,7 @@ class DashRecorder implements Recorder {
     if (existsSync(dir)) throw new Error(`${dir} already exists; the event is not re-opened`);
     const ev = OpenEvent.create(this.eventOptions(dir, this.openEntry(eventId, origin, at, preEventSeconds)));
     this.events.set(eventId, ev);
-    for (const [name, v] of this.lastSignal)
-      ev.journal.append({ t: "signal", at: v.at, name, value: v.value });
+    this.context.seed(ev);
     const claimed = this.claimFromRing(ev, () => true);
     this.log.info({ eventId, preEventSegments: claimed }, `event ${eventId} recording`);
   }
@@ -340,10 +319,6 @@ class DashRecorder implements Recorder {
       }
     }
     return n;
-  }
-
-  private journalAll(entry: JournalEntry): void {
-    for (const ev of this.events.values()) ev.journal.append(entry);
   }
 
   // ---- cameras ------------------------------------------------------------------------------------------
@@ -408,6 +383,13 @@ class DashRecorder implements Recorder {
   private checkEvents(): void {
     const now = this.o.clock.now();
     for (const ev of [...this.events.values()]) {
+      const failure = ev.journal.failure;
+      if (failure && !this.journalAlerted.has(ev.id)) {
+        this.journalAlerted.add(ev.id);
+        const message = `event ${ev.id}: its journal cannot be written (${failure.message}); segments are still claimed`;
+        this.log.error({ err: failure, eventId: ev.id }, message);
+        this.alert("event-journal-failed", "critical", message, { eventId: ev.id });
+      }
       if (ev.complete(now)) this.finalize(ev, ev.endAt ?? now);
     }
   }
@@ -448,19 +430,36 @@ class DashRecorder implements Recorder {
     });
   }
 
+  /** Recovering one event must never stop the recorder (or the others): failures are reported. */
+  private recovery(eventId: string, work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.log.error({ err, eventId }, `event ${eventId}: recovery failed`);
+      this.alert("event-assembly-failed", "critical", `event ${eventId}: ${(err as Error).message}`, {
+        eventId,
+      });
+    }
+  }
+
   /** Nobody resumed it: assemble what was recorded up to the interruption. */
   private recoverInterrupted(eventId: string): void {
     const pending = this.recovering.get(eventId);
     if (!pending) return;
     this.recovering.delete(eventId);
-    const ev = OpenEvent.restore(this.eventOptions(pending.dir, pending.open), pending.entries);
-    this.claimFromRing(ev, (startedAt) => startedAt < this.startedAt);
-    const endAt = ev.lastFootage() ?? pending.open.triggerAt;
-    this.log.warn({ eventId }, `event ${eventId} was interrupted (daemon stopped mid-event); assembling it`);
-    this.finalize(
-      ev,
-      endAt,
-      "the daemon stopped before the event ended (crash or power loss); assembled at the next start",
-    );
+    this.recovery(eventId, () => {
+      const ev = OpenEvent.restore(this.eventOptions(pending.dir, pending.open), pending.entries);
+      this.claimFromRing(ev, (startedAt) => startedAt < this.startedAt);
+      const endAt = ev.lastFootage() ?? pending.open.triggerAt;
+      this.log.warn(
+        { eventId },
+        `event ${eventId} was interrupted (daemon stopped mid-event); assembling it`,
+      );
+      this.finalize(
+        ev,
+        endAt,
+        "the daemon stopped before the event ended (crash or power loss); assembled at the next start",
+      );
+    });
   }
 }

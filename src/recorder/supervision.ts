@@ -1,3 +1,5 @@
+import type { RecorderConfig } from "./config.js";
+
 /**
  * ffmpeg supervision policy: when to restart, how long to back off, when the camera counts as down,
  * when a run has stalled. Pure (table-tested with fake time).
@@ -14,6 +16,22 @@ export interface SupervisionPolicy {
   backoffMaxMs: number;
   crashLoopLimit: number;
   crashLoopWindowMs: number;
+}
+
+/** The policy from the recorder's config section. */
+export function supervisionPolicy(
+  config: Pick<RecorderConfig, "segmentSeconds" | "supervision">,
+): SupervisionPolicy {
+  const { supervision, segmentSeconds } = config;
+  return {
+    segmentSeconds,
+    stallSegments: supervision.stallSegments,
+    startupTimeoutMs: supervision.startupTimeoutSeconds * 1000,
+    backoffInitialMs: supervision.backoffInitialMs,
+    backoffMaxMs: supervision.backoffMaxMs,
+    crashLoopLimit: supervision.crashLoopLimit,
+    crashLoopWindowMs: supervision.crashLoopWindowSeconds * 1000,
+  };
 }
 
 export interface RestartPlan {
