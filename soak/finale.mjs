@@ -128,6 +128,9 @@ export async function collect(s) {
     activations: s.observer.on("activation"),
     bodycamActivations: s.fleet.activations,
     bodycamRecordings: s.fleet.recordings,
+    bodycamMessages: s.observer.messages
+      .filter((m) => /\/bodycam\/[^/]+\/activation$/.test(m.topic))
+      .map((m) => ({ at: m.at, id: m.topic.split("/").at(-2), active: m.payload?.active ?? null })),
     intruderAttempts: s.intruder.attempts,
     footage: { seen: s.ledger.seen, atEnd: s.ledger.atEnd() },
     resources: s.resources,

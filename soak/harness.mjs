@@ -89,6 +89,7 @@ export class Soak {
     this.recoveries = [];
     this.orphans = [];
     this.lightOn = false;
+    this.buttonFreeAt = 0;
     this.brokerUp = false;
     this.activeFaults = new Set();
     this.timers = [];
@@ -227,11 +228,16 @@ export class Soak {
       case "button-long": {
         const holdMs = a === "button-short" ? this.rng.int(100, 400) : LONG_PRESS_MS + 700;
         const origin = { kind: "button", id: "button" };
+        // One finger: a press starts only after the previous one was released (the daemon holds it).
+        const wait = this.buttonFreeAt - Date.now();
+        if (wait > 0) await sleep(wait);
+        const pressedAt = Date.now();
         const r = await this.control({ op: "press", input: "button", holdMs });
+        this.buttonFreeAt = pressedAt + holdMs + 200;
         if (!r.ok) return this.controlFailures.push({ at, action: a, error: r.error });
-        this.authorisedStarts.push({ at, origin, action: a });
-        if (a === "button-short") this.injections.push({ at, origin, action: a });
-        else this.stops.push({ at, origin, action: a });
+        this.authorisedStarts.push({ at: pressedAt, origin, action: a });
+        if (a === "button-short") this.injections.push({ at: pressedAt, origin, action: a });
+        else this.stops.push({ at: pressedAt, origin, action: a });
         return;
       }
       case "cli-start":

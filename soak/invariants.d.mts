@@ -38,6 +38,8 @@ export interface Journal {
   activations: { at: number; topic: string; payload: { eventId?: string; active?: boolean } | null }[];
   bodycamActivations: { at: number; id: string; payload: { eventId: string; active: boolean } }[];
   bodycamRecordings: { at: number; id: string; recording: boolean; eventId: string | null }[];
+  /** Body cams' own activation messages as the witness saw them on the broker (optional). */
+  bodycamMessages?: { at: number; id: string; active: boolean | null }[];
   intruderAttempts: { at: number; kind: string; outcome: string }[];
   footage: {
     seen: Record<string, { bytes: number; firstSeen: number; final: boolean }>;

@@ -35,6 +35,17 @@ export function deadlineFor(at, faults, baseMs = 6000, afterFaultMs = 20_000) {
   return deadline;
 }
 
+/** For a body cam's own start: whether the witness saw it on the broker (lost before or after the broker). */
+function onBroker(j, inj) {
+  if (inj.origin.kind !== "bodycam" || !j.bodycamMessages) return "";
+  const m = j.bodycamMessages.find(
+    (x) => x.id === inj.origin.id && x.active === true && x.at >= inj.at - 200 && x.at <= inj.at + 6000,
+  );
+  return m
+    ? ` (the broker carried it: the witness got it ${m.at - inj.at} ms later)`
+    : " (the witness never saw it on the broker)";
+}
+
 /** 1. Every trigger the adversary injected produced an event or joined one (one decision per trigger). */
 export function everyTriggerProducedAnEvent(j) {
   const used = new Set();
@@ -56,7 +67,8 @@ export function everyTriggerProducedAnEvent(j) {
       );
       failures.push(
         `${inj.action} ${key(inj.origin)} at ${new Date(inj.at).toISOString()}: no event-start/join/mark by ${new Date(deadline).toISOString()}` +
-          (seen.length ? ` (got: ${seen.map((d) => `${d.type} "${d.reason}"`).join("; ")})` : ""),
+          (seen.length ? ` (got: ${seen.map((d) => `${d.type} "${d.reason}"`).join("; ")})` : "") +
+          onBroker(j, inj),
       );
       continue;
     }

@@ -133,6 +133,7 @@ export async function soak({ minutes, seed, bodycams, keep }) {
     faults: journal.faults,
   };
   if (ok && !keep) rmSync(s.dir, { recursive: true, force: true });
+  else writeFileSync(join(s.dir, "journal.json"), JSON.stringify(journal)); // everything the verdict saw
   return report;
 }
 
