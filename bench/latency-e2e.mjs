@@ -173,8 +173,10 @@ export async function run({ rounds = 200 } = {}) {
     const p99 = percentile(samples, 99);
     const r3 = (x) => Math.round(x * 1000) / 1000;
     const label = `${CAMS.length} body cams, Mosquitto TLS, ${rounds} frames`;
-    const fix =
-      "measured through a real PTY and a separate daemon process; see docs/performance.md for where the time goes";
+    // What would fix a miss, from this path's own breakdown (see docs/performance.md).
+    const fix50 =
+      "hand decisions to body-cam sync before the recorder (its listener runs first, ~2 ms) and find the ~4 ms between the serial line and the rule inside the daemon";
+    const fix99 = `as for p50; the rest is scheduling on a loaded machine (the broker's own p99 here: ${r3(b99)} ms)`;
     return {
       name: "latency-e2e",
       figures: [
@@ -211,7 +213,7 @@ export async function run({ rounds = 200 } = {}) {
           target: "≤ 2× broker p50",
           baseline: `broker p50 ${r3(b50)} ms`,
           meets: p50 <= 2 * b50,
-          ...(p50 <= 2 * b50 ? {} : { fix }),
+          ...(p50 <= 2 * b50 ? {} : { fix: fix50 }),
         },
         {
           key: "e2eCanToBodycamP99Ms",
@@ -221,7 +223,7 @@ export async function run({ rounds = 200 } = {}) {
           target: "≤ 10 ms",
           baseline: `broker p99 ${r3(b99)} ms`,
           meets: p99 <= 10,
-          ...(p99 <= 10 ? {} : { fix }),
+          ...(p99 <= 10 ? {} : { fix: fix99 }),
         },
       ],
       samples: { e2e: samples.length, broker: base.samples.length },
