@@ -4,7 +4,7 @@ import type { Logger } from "../daemon/logger.js";
 import { EventJournal, type JournalEntry, type OpenEntry, readJournal } from "./event-journal.js";
 import { belongsToEvent, cameraComplete, partFor, type Rollover } from "./event-window.js";
 import { muteSegment } from "./ffmpeg-process.js";
-import { type Segment, segmentEnd } from "./segment.js";
+import type { Segment } from "./segment.js";
 
 /**
  * An open event: claims segments (hard links from the ring into `segments/{camera}/`), mutes pre-event
@@ -116,7 +116,8 @@ export class OpenEvent {
       startedAt: seg.startedAt,
       durationMs: seg.durationMs,
       part: partFor(seg.startedAt, this.rollovers),
-      preEvent: seg.startedAt < this.o.open.triggerAt && segmentEnd(seg) <= this.o.open.triggerAt + 500,
+      // Pre-event: the segment lies mostly before the trigger (its middle is before it).
+      preEvent: seg.startedAt + seg.durationMs / 2 < this.o.open.triggerAt,
       muted: false,
     };
     list.push(c);
