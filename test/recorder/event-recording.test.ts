@@ -115,4 +115,25 @@ describe("dash recorder with real ffmpeg", { timeout: 90_000 }, () => {
     expect(cam?.segments.every((s) => s.audio === "kept")).toBe(true);
     expect(await peakVolume(join(fin.dir, "front.mp4"), 0.3, PRE - 0.3)).toBeGreaterThan(-40);
   });
+
+  it("2 s segments and a camera without audio: the video starts within one segment of the pre-event window", async () => {
+    const t = tempDataDir();
+    const rig = makeRig(t.dir, recorderConfig({ segmentSeconds: 2, cameras: [testCamera("cabin", false)] }));
+    await rig.recorder.start();
+    const { triggerAt, endAt, fin, manifest } = await recordEvent(rig, "20261126T142233Z-unit12-cccc", 1000);
+    const cam = manifest.cameras[0];
+    if (!cam) throw new Error("no camera");
+    expect(cam.gaps).toEqual([]);
+    const first = Date.parse(cam.segments[0]?.startedAt ?? "");
+    const last = cam.segments.at(-1);
+    const lastEnd = Date.parse(last?.startedAt ?? "") + (last?.durationSeconds ?? 0) * 1000;
+    expect((triggerAt - first) / 1000).toBeGreaterThanOrEqual(PRE);
+    expect((triggerAt - first) / 1000).toBeLessThanOrEqual(PRE + 2);
+    expect(lastEnd - endAt).toBeGreaterThanOrEqual(0);
+    expect(lastEnd - endAt).toBeLessThanOrEqual(2000);
+    expect(cam.segments.every((s) => Math.abs(s.durationSeconds - 2) < 0.05)).toBe(true);
+    const v = await probeVideo(join(fin.dir, "cabin.mp4"));
+    expect(v.frames).toBe(cam.segments.length * 2 * FPS);
+    expect(Math.abs(v.duration - (lastEnd - first) / 1000)).toBeLessThan(0.15);
+  });
 });
