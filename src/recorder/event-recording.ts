@@ -36,6 +36,7 @@ export class OpenEvent {
   readonly journal: EventJournal;
   readonly claimed = new Map<string, Claimed[]>();
   readonly rollovers: Rollover[] = [];
+  private readonly claimedFiles = new Set<string>();
   /** End of post-roll (epoch ms) once the event-end decision arrived. */
   endAt: number | null = null;
   /** Wall time by which cameras that have not delivered their last segment are given up on. */
@@ -80,14 +81,26 @@ export class OpenEvent {
     for (const e of entries) {
       if (e.t === "segment") {
         const list = ev.claimed.get(e.camera);
-        const c: Claimed = { ...e, muted: muted.has(`${e.camera}/${e.file}`) };
-        if (list && !list.some((x) => x.file === e.file)) list.push(c);
+        const { file, startedAt, durationMs, part, preEvent } = e;
+        const c: Claimed = {
+          file,
+          startedAt,
+          durationMs,
+          part,
+          preEvent,
+          muted: muted.has(`${e.camera}/${file}`),
+        };
+        if (list && !ev.claimedFiles.has(`${e.camera}/${e.file}`)) {
+          list.push(c);
+          ev.claimedFiles.add(`${e.camera}/${e.file}`);
+        }
         if (ev.needsMute(e.camera, c)) ev.queueMute(e.camera, c);
       } else if (e.t === "decision") {
         if (e.type === "rollover" && e.part !== undefined) ev.rollovers.push({ part: e.part, at: e.at });
         if (e.type === "event-end") ev.endAt = e.at;
       }
     }
+    for (const list of ev.claimed.values()) list.sort((a, b) => a.startedAt - b.startedAt);
     return ev;
   }
 
@@ -101,7 +114,7 @@ export class OpenEvent {
   claim(seg: Segment, ringPath: string): boolean {
     const list = this.claimed.get(seg.camera);
     if (!list || !belongsToEvent(seg, this.from, this.endAt)) return false;
-    if (list.some((c) => c.file === seg.file)) return false;
+    if (this.claimedFiles.has(`${seg.camera}/${seg.file}`)) return false;
     const target = join(this.o.dir, SEGMENTS_DIR, seg.camera, seg.file);
     try {
       linkSync(ringPath, target);
@@ -120,8 +133,10 @@ export class OpenEvent {
       preEvent: seg.startedAt + seg.durationMs / 2 < this.o.open.triggerAt,
       muted: false,
     };
+    const last = list.at(-1);
     list.push(c);
-    list.sort((a, b) => a.startedAt - b.startedAt);
+    if (last && last.startedAt > c.startedAt) list.sort((a, b) => a.startedAt - b.startedAt);
+    this.claimedFiles.add(`${seg.camera}/${seg.file}`);
     this.journal.append({ t: "segment", camera: seg.camera, ...c });
     if (this.needsMute(seg.camera, c)) this.queueMute(seg.camera, c);
     return true;
