@@ -365,6 +365,34 @@ describe("restart resume", () => {
     expect(b.state).toBe("active");
   });
 
+  it("trigger levels are not carried over a restart: the source's next start is not dropped as a duplicate", () => {
+    const a = engine();
+    a.handleTrigger({ origin: cam7, active: true, at: s(0), reason: "bc-7 recording" });
+    // daemon killed; the officer stops the event after restart, then starts the body cam again
+    const b = new ActivationEngine(DEFAULT_POLICY, { vehicleId: "unit12" }, a.snapshot());
+    b.resume(s(10));
+    expect(b.activeTriggerKeys).toEqual([]);
+    b.handleCommand({ kind: "stop", origin: button, at: s(20), reason: "long press" });
+    b.advance(s(60));
+    expect(b.state).toBe("idle");
+    const again = b.handleTrigger({ origin: cam7, active: true, at: s(70), reason: "bc-7 recording again" });
+    expect(again.map((d) => d.type)).toEqual(["event-start"]);
+  });
+
+  it("an idle snapshot forgets trigger levels too (lights switched off while the daemon was down)", () => {
+    const a = engine();
+    run(a, [
+      { at: s(0), trigger: lightbar, active: true },
+      { at: s(1), command: "stop", origin: button },
+      { at: s(40), advance: true },
+    ]);
+    expect(a.activeTriggerKeys).toEqual(["lightbar:lightbar"]);
+    const b = new ActivationEngine(DEFAULT_POLICY, { vehicleId: "unit12" }, a.snapshot());
+    expect(b.resume(s(50))).toEqual([]);
+    const d = b.handleTrigger({ origin: lightbar, active: true, at: s(60), reason: "lights on" });
+    expect(d.map((x) => x.type)).toEqual(["event-start"]);
+  });
+
   it("an idle snapshot resumes nothing", () => {
     const b = new ActivationEngine(DEFAULT_POLICY, { vehicleId: "unit12" }, engine().snapshot());
     expect(b.resume(s(0))).toEqual([]);

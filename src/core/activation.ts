@@ -138,11 +138,15 @@ export class ActivationEngine {
   }
 
   /**
-   * Called once after construction from a persisted snapshot: reports the open event (if any)
-   * so the shell re-attaches the recorder and body-cam sync to it. Deadlines that passed while
-   * the daemon was down fire on the next `advance(now)`.
+   * Called once after construction from a persisted snapshot: forgets trigger levels (sources re-assert
+   * them) and reports the open event (if any) so the shell re-attaches the recorder and body-cam sync to
+   * it. Deadlines that passed while the daemon was down fire on the next `advance(now)`.
    */
   resume(now: number): Decision[] {
+    // Trigger levels are not carried over a restart: every source starts from scratch and re-asserts what
+    // is active now (an input reads its line at start). A level kept here would never see its clear, and
+    // the source's next start would be dropped as a duplicate — recording nothing.
+    this.snap.activeTriggers = {};
     const ev = this.snap.event;
     if (!ev || this.snap.state === "idle") return [];
     return [
