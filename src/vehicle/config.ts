@@ -5,8 +5,11 @@ import { canSourceConfigSchema } from "./source-config.js";
 
 export { gpsConfigSchema } from "./gps-config.js";
 
-export const vehicleBusConfigSchema = section("The vehicle's CAN bus: source, DBC signals and trigger rules.", {
-  enabled: z.boolean().default(false).describe("Read the vehicle bus."),
-  source: canSourceConfigSchema,
-  ...signalConfigShape,
-});
+export const vehicleBusConfigSchema = section(
+  "The vehicle's CAN bus: source, DBC signals and trigger rules.",
+  {
+    enabled: z.boolean().default(false).describe("Read the vehicle bus."),
+    source: canSourceConfigSchema,
+    ...signalConfigShape,
+  },
+);
