@@ -131,7 +131,9 @@ export class Soak {
 
     this.daemon = new DaemonProcess({ config: this.configPath, logFile: join(this.dir, "daemon.log") });
     this.daemon.onLine((e) => {
-      if (e.line.msg === "camsync ready") this.lightOn = false; // a simulated input starts inactive
+      // A new daemon opens its simulated light bar inactive (it may be switched on before "camsync ready").
+      if (e.line.msg === "gpio input opened" && e.line.input === "lightbar")
+        this.lightOn = e.line.active === true;
     });
     this.firstReadyMs = await this.daemon.start();
     this.log(
@@ -267,6 +269,8 @@ export class Soak {
           // The officer stops the body cam and starts it again (a recording cam ignores "start").
           cam.pressStop();
           await sleep(300);
+          // The car may have re-commanded the cam meanwhile (it records again): then "start" does nothing.
+          if (cam.recording) return note(`${cam.id} was re-activated by the car before its officer's start`);
         }
         cam.pressStart();
         const origin = { kind: "bodycam", id: cam.id };
