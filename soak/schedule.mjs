@@ -43,6 +43,10 @@ export function planSchedule(o) {
     const j = rng.int(0, i);
     [order[i], order[j]] = [order[j], order[i]];
   }
+  // The first daemon kill takes the last of these slots: one daemon run then spans most of the soak, long
+  // enough to tell whether its RSS and fds stay flat after warm-up.
+  order.splice(order.indexOf("kill-daemon"), 1);
+  order.push("kill-daemon");
   const extra = Math.max(
     0,
     Math.round(((end - warmup) / 60_000) * (o.faultsPerMinute ?? 0.5)) - order.length,
