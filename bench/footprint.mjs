@@ -110,6 +110,7 @@ export async function run({ idleSeconds = 20 } = {}) {
         unit: "MiB",
         target: "≤ 80 MB",
         meets: rss <= 80,
+        fix: "Node 20 itself is ~42 MiB and the modules the daemon loads ~36 MiB (mqtt ~17, zod ~12); load per-command code lazily (the CLI imports every command), compile config/protocol schemas on first use, and cap V8's young generation (--max-semi-space-size) once its CPU cost is measured",
       },
       {
         key: "idleCpuPct",
