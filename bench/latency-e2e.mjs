@@ -175,7 +175,7 @@ export async function run({ rounds = 200 } = {}) {
     const label = `${CAMS.length} body cams, Mosquitto TLS, ${rounds} frames`;
     // What would fix a miss, from this path's own breakdown (see docs/performance.md).
     const fix50 =
-      "hand decisions to body-cam sync before the recorder (its listener runs first, ~2 ms) and find the ~4 ms between the serial line and the rule inside the daemon";
+      "find the ~4 ms between the serial line and the engine's decision inside the daemon (body-cam sync already hears decisions first)";
     const fix99 = `as for p50; the rest is scheduling on a loaded machine (the broker's own p99 here: ${r3(b99)} ms)`;
     return {
       name: "latency-e2e",
