@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
-import { open, rename } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 let tempCounter = 0;
@@ -67,19 +67,6 @@ export async function syncFile(path: string): Promise<void> {
     await dir.sync().catch(() => {});
     await dir.close();
   }
-}
-
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = tempPath(path);
-  const fh = await open(tmp, "w", 0o640);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  fsyncDirSync(dirname(path));
 }
 
 export function writeJsonAtomicSync(path: string, value: unknown, opts: AtomicWriteOptions = {}): void {
