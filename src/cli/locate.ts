@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../config/load.js";
-import { CONTROL_SOCKET_NAME } from "../daemon/control-protocol.js";
+
+export { controlSocketPath } from "../daemon/control-protocol.js";
+
 import { UsageError } from "./command.js";
 
 /**
@@ -20,10 +22,6 @@ export function locateDataDir(opts: {
   const r = loadConfigFile(path);
   if (!r.ok) throw new UsageError(`cannot use ${r.path}:\n  ${r.problems.join("\n  ")}`);
   return resolve(r.config.dataDir);
-}
-
-export function controlSocketPath(dataDir: string): string {
-  return join(dataDir, CONTROL_SOCKET_NAME);
 }
 
 /** The options every command that talks to a running daemon accepts. */

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { z } from "zod";
 
 /**
@@ -43,5 +44,10 @@ export type ControlOp = ControlRequest["op"];
 export type ControlResponse = { ok: true; result?: unknown } | { ok: false; error: string };
 
 export const CONTROL_SOCKET_NAME = "control.sock";
+
+/** Where a daemon with this data directory listens. */
+export function controlSocketPath(dataDir: string): string {
+  return join(dataDir, CONTROL_SOCKET_NAME);
+}
 /** Longest accepted request line; longer input is refused and the connection closed. */
 export const MAX_REQUEST_BYTES = 64 * 1024;

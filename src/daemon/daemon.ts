@@ -18,7 +18,7 @@ import { sha256Hex } from "../storage/sha256.js";
 import { createCanSource } from "../vehicle/can-source-factory.js";
 import { GpsReceiver } from "../vehicle/gps-receiver.js";
 import { createVehicleBus } from "../vehicle/vehicle-bus.js";
-import { CONTROL_SOCKET_NAME } from "./control-protocol.js";
+import { controlSocketPath } from "./control-protocol.js";
 import { ControlServer } from "./control-server.js";
 import type { Logger } from "./logger.js";
 import { createNotifier, type Notifier, watchdogIntervalMs } from "./systemd-notify.js";
@@ -61,7 +61,7 @@ export class Daemon {
   constructor(private readonly opts: DaemonOptions) {
     this.dataDir = resolve(opts.config.dataDir);
     this.control = new ControlServer(
-      join(this.dataDir, CONTROL_SOCKET_NAME),
+      controlSocketPath(this.dataDir),
       opts.logger.child({ component: "control" }),
     );
     this.startedAt = opts.clock.now();

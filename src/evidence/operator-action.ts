@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { systemClock } from "../core/clock.js";
 import { ControlUnavailableError, controlRequest } from "../daemon/control-client.js";
-import { CONTROL_SOCKET_NAME, type ControlRequest } from "../daemon/control-protocol.js";
+import { type ControlRequest, controlSocketPath } from "../daemon/control-protocol.js";
 import { silentLogger } from "../daemon/logger.js";
 import { eventDirFor } from "./amendment.js";
 import { AuditLockedError } from "./audit-lock.js";
@@ -21,7 +20,7 @@ export async function viaDaemonOrDirect(
   request: ControlRequest,
   direct: (audit: AuditLog) => unknown,
 ): Promise<{ via: "daemon" | "direct"; result: unknown }> {
-  const socket = join(dataDir, CONTROL_SOCKET_NAME);
+  const socket = controlSocketPath(dataDir);
   if (existsSync(socket)) {
     try {
       const res = await controlRequest(socket, request);
