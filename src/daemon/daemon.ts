@@ -85,7 +85,7 @@ export class Daemon {
     this.activation = new ActivationService({
       policy: config.activation,
       vehicleId: config.vehicle.id,
-      statePath: join(this.dataDir, "state", "activation.json"),
+      statePath: join(this.dataDir, "state", "activation.jsonl"),
       bus: this.bus,
       clock,
       log: logger.child({ component: "activation" }),

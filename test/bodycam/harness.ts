@@ -192,7 +192,7 @@ export class DaemonUnderTest {
     this.activation = new ActivationService({
       policy: { ...DEFAULT_POLICY, postRollSeconds: opts.postRollSeconds ?? 0 },
       vehicleId,
-      statePath: join(dataDir, "state", "activation.json"),
+      statePath: join(dataDir, "state", "activation.jsonl"),
       bus: this.bus,
       clock: systemClock,
       log: { info: () => {}, warn: () => {}, error: () => {} },
