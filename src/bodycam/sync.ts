@@ -3,6 +3,7 @@ import type { Decision } from "../core/activation.js";
 import type { Alert, Bus, HealthReport, HealthState } from "../core/bus.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import { stageTrace } from "../core/stage-trace.js";
 import type { Origin } from "../core/trigger.js";
 import type { Logger } from "../daemon/logger.js";
 import { BodycamTriggers } from "./bodycam-triggers.js";
@@ -293,6 +294,9 @@ export class BodycamSync implements Component {
   ): void {
     this.current = activationPayload({ eventId, active, origin, reason, at, seq });
     this.send(this.topics.activation, JSON.stringify(this.current), true);
+    stageTrace.mark("published");
+    const stages = stageTrace.take();
+    if (stages) this.log.info({ eventId, active, stages }, "trigger path stages");
   }
 
   private onAlert(a: Alert): void {

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { readSync } from "node:fs";
 import { SerialPort } from "serialport";
+import { stageTrace } from "../core/stage-trace.js";
 import type { SerialPortLike } from "./serial-line.js";
 
 /** What this file needs of a node-serialport (bindings-cpp) Unix port binding. */
@@ -112,6 +113,7 @@ export class PolledSerialPort extends EventEmitter implements SerialPortLike {
     const fd = binding.fd;
     if (fd === null) return;
     let n: number;
+    stageTrace.begin("read");
     try {
       n = readSync(fd, this.buffer, 0, READ_SIZE, null);
     } catch (e) {

@@ -1,5 +1,6 @@
 import type { Bus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
+import { stageTrace } from "../core/stage-trace.js";
 import type { Logger } from "../daemon/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
@@ -150,6 +151,7 @@ export class SlcanSource implements CanSource {
 
   private onData(chunk: Buffer): void {
     const out = this.parser.push(chunk, this.deps.clock.now() / 1000);
+    stageTrace.mark("parsed");
     for (const m of out.messages) this.onMessage(m);
     if (out.frames.length === 0) return;
     if (this.streaming) this.deliver(out.frames);

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Bus, HealthState } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import { stageTrace } from "../core/stage-trace.js";
 import type { Logger } from "../daemon/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
@@ -181,7 +182,10 @@ export class VehicleBus implements Component {
     // its log's times; then rules run in the log's time and triggers are shifted back to host time.
     const skew = this.frameTimeMs - hostNow;
     this.skewMs = Math.abs(skew) < LIVE_SKEW_MS ? 0 : skew;
-    if (this.events.length > 0) this.flushEvents();
+    if (this.events.length > 0) {
+      stageTrace.mark("ruled");
+      this.flushEvents();
+    }
   }
 
   private readonly onValue = (index: number, value: number): void => {
@@ -201,6 +205,7 @@ export class VehicleBus implements Component {
     const i = this.rules?.signalIndex(name);
     if (i === undefined || !this.rules) return;
     this.rules.update(i, value, at + this.skewMs, this.events);
+    if (this.events.length > 0) stageTrace.begin("ruled");
     this.flushEvents();
   }
 
@@ -256,13 +261,14 @@ export class VehicleBus implements Component {
         // The value the rule decided on goes into the timeline before the trigger (unless just sent).
         const index = this.decoder?.signals.findIndex((s) => s.name === e.signal) ?? -1;
         if (index >= 0 && e.value !== this.emitted[index]) this.publish(index, e.value, e.at);
-        this.log.info({ rule: e.rule, active: e.active, reason: e.reason }, "CAN rule");
         bus.emit("trigger", {
           origin: { kind: "can", id: e.rule },
           active: e.active,
           at: hostAt,
           reason: e.reason,
         });
+        // Logged after the trigger went out: the log write is not on the trigger → body-cam path.
+        this.log.info({ rule: e.rule, active: e.active, reason: e.reason }, "CAN rule");
       } else if (e.kind === "signal-lost") {
         this.log.warn({ signal: e.signal, timeoutMs: e.timeoutMs }, "signal lost");
         const i = this.decoder?.signals.findIndex((s) => s.name === e.signal) ?? -1;
