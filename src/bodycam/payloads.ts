@@ -30,6 +30,14 @@ const health = z
   })
   .describe("Health of one part of the car's system.");
 
+const ms = z.number().min(0).nullable();
+const latencySummary = z.object({
+  count: z.number().int().min(0).describe("Samples since the daemon started."),
+  p50: ms.describe("Median of the recent samples, ms (null before the first)."),
+  p99: ms.describe("99th percentile of the recent samples, ms."),
+  max: ms.describe("Largest recent sample, ms."),
+});
+
 export const bodycamSummarySchema = z
   .looseObject({
     id: deviceId,
@@ -50,6 +58,17 @@ const onlineStatus = z.looseObject({
   bus: health.describe("Vehicle bus (CAN) health."),
   bodycams: z.array(bodycamSummarySchema).max(64).describe("Every paired body cam."),
   droppedPayloads: z.number().int().min(0).optional().describe("Invalid MQTT payloads dropped since start."),
+  latency: z
+    .looseObject({
+      triggerToPublishMs: latencySummary.describe(
+        "A trigger reaching the activation engine → the activation handed to the broker connection.",
+      ),
+      publishToConfirmationMs: latencySummary.describe(
+        "The activation published → a body cam's status confirming it records the event (per cam).",
+      ),
+    })
+    .optional()
+    .describe("The car's own trigger → body-cam latencies, over its most recent activations."),
   at,
 });
 const offlineStatus = z.looseObject({ v, online: z.literal(false), at: at.optional() });

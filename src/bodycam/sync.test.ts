@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ActivationEngine, DEFAULT_POLICY } from "../core/activation.js";
+import { ActivationEngine, DEFAULT_POLICY, type Decision } from "../core/activation.js";
 import { type Alert, type BodycamConfirmation, Bus } from "../core/bus.js";
 import { FakeClock } from "../core/fake-clock.js";
 import type { Trigger } from "../core/trigger.js";
@@ -127,6 +127,40 @@ describe("BodycamSync (daemon side, fake broker link, fake clock)", () => {
       { id: "bc1", online: true, recording: true, eventId, battery: 90, confirmed: true },
       { id: "bc2", online: true, recording: true, eventId, battery: 90, confirmed: true },
     ]);
+  });
+
+  it("measures its own trigger → publish and publish → confirmation latencies, in status and R/status", async () => {
+    const h = await harness();
+    h.link.goUp();
+    h.link.deliver(`${R}/bodycam/bc1/status`, camStatus(false, null), true);
+    h.link.deliver(`${R}/bodycam/bc2/status`, camStatus(false, null), true);
+    const eventId = "20261126T142233Z-unit12-abcd";
+    const inputMono = clock.monotonic();
+    clock.advance(3); // the engine and its journal took 3 ms
+    h.bus.emit(
+      "decision",
+      {
+        type: "event-start",
+        eventId,
+        origin: { kind: "lightbar", id: "lightbar" },
+        reason: "lights on",
+        at: clock.now(),
+        seq: 1,
+      } as Decision,
+      { inputMono },
+    );
+    clock.advance(25);
+    h.link.deliver(`${R}/bodycam/bc1/status`, camStatus(true, eventId), true);
+    clock.advance(50);
+    h.link.deliver(`${R}/bodycam/bc2/status`, camStatus(true, eventId), true);
+    const expected = {
+      triggerToPublishMs: { count: 1, p50: 3, p99: 3, max: 3 },
+      publishToConfirmationMs: { count: 2, p50: 25, p99: 75, max: 75 },
+    };
+    expect(h.sync.status().latency).toEqual(expected);
+    clock.advance(1000);
+    const status = h.link.sent(`${R}/status`).at(-1) as { latency: unknown };
+    expect(status.latency).toEqual(expected);
   });
 
   it("turns a paired body cam's own start into one trigger (QoS 1 duplicates are idempotent)", async () => {

@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import type { Decision } from "../core/activation.js";
-import type { Alert, Bus, HealthReport, HealthState } from "../core/bus.js";
+import type { Alert, Bus, DecisionTiming, HealthReport, HealthState } from "../core/bus.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import { type LatencySummary, LatencyWindow } from "../core/latency-window.js";
 import { stageTrace } from "../core/stage-trace.js";
 import type { Origin } from "../core/trigger.js";
 import type { Logger } from "../daemon/logger.js";
@@ -50,6 +51,10 @@ export class BodycamSync implements Component {
   private readonly topics: Topics;
   private readonly cams: CamRegistry;
   private readonly tracker: ConfirmationTracker;
+  private readonly latency = {
+    triggerToPublish: new LatencyWindow(),
+    publishToConfirmation: new LatencyWindow(),
+  };
   private readonly inbound: InboundContext;
   private outbox: Outbox | null = null;
   private delivery: DurableDelivery | null = null;
@@ -92,6 +97,7 @@ export class BodycamSync implements Component {
       maxResends: opts.config.bodycams.maxResends,
       sink: {
         confirmed: (c, late) => {
+          if (c.latencyMs !== null && !late) this.latency.publishToConfirmation.record(c.latencyMs);
           this.log.info({ ...c, late }, "body cam confirmed the activation");
           opts.bus.emit("bodycam-confirmation", c);
           this.scheduleStatus();
@@ -136,7 +142,7 @@ export class BodycamSync implements Component {
     });
     const b = this.opts.bus;
     // First in line: the body cams hear of an activation before slower listeners (audit fsync, recorder I/O) run.
-    this.unsubscribe.push(b.on("decision", (d) => this.onDecision(d), { first: true }));
+    this.unsubscribe.push(b.on("decision", (d, timing) => this.onDecision(d, timing), { first: true }));
     this.unsubscribe.push(b.on("alert", (a) => this.onAlert(a)));
     this.unsubscribe.push(b.on("health", (h) => this.onHealth(h)));
 
@@ -192,6 +198,7 @@ export class BodycamSync implements Component {
       eventId: this.current?.active ? this.current.eventId : null,
       bodycams: this.cams.summaries((id) => this.tracker.isConfirmed(id)),
       confirmations: this.tracker.confirmations(),
+      latency: this.latencySummary(),
       droppedPayloads: { ...this.dropped },
       received: { ...this.counters, duplicates: this.triggers.duplicates },
     };
@@ -237,13 +244,14 @@ export class BodycamSync implements Component {
       this.link?.publish(this.topics.activation, current, { retain: true });
   }
 
-  private onDecision(d: Decision): void {
+  private onDecision(d: Decision, timing?: DecisionTiming): void {
     switch (d.type) {
       case "event-start":
       case "event-join":
       case "event-resume": {
         this.state = d.type === "event-resume" && d.state === "post-roll" ? "post-roll" : "active";
         this.publishActivation(d.eventId, true, d.origin, d.reason, d.at, d.seq);
+        if (timing) this.latency.triggerToPublish.record(this.opts.clock.monotonic() - timing.inputMono);
         this.tracker.activate(d.eventId, this.cams.entries());
         if (d.type !== "event-join") this.scheduleOfflineCheck(d.eventId);
         break;
@@ -317,6 +325,14 @@ export class BodycamSync implements Component {
     }, STATUS_COALESCE_MS);
   }
 
+  /** Trigger → activation on the MQTT socket, and activation → a body cam's confirmation (recent ones). */
+  private latencySummary(): { triggerToPublishMs: LatencySummary; publishToConfirmationMs: LatencySummary } {
+    return {
+      triggerToPublishMs: this.latency.triggerToPublish.summary(),
+      publishToConfirmationMs: this.latency.publishToConfirmation.summary(),
+    };
+  }
+
   private statusPayload(): StatusPayload {
     return {
       v: 1,
@@ -327,6 +343,7 @@ export class BodycamSync implements Component {
       bus: this.health.worst("can"),
       bodycams: this.cams.summaries((id) => this.tracker.isConfirmed(id)),
       droppedPayloads: Object.values(this.dropped).reduce((a, b) => a + b, 0),
+      latency: this.latencySummary(),
       at: isoTime(this.opts.clock.now()),
     };
   }

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ActivationEngine, type ActivationPolicy, type Decision, type EngineSnapshot } from "./activation.js";
-import type { Bus } from "./bus.js";
+import type { Bus, DecisionTiming } from "./bus.js";
 import type { Clock, TimerHandle } from "./clock.js";
 import type { Component } from "./component.js";
 import { readLatestSnapshot, SnapshotJournal } from "./snapshot-journal.js";
@@ -84,9 +84,10 @@ export class ActivationService implements Component {
         this.queued.push(fn);
         return;
       }
+      const inputMono = this.opts.clock.monotonic();
       const decisions = fn();
       stageTrace.mark("engine");
-      this.apply(decisions);
+      this.apply(decisions, { inputMono });
     };
     this.unsubscribe.push(
       bus.on("trigger", (t) => {
@@ -151,13 +152,13 @@ export class ActivationService implements Component {
     };
   }
 
-  private apply(decisions: Decision[]): void {
+  private apply(decisions: Decision[], timing?: DecisionTiming): void {
     if (decisions.length > 0) this.persist();
     stageTrace.mark("persisted");
     for (const d of decisions) {
       this.lastDecision = d;
       // Announce first (body-cam sync listens first and publishes), log after.
-      this.opts.bus.emit("decision", d);
+      this.opts.bus.emit("decision", d, timing);
       const { type, eventId, reason, seq } = d as Decision & { eventId?: string | null };
       const msg = `activation ${type}`;
       if (type === "ignored") this.opts.log.info({ decision: d }, msg);

@@ -63,10 +63,16 @@ export interface EventFinalized {
   at: number;
 }
 
+/** When the trigger or command behind a decision reached the activation service (monotonic ms). */
+export interface DecisionTiming {
+  inputMono: number;
+}
+
 export interface BusEvents {
   trigger: [Trigger];
   command: [Command];
-  decision: [Decision];
+  /** The timing is there for decisions caused by a trigger or command (not for timer-driven ones). */
+  decision: [Decision, DecisionTiming?];
   health: [HealthReport];
   alert: [Alert];
   signal: [SignalValue];

@@ -7,6 +7,24 @@ function line(label: string, value: unknown): string {
   return `${label.padEnd(12)} ${value === undefined || value === null ? "-" : String(value)}\n`;
 }
 
+interface Summary {
+  count: number;
+  p50: number | null;
+  p99: number | null;
+}
+
+/** "trigger → publish p50 0.4 ms, p99 1.2 ms (n 12); publish → confirmed p50 31 ms, p99 80 ms (n 24)" */
+function latencyLine(components: unknown): string | null {
+  const sync = (components as Record<string, { latency?: Record<string, Summary> }> | undefined)?.[
+    "bodycam-sync"
+  ];
+  const l = sync?.latency;
+  if (!l) return null;
+  const part = (label: string, x: Summary | undefined) =>
+    x && x.count > 0 ? `${label} p50 ${x.p50} ms, p99 ${x.p99} ms (n ${x.count})` : `${label} -`;
+  return `${part("trigger → publish", l.triggerToPublishMs)}; ${part("publish → confirmed", l.publishToConfirmationMs)}`;
+}
+
 /** Human-readable status: the few things an installer checks first. */
 export function formatStatus(s: Record<string, unknown>): string {
   let out = "";
@@ -23,6 +41,8 @@ export function formatStatus(s: Record<string, unknown>): string {
     for (const b of bodycams)
       out += line(`  cam ${b.id}`, `${b.online ? "online" : "offline"}${b.recording ? ", recording" : ""}`);
   }
+  const latency = latencyLine(s.components);
+  if (latency) out += line("latency", latency);
   const alerts = (s.alerts ?? []) as { code: string; message: string; at: number }[];
   for (const a of alerts.slice(-5)) out += line("alert", `${a.code}: ${a.message}`);
   out += line("version", s.version);
