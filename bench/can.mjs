@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { unitNodeFlags } from "./_unit-node-flags.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -193,9 +194,15 @@ async function liveCpu(mode) {
   });
   try {
     for (let i = 0; i < 500 && !existsSync(tty); i++) await new Promise((r) => setTimeout(r, 10));
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), mode, tty, String(LIVE_SECONDS)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    // The daemon's own Node flags (systemd unit): the young-generation cap trades GC work for memory.
+    const flags = mode === "--receiver" ? unitNodeFlags() : [];
+    const child = spawn(
+      process.execPath,
+      [...flags, fileURLToPath(import.meta.url), mode, tty, String(LIVE_SECONDS)],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;

@@ -18,6 +18,7 @@ import { SPEED_FRAME_ID } from "../soak/can-feed.mjs";
 import { daemonConfig, SPEED_RULE } from "../soak/daemon-config.mjs";
 import { DaemonProcess } from "../soak/daemon-process.mjs";
 import { SlcanAdapter } from "../soak/slcan-adapter.mjs";
+import { unitNodeFlags } from "./_unit-node-flags.mjs";
 
 const VEHICLE = "bench2";
 const CAMS = ["bc1", "bc2", "bc3", "bc4", "bc5", "bc6", "bc7", "bc8"];
@@ -112,6 +113,7 @@ export async function run({ rounds = 200 } = {}) {
       config,
       logFile: join(dir, "daemon.log"),
       env: { CAMSYNC_TRACE_STAGES: "1" },
+      nodeArgs: unitNodeFlags(),
     });
     await daemon.start();
     await adapter.waitOpen();

@@ -15,7 +15,9 @@ describe("camsync status (human form)", () => {
         },
       },
     });
-    expect(out).toContain("latency      trigger → publish p50 0.41 ms, p99 1.2 ms (n 12); publish → confirmed -");
+    expect(out).toContain(
+      "latency      trigger → publish p50 0.41 ms, p99 1.2 ms (n 12); publish → confirmed -",
+    );
   });
 
   it("says nothing of latency when the daemon runs without body-cam sync", () => {
