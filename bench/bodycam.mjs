@@ -91,11 +91,11 @@ async function triggerPath(url, certDir, file, dataDir) {
     dist("bodycam/sync.js"),
     dist("bodycam/reference-bodycam.js"),
     dist("core/activation-service.js"),
-    dist("core/bus.js"),
+    dist("core/event-bus.js"),
     dist("core/clock.js"),
     dist("core/activation.js"),
     dist("bodycam/config.js"),
-    dist("daemon/logger.js"),
+    dist("core/logger.js"),
   ]);
   const bus = new Bus();
   const sync = new BodycamSync({

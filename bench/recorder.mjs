@@ -42,10 +42,10 @@ function camera() {
 }
 
 async function makeRecorder(dataDir, extra = {}) {
-  const { Bus } = await dist("core/bus.js");
+  const { Bus } = await dist("core/event-bus.js");
   const { systemClock } = await dist("core/clock.js");
   const { activationConfigSchema } = await dist("core/config.js");
-  const { silentLogger } = await dist("daemon/logger.js");
+  const { silentLogger } = await dist("core/logger.js");
   const { recorderConfigSchema } = await dist("recorder/config.js");
   const { createRecorder } = await dist("recorder/recorder.js");
   const bus = new Bus();

@@ -1,4 +1,4 @@
-import type { HealthReport, HealthState } from "../core/bus.js";
+import type { HealthReport, HealthState } from "../core/event-bus.js";
 
 export type HealthSummary = {
   state: HealthState | "unknown";

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { Socket } from "node:net";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import { redactSecrets } from "../daemon/logger.js";
+import { redactSecrets } from "../core/logger.js";
 
 /**
  * One logical MQTT connection that survives broker outages. Each (re)connection uses a fresh MQTT.js

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { FakeMqttLink } from "../../test/support/fake-mqtt-link.js";
 import { ActivationEngine, DEFAULT_POLICY } from "../core/activation.js";
-import { type Alert, type BodycamConfirmation, Bus } from "../core/bus.js";
-import { FakeClock } from "../core/fake-clock.js";
+import { type Alert, type BodycamConfirmation, Bus } from "../core/event-bus.js";
+import { silentLogger } from "../core/logger.js";
 import type { Trigger } from "../core/trigger.js";
-import { silentLogger } from "../daemon/logger.js";
 import { bodycamConfigSchema, mqttConfigSchema } from "./config.js";
-import { FakeMqttLink } from "./fake-mqtt-link.js";
 import { BodycamSync } from "./sync.js";
 
 const R = "camsync/v1/unit12";

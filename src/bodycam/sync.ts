@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import type { Decision } from "../core/activation.js";
-import type { Alert, Bus, HealthReport, HealthState } from "../core/bus.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import type { Alert, Bus, HealthReport, HealthState } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { Origin } from "../core/trigger.js";
-import type { Logger } from "../daemon/logger.js";
 import { BodycamTriggers } from "./bodycam-triggers.js";
 import { CamRegistry } from "./cam-registry.js";
 import type { BodycamConfig, MqttConfig } from "./config.js";

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { FakeClock } from "../../test/support/fake-clock.js";
 import { DEFAULT_POLICY, type Decision } from "./activation.js";
 import { ActivationService } from "./activation-service.js";
-import { type Alert, Bus } from "./bus.js";
-import { FakeClock } from "./fake-clock.js";
+import { type Alert, Bus } from "./event-bus.js";
 
 const log = { info() {}, warn() {}, error() {} };
 const dirs: string[] = [];

@@ -2,9 +2,9 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { syncFile, writeJsonAtomicSync } from "../storage/atomic-file.js";
 import { ActivationEngine, type ActivationPolicy, type Decision, type EngineSnapshot } from "./activation.js";
-import type { Bus } from "./bus.js";
 import type { Clock, TimerHandle } from "./clock.js";
 import type { Component } from "./component.js";
+import type { Bus } from "./event-bus.js";
 
 export interface ActivationServiceOptions {
   policy: ActivationPolicy;

@@ -1,12 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createBodycamSync } from "../bodycam/sync.js";
-import { VERSION } from "../cli/version.js";
 import type { Config } from "../config/schema.js";
+import { controlSocketPath } from "../control/control-protocol.js";
 import { ActivationService } from "../core/activation-service.js";
-import { type Alert, Bus, type HealthReport } from "../core/bus.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import { type Alert, Bus, type HealthReport } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
+import { VERSION } from "../core/version.js";
 import { createAuditLog } from "../evidence/audit-log.js";
 import { createOffload } from "../evidence/offload.js";
 import { evidenceControlHandlers } from "../evidence/operator-action.js";
@@ -18,9 +20,7 @@ import { sha256Hex } from "../storage/sha256.js";
 import { createCanSource } from "../vehicle/can-source-factory.js";
 import { GpsReceiver } from "../vehicle/gps-receiver.js";
 import { createVehicleBus } from "../vehicle/vehicle-bus.js";
-import { controlSocketPath } from "./control-protocol.js";
 import { ControlServer } from "./control-server.js";
-import type { Logger } from "./logger.js";
 import { createNotifier, type Notifier, watchdogIntervalMs } from "./systemd-notify.js";
 
 export interface DaemonOptions {

@@ -1,10 +1,10 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import type { Bus } from "../core/bus.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import type { Bus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import { isManualOrigin } from "../core/trigger.js";
-import type { Logger } from "../daemon/logger.js";
 import { AlertFloodGuard, type SuppressedAlerts } from "./alert-flood.js";
 import {
   checkChain,

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { Bus } from "../core/bus.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Logger } from "../daemon/logger.js";
+import type { Bus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import { AmendmentRefusedError } from "./amendment.js";
 import type { AuditAppender } from "./audit-log.js";
 import type { OffloadConfig } from "./config.js";

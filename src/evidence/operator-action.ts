@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
+import { ControlUnavailableError, controlRequest } from "../control/control-client.js";
+import { type ControlRequest, controlSocketPath } from "../control/control-protocol.js";
 import { systemClock } from "../core/clock.js";
-import { ControlUnavailableError, controlRequest } from "../daemon/control-client.js";
-import { type ControlRequest, controlSocketPath } from "../daemon/control-protocol.js";
-import { silentLogger } from "../daemon/logger.js";
+import { silentLogger } from "../core/logger.js";
 import { eventDirFor } from "./amendment.js";
 import { AuditLockedError } from "./audit-lock.js";
 import type { AuditAppender } from "./audit-log.js";

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, rmSync, statfsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { Bus } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Logger } from "../daemon/logger.js";
+import type { Bus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { AuditAppender } from "./audit-log.js";
 import type { RetentionConfig } from "./config.js";
 import { ADOPT_AFTER_MS, adoptUnrecordedEvents } from "./event-adoption.js";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { type Alert, Bus, type HealthReport } from "../core/bus.js";
-import { FakeClock } from "../core/fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { type Alert, Bus, type HealthReport } from "../core/event-bus.js";
+import { silentLogger } from "../core/logger.js";
 import type { Command, Trigger } from "../core/trigger.js";
-import { silentLogger } from "../daemon/logger.js";
 import { type GpioInputConfig, inputsConfigSchema } from "./config.js";
 import type { DigitalLine, Level, LineListener } from "./digital-line.js";
 import { InputChannel } from "./input-channel.js";

@@ -1,7 +1,7 @@
-import type { Bus, HealthState } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
+import type { Bus, HealthState } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { CommandKind, Origin } from "../core/trigger.js";
-import type { Logger } from "../daemon/logger.js";
 import { ButtonPress } from "./button.js";
 import type { GpioInputConfig } from "./config.js";
 import { type DebouncedChange, Debouncer } from "./debounce.js";

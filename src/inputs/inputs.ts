@@ -1,7 +1,7 @@
-import type { Bus } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Logger } from "../daemon/logger.js";
+import type { Bus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { GpioInputConfig, InputsConfig } from "./config.js";
 import type { DigitalLine } from "./digital-line.js";
 import type { SpawnTool } from "./gpiod-process.js";

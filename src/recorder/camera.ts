@@ -10,7 +10,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import type { Logger } from "../daemon/logger.js";
+import type { Logger } from "../core/logger.js";
 import { writeFileAtomicSync } from "../storage/atomic-file.js";
 import { captureArgs, runIdFor, segmentListName } from "./capture-args.js";
 import type { CameraConfig } from "./config.js";

@@ -1,4 +1,4 @@
-import type { Bus } from "../core/bus.js";
+import type { Bus } from "../core/event-bus.js";
 import type { JournalEntry } from "./event-journal.js";
 import type { OpenEvent } from "./event-recording.js";
 

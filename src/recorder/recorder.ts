@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { VERSION } from "../cli/version.js";
 import type { Config } from "../config/schema.js";
 import type { Decision } from "../core/activation.js";
-import type { AlertSeverity, Bus } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import type { AlertSeverity, Bus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { Origin } from "../core/trigger.js";
-import type { Logger } from "../daemon/logger.js";
+import { VERSION } from "../core/version.js";
 import { currentOfficer } from "../evidence/officer.js";
 import { CameraRecorder } from "./camera.js";
 import type { RecorderConfig } from "./config.js";

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
-import type { AlertSeverity } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
-import type { Logger } from "../daemon/logger.js";
+import type { AlertSeverity } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { CameraRecorder } from "./camera.js";
 import type { RecorderConfig } from "./config.js";
 import type { FreeSpaceProbe } from "./free-space.js";

@@ -1,6 +1,6 @@
 import type { Decision } from "../core/activation.js";
-import type { Alert, BodycamConfirmation, BusEvents, EventFinalized } from "../core/bus.js";
 import { isoTime } from "../core/clock.js";
+import type { Alert, BodycamConfirmation, BusEvents, EventFinalized } from "../core/event-bus.js";
 
 /** One line of the page's "recent events" list. */
 export interface Activity {

@@ -1,4 +1,4 @@
-import type { BusEvents, GpsFix, SignalValue } from "../core/bus.js";
+import type { BusEvents, GpsFix, SignalValue } from "../core/event-bus.js";
 
 type BusSubscribe = <K extends keyof BusEvents>(
   event: K,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { GpsFix, SignalValue } from "../core/bus.js";
+import type { GpsFix, SignalValue } from "../core/event-bus.js";
 import type { Activity } from "./activity.js";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Bus } from "../core/bus.js";
-import { FakeClock } from "../core/fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { Bus } from "../core/event-bus.js";
 import { createCanSource } from "./can-source-factory.js";
 import { CandumpReplay } from "./candump-replay.js";
 import { SlcanSource } from "./slcan-source.js";

@@ -1,6 +1,6 @@
-import type { Bus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
-import type { Logger } from "../daemon/logger.js";
+import type { Bus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { CanSource } from "./can-source.js";
 import { CandumpReplay } from "./candump-replay.js";
 import type { SerialPortFactory } from "./serial-line.js";

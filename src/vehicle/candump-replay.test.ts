@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { Bus, type HealthReport } from "../core/bus.js";
-import { FakeClock } from "../core/fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { until } from "../../test/support/recording-bus.js";
+import { Bus, type HealthReport } from "../core/event-bus.js";
 import type { CanFrame } from "./can-frame.js";
 import { CandumpReplay } from "./candump-replay.js";
-import { until } from "./serial-test-support.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "camsync-replay-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
-import type { Bus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
-import type { Logger } from "../daemon/logger.js";
+import type { Bus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
 import { CandumpLineSplitter } from "./candump-line.js";

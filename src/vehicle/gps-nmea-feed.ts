@@ -1,5 +1,5 @@
-import type { Bus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
+import type { Bus } from "../core/event-bus.js";
 import { type GpsEpoch, type GpsFeed, GpsFixAssembler } from "./gps-fix.js";
 import { LineSplitter } from "./line-splitter.js";
 import type { BackoffConfig } from "./link-supervisor.js";

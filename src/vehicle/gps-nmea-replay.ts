@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import type { Bus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
+import type { Bus } from "../core/event-bus.js";
 import { type GpsEpoch, type GpsFeed, GpsFixAssembler } from "./gps-fix.js";
 import { parseNmeaSentence } from "./nmea-parser.js";
 import { ReplayPacer } from "./replay-pacer.js";

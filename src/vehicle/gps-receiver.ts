@@ -1,7 +1,7 @@
-import type { Bus, GpsFix } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Logger } from "../daemon/logger.js";
+import type { Bus, GpsFix } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { GpsConfig } from "./gps-config.js";
 import type { GpsEpoch, GpsFeed } from "./gps-fix.js";
 import { NmeaSerialFeed } from "./gps-nmea-feed.js";

@@ -1,5 +1,5 @@
-import type { Bus } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
+import type { Bus } from "../core/event-bus.js";
 
 /** Reconnect delays: `initialMs`, doubling after each failure, capped at `maxMs`. */
 export interface BackoffConfig {

@@ -1,5 +1,5 @@
-import type { Bus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
+import type { Bus } from "../core/event-bus.js";
 import { type BackoffConfig, LinkSupervisor } from "./link-supervisor.js";
 import { openPolledSerialPort } from "./serial-line-port.js";
 

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
-import type { Bus, HealthState } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Logger } from "../daemon/logger.js";
+import type { Bus, HealthState } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
 import { type DbcDatabase, parseDbc } from "./dbc.js";

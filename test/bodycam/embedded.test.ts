@@ -6,9 +6,9 @@ import { bodycamConfigSchema, mqttConfigSchema } from "../../src/bodycam/config.
 import { ReferenceBodycam } from "../../src/bodycam/reference-bodycam.js";
 import { BodycamSync } from "../../src/bodycam/sync.js";
 import type { Decision } from "../../src/core/activation.js";
-import { Bus } from "../../src/core/bus.js";
 import { systemClock } from "../../src/core/clock.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { Bus } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { type BrokerFixture, embeddedFixture, waitFor } from "./harness.js";
 import { brokerScenarios } from "./scenarios.js";
 

@@ -13,11 +13,11 @@ import { BodycamSync } from "../../src/bodycam/sync.js";
 import type { Decision } from "../../src/core/activation.js";
 import { DEFAULT_POLICY } from "../../src/core/activation.js";
 import { ActivationService } from "../../src/core/activation-service.js";
-import { type Alert, type BodycamConfirmation, Bus } from "../../src/core/bus.js";
 import { type Clock, systemClock } from "../../src/core/clock.js";
-import { FakeClock } from "../../src/core/fake-clock.js";
+import { type Alert, type BodycamConfirmation, Bus } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import type { Trigger } from "../../src/core/trigger.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { FakeClock } from "../support/fake-clock.js";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
 /** Paired with every test vehicle. bc9 has credentials on both brokers but is never paired. */

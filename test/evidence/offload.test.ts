@@ -1,9 +1,8 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Alert, Bus } from "../../src/core/bus.js";
-import { FakeClock } from "../../src/core/fake-clock.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { type Alert, Bus } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { type AuditLog, createAuditLog } from "../../src/evidence/audit-log.js";
 import { offloadConfigSchema, retentionConfigSchema } from "../../src/evidence/config.js";
 import { loadManifest } from "../../src/evidence/manifest-file.js";
@@ -13,6 +12,7 @@ import { tagEvent } from "../../src/evidence/tag.js";
 import { readUploadState, writeUploadState } from "../../src/evidence/upload-state.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
 import { sha256File } from "../../src/storage/sha256.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { makeEvent, tempDataDir } from "./event-fixture.js";
 import { S3ServerProcess, type ServerFaults, uploadsDir } from "./s3-server.js";
 

@@ -1,15 +1,15 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Alert, Bus } from "../../src/core/bus.js";
 import { isoTime } from "../../src/core/clock.js";
-import { FakeClock } from "../../src/core/fake-clock.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { type Alert, Bus } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { type AuditLog, createAuditLog } from "../../src/evidence/audit-log.js";
 import { type RetentionConfig, retentionConfigSchema } from "../../src/evidence/config.js";
 import { createRetention } from "../../src/evidence/retention.js";
 import { tagEvent } from "../../src/evidence/tag.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { type FixtureEvent, makeEvent, markUploaded, tempDataDir } from "./event-fixture.js";
 
 const DAY = 86_400_000;

@@ -2,12 +2,12 @@ import { appendFileSync, cpSync, readFileSync, rmSync, truncateSync, writeFileSy
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyCommand } from "../../src/cli/commands/verify.js";
-import { Bus } from "../../src/core/bus.js";
-import { FakeClock } from "../../src/core/fake-clock.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { Bus } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { AUDIT_FILE, createAuditLog } from "../../src/evidence/audit-log.js";
 import { tagEvent } from "../../src/evidence/tag.js";
 import { verifyPath } from "../../src/evidence/verify.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { captureCli } from "./cli-capture.js";
 import { type FixtureEvent, makeEvent, tempDataDir } from "./event-fixture.js";
 

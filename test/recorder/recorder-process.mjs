@@ -2,10 +2,10 @@
 // argv[2]: JSON { dataDir, config }. Prints "ready" once every camera has a segment; then reads
 // decisions as JSON lines on stdin and emits them on the bus.
 import { createInterface } from "node:readline";
-import { Bus } from "../../dist/core/bus.js";
 import { systemClock } from "../../dist/core/clock.js";
 import { activationConfigSchema } from "../../dist/core/config.js";
-import { silentLogger } from "../../dist/daemon/logger.js";
+import { Bus } from "../../dist/core/event-bus.js";
+import { silentLogger } from "../../dist/core/logger.js";
 import { recorderConfigSchema } from "../../dist/recorder/config.js";
 import { createRecorder } from "../../dist/recorder/recorder.js";
 

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Alert, Bus, type HealthReport } from "../../src/core/bus.js";
 import { systemClock } from "../../src/core/clock.js";
+import { type Alert, Bus, type HealthReport } from "../../src/core/event-bus.js";
 import type { CanFrame } from "../../src/vehicle/can-frame.js";
-import { until } from "../../src/vehicle/serial-test-support.js";
 import { encodeSlcanFrame } from "../../src/vehicle/slcan-commands.js";
 import { SlcanSource } from "../../src/vehicle/slcan-source.js";
 import { slcanSourceSchema } from "../../src/vehicle/source-config.js";
+import { until } from "../support/recording-bus.js";
 import { type DeviceEnd, hasSocat, SocatPair } from "./serial-pty.js";
 
 /**

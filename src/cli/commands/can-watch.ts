@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../../config/load.js";
-import { Bus } from "../../core/bus.js";
 import { systemClock } from "../../core/clock.js";
-import { createLogger } from "../../daemon/logger.js";
+import { Bus } from "../../core/event-bus.js";
+import { createLogger } from "../../core/logger.js";
 import { createCanSource } from "../../vehicle/can-source-factory.js";
 import { signalSectionSchema } from "../../vehicle/signal-config.js";
 import { SignalConfigError } from "../../vehicle/signal-selection.js";

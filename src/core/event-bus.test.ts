@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Bus } from "./bus.js";
+import { Bus } from "./event-bus.js";
 
 const alert = { code: "x", severity: "info" as const, message: "m", at: 0 };
 

@@ -1,4 +1,10 @@
-import { type Alert, Bus, type GpsFix, type HealthReport, type SignalValue } from "../core/bus.js";
+import {
+  type Alert,
+  Bus,
+  type GpsFix,
+  type HealthReport,
+  type SignalValue,
+} from "../../src/core/event-bus.js";
 
 /** Shared by the serial-line, CAN-source and GPS tests: a bus whose reports are recorded. */
 export function recordingBus() {
