@@ -3,7 +3,7 @@ import type { Bus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { CanSource } from "./can-source.js";
 import { CandumpReplay } from "./candump-replay.js";
-import type { SerialPortFactory } from "./serial-line.js";
+import type { SerialPortFactory } from "./serial-port.js";
 import { SlcanSource } from "./slcan-source.js";
 import { SocketcanSource, type SpawnFn } from "./socketcan-source.js";
 import type { CanSourceConfig } from "./source-config.js";

@@ -4,7 +4,8 @@ import { type GpsEpoch, type GpsFeed, GpsFixAssembler } from "./gps-fix.js";
 import { LineSplitter } from "./line-splitter.js";
 import type { BackoffConfig } from "./link-supervisor.js";
 import { parseNmeaSentence } from "./nmea-parser.js";
-import { SerialLine, type SerialPortFactory } from "./serial-line.js";
+import { SerialLine } from "./serial-line.js";
+import type { SerialPortFactory } from "./serial-port.js";
 
 export interface NmeaSerialFeedOptions {
   path: string;

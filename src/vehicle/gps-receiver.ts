@@ -7,7 +7,7 @@ import type { GpsEpoch, GpsFeed } from "./gps-fix.js";
 import { NmeaSerialFeed } from "./gps-nmea-feed.js";
 import { NmeaReplayFeed } from "./gps-nmea-replay.js";
 import { GpsdFeed } from "./gpsd-feed.js";
-import type { SerialPortFactory } from "./serial-line.js";
+import type { SerialPortFactory } from "./serial-port.js";
 
 export interface GpsReceiverDeps {
   clock: Clock;

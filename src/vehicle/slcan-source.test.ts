@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/support/fake-clock.js";
 import { recordingBus, until } from "../../test/support/recording-bus.js";
 import type { CanFrame } from "./can-frame.js";
-import type { SerialPortLike } from "./serial-line.js";
+import type { SerialPortLike } from "./serial-port.js";
 import { SlcanSource } from "./slcan-source.js";
 import { slcanSourceSchema } from "./source-config.js";
 

@@ -9,7 +9,7 @@ import { SignalConfigError } from "../../vehicle/signal-selection.js";
 import { createVehicleBus, loadDbc, VehicleBusConfigError } from "../../vehicle/vehicle-bus.js";
 import { parseCommandArgs } from "../args.js";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
-import { chooseSignals, splitList } from "./can.js";
+import { chooseSignals, splitList } from "./can-signals.js";
 
 function positiveNumber(text: string | undefined, name: string, def: number): number {
   if (text === undefined) return def;
