@@ -82,7 +82,7 @@ async function triggerPath(url, certDir, file, dataDir) {
     { BodycamSync },
     { ReferenceBodycam },
     { ActivationService },
-    { Bus },
+    { EventBus },
     { systemClock },
     core,
     cfg,
@@ -97,7 +97,7 @@ async function triggerPath(url, certDir, file, dataDir) {
     dist("bodycam/config.js"),
     dist("core/logger.js"),
   ]);
-  const bus = new Bus();
+  const bus = new EventBus();
   const sync = new BodycamSync({
     config: {
       mqtt: cfg.mqttConfigSchema.parse({

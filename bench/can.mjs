@@ -66,11 +66,11 @@ async function slcanLines() {
 }
 
 async function vehicleBus(clock, source) {
-  const { Bus } = await dist("core/event-bus.js");
+  const { EventBus } = await dist("core/event-bus.js");
   const { silentLogger } = await dist("core/logger.js");
   const { signalSectionSchema } = await dist("vehicle/signal-config.js");
   const { createVehicleBus } = await dist("vehicle/vehicle-bus.js");
-  const bus = new Bus();
+  const bus = new EventBus();
   const seen = { triggers: 0, signals: 0 };
   bus.on("trigger", () => seen.triggers++);
   bus.on("signal", () => seen.signals++);
@@ -130,13 +130,13 @@ async function throughput() {
 
 /** Child mode: the receiving side of the live feed; prints its CPU use as JSON. */
 async function receiver(tty, seconds) {
-  const { Bus } = await dist("core/event-bus.js");
+  const { EventBus } = await dist("core/event-bus.js");
   const { systemClock } = await dist("core/clock.js");
   const { SlcanSource } = await dist("vehicle/slcan-source.js");
   const { slcanSourceSchema } = await dist("vehicle/source-config.js");
   const source = new SlcanSource(slcanSourceSchema.parse({ path: tty }), {
     clock: systemClock,
-    bus: new Bus(),
+    bus: new EventBus(),
   });
   let frames = 0;
   const counting = {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/support/fake-clock.js";
 import { FakeMqttLink } from "../../test/support/fake-mqtt-link.js";
 import { ActivationEngine, DEFAULT_POLICY } from "../core/activation.js";
-import { type Alert, type BodycamConfirmation, Bus } from "../core/event-bus.js";
+import { type Alert, type BodycamConfirmation, EventBus } from "../core/event-bus.js";
 import { silentLogger } from "../core/logger.js";
 import type { Trigger } from "../core/trigger.js";
 import { bodycamConfigSchema, mqttConfigSchema } from "./config.js";
@@ -17,7 +17,7 @@ const iso = (clock: FakeClock) => new Date(clock.now()).toISOString();
 interface Harness {
   sync: BodycamSync;
   link: FakeMqttLink;
-  bus: Bus;
+  bus: EventBus;
   triggers: Trigger[];
   alerts: Alert[];
   confirmations: BodycamConfirmation[];
@@ -38,7 +38,7 @@ describe("BodycamSync (daemon side, fake broker link, fake clock)", () => {
   });
 
   async function harness(opts: { engine?: boolean; paired?: string[] } = {}): Promise<Harness> {
-    const bus = new Bus();
+    const bus = new EventBus();
     bus.setListenerErrorHandler((err) => {
       throw err;
     });

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Decision } from "../core/activation.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Alert, Bus, HealthReport, HealthState } from "../core/event-bus.js";
+import type { Alert, EventBus, HealthReport, HealthState } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { Origin } from "../core/trigger.js";
 import { BodycamTriggers } from "./bodycam-triggers.js";
@@ -25,7 +25,7 @@ export interface BodycamSyncOptions {
   config: { mqtt: MqttConfig; bodycams: BodycamConfig };
   vehicle: { id: string };
   dataDir: string;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   /** Build the broker connection (tests inject one; default: a reconnecting MQTT.js link). */

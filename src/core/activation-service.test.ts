@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/support/fake-clock.js";
 import { DEFAULT_POLICY, type Decision } from "./activation.js";
 import { ActivationService } from "./activation-service.js";
-import { type Alert, Bus } from "./event-bus.js";
+import { type Alert, EventBus } from "./event-bus.js";
 
 const log = { info() {}, warn() {}, error() {} };
 const dirs: string[] = [];
@@ -16,7 +16,7 @@ afterEach(() => {
 function setup(clock = new FakeClock(), statePath?: string) {
   const dir = mkdtempSync(join(tmpdir(), "camsync-act-"));
   dirs.push(dir);
-  const bus = new Bus();
+  const bus = new EventBus();
   const decisions: Decision[] = [];
   const alerts: Alert[] = [];
   bus.on("decision", (d) => decisions.push(d));

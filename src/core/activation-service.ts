@@ -4,14 +4,14 @@ import { syncFile, writeJsonAtomicSync } from "../storage/atomic-file.js";
 import { ActivationEngine, type ActivationPolicy, type Decision, type EngineSnapshot } from "./activation.js";
 import type { Clock, TimerHandle } from "./clock.js";
 import type { Component } from "./component.js";
-import type { Bus } from "./event-bus.js";
+import type { EventBus } from "./event-bus.js";
 
 export interface ActivationServiceOptions {
   policy: ActivationPolicy;
   vehicleId: string;
   /** `{dataDir}/state/activation.json` */
   statePath: string;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   log: {
     info(o: object, msg: string): void;

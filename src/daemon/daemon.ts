@@ -6,7 +6,7 @@ import { controlSocketPath } from "../control/control-protocol.js";
 import { ActivationService } from "../core/activation-service.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import { type Alert, Bus, type HealthReport } from "../core/event-bus.js";
+import { type Alert, EventBus, type HealthReport } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import { VERSION } from "../core/version.js";
 import { createAuditLog } from "../evidence/audit-log.js";
@@ -45,7 +45,7 @@ const READY_TIMEOUT_MS = 30_000;
  * the rest keep running (a broken GPS never stops the recorder).
  */
 export class Daemon {
-  readonly bus = new Bus();
+  readonly bus = new EventBus();
   readonly dataDir: string;
   readonly control: ControlServer;
   private readonly components: Component[] = [];

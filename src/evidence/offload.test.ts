@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/support/fake-clock.js";
-import { Bus } from "../core/event-bus.js";
+import { EventBus } from "../core/event-bus.js";
 import { silentLogger } from "../core/logger.js";
 import { offloadConfigSchema } from "./config.js";
 import { createOffload, retryDelayMs } from "./offload.js";
@@ -31,7 +31,7 @@ describe("offload start", () => {
       config: offloadConfigSchema.parse(config),
       vehicleId: "unit12",
       dataDir: dir,
-      bus: new Bus(),
+      bus: new EventBus(),
       clock,
       logger: silentLogger(),
       audit,

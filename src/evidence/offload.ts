@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Bus } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import { AmendmentRefusedError } from "./amendment.js";
 import type { AuditAppender } from "./audit-log.js";
@@ -25,7 +25,7 @@ export interface OffloadOptions {
   config: OffloadConfig;
   vehicleId: string;
   dataDir: string;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   audit: AuditAppender;

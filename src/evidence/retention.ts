@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmSync, statfsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Bus } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { AuditAppender } from "./audit-log.js";
 import type { RetentionConfig } from "./config.js";
@@ -22,7 +22,7 @@ export const statfsFreeSpace: FreeSpace = (dir) => {
 export interface RetentionOptions {
   config: RetentionConfig;
   dataDir: string;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   audit: AuditAppender;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/support/fake-clock.js";
-import { type Alert, Bus, type HealthReport } from "../core/event-bus.js";
+import { type Alert, EventBus, type HealthReport } from "../core/event-bus.js";
 import { silentLogger } from "../core/logger.js";
 import type { Command, Trigger } from "../core/trigger.js";
 import { type GpioInputConfig, inputsConfigSchema } from "./config.js";
@@ -28,7 +28,7 @@ async function rig(
   opts: { initial?: Level; line?: DigitalLine; clock?: FakeClock } = {},
 ) {
   const clock = opts.clock ?? new FakeClock();
-  const bus = new Bus();
+  const bus = new EventBus();
   const config = inputConfig(input);
   const sim = new SimulatedLine(config.name, opts.initial ?? 0);
   const line = opts.line ?? sim;

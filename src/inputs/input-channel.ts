@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from "../core/clock.js";
-import type { Bus, HealthState } from "../core/event-bus.js";
+import type { EventBus, HealthState } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { CommandKind, Origin } from "../core/trigger.js";
 import { ButtonPress } from "./button.js";
@@ -13,7 +13,7 @@ export interface InputChannelOptions {
   /** The backend actually used (`simulated` in demo mode whatever the config says). */
   backend: GpioInputConfig["backend"];
   line: DigitalLine;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   /** Reopen a line that failed to open after this delay, doubling up to maxReopenMs. */

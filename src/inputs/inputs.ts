@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Bus } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { GpioInputConfig, InputsConfig } from "./config.js";
 import type { DigitalLine } from "./digital-line.js";
@@ -12,7 +12,7 @@ import { SimulatedLine } from "./simulated-line.js";
 
 export interface InputsOptions {
   config: InputsConfig;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   /** `demo`: every input is simulated, whatever its backend. */

@@ -1,4 +1,4 @@
-import type { Bus } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
 import type { JournalEntry } from "./event-journal.js";
 import type { OpenEvent } from "./event-recording.js";
 
@@ -12,7 +12,7 @@ export class EventContext {
 
   constructor(private readonly openEvents: () => Iterable<OpenEvent>) {}
 
-  subscribe(bus: Bus): (() => void)[] {
+  subscribe(bus: EventBus): (() => void)[] {
     return [
       bus.on("signal", (s) => {
         if (this.lastSignal.has(s.name) && this.lastSignal.get(s.name)?.value === s.value) return;

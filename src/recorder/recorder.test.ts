@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/support/fake-clock.js";
 import type { Decision } from "../core/activation.js";
 import { activationConfigSchema } from "../core/config.js";
-import { type Alert, Bus, type EventFinalized } from "../core/event-bus.js";
+import { type Alert, EventBus, type EventFinalized } from "../core/event-bus.js";
 import { silentLogger } from "../core/logger.js";
 import type { EventManifest } from "../evidence/manifest.js";
 import { recorderConfigSchema } from "./config.js";
@@ -35,7 +35,7 @@ const settle = async () => {
 
 let dir: string;
 let clock: FakeClock;
-let bus: Bus;
+let bus: EventBus;
 let recorder: Recorder;
 let alerts: Alert[];
 let finalized: EventFinalized[];
@@ -49,7 +49,7 @@ const emit = (d: WithoutSeq<Decision>) => bus.emit("decision", { ...d, seq: ++se
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "camsync-recorder-"));
   clock = new FakeClock(Date.UTC(2026, 10, 26, 14, 0, 0));
-  bus = new Bus();
+  bus = new EventBus();
   alerts = [];
   finalized = [];
   launches = 0;

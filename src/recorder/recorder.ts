@@ -4,7 +4,7 @@ import type { Config } from "../config/schema.js";
 import type { Decision } from "../core/activation.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { AlertSeverity, Bus } from "../core/event-bus.js";
+import type { AlertSeverity, EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { Origin } from "../core/trigger.js";
 import { VERSION } from "../core/version.js";
@@ -28,7 +28,7 @@ export interface RecorderOptions {
   dataDir: string;
   vehicle: Config["vehicle"];
   activation: Config["activation"];
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   /** Starts capture processes (tests may wrap the real one). */

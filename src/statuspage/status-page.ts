@@ -5,7 +5,7 @@ import type { Config } from "../config/schema.js";
 import type { ControlRequest, ControlResponse } from "../control/control-protocol.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Bus } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import { CUSTOM_HEADER, checkAccess } from "./access.js";
 import { ActivityLog } from "./activity.js";
@@ -26,7 +26,7 @@ export interface StatusPageOptions {
   logger: Logger;
   clock: Clock;
   /** Decisions, confirmations and alerts for the "recent events" list and immediate pushes. */
-  bus?: Pick<Bus, "on">;
+  bus?: Pick<EventBus, "on">;
   vehicleName?: string | undefined;
   /** Paired body cams' names from the config, by id. */
   bodycamNames?: Readonly<Record<string, string>> | undefined;

@@ -1,5 +1,5 @@
 import type { Clock } from "../core/clock.js";
-import type { Bus } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { CanSource } from "./can-source.js";
 import { CandumpReplay } from "./candump-replay.js";
@@ -10,7 +10,7 @@ import type { CanSourceConfig } from "./source-config.js";
 
 export interface CanSourceDeps {
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   logger?: Logger;
   /** Serial ports for SLCAN (default: node-serialport; tests pass SerialPortMock). */
   portFactory?: SerialPortFactory;

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/support/fake-clock.js";
 import { until } from "../../test/support/recording-bus.js";
-import { Bus, type HealthReport } from "../core/event-bus.js";
+import { EventBus, type HealthReport } from "../core/event-bus.js";
 import type { CanFrame } from "./can-frame.js";
 import { CandumpReplay } from "./candump-replay.js";
 
@@ -30,7 +30,7 @@ const LOG = [
 function rig(speed: number, loop = false, file = path.join(dir, "small.candump")) {
   writeFileSync(path.join(dir, "small.candump"), LOG);
   const clock = new FakeClock();
-  const bus = new Bus();
+  const bus = new EventBus();
   const health: HealthReport[] = [];
   bus.on("health", (h) => health.push(h));
   const replay = new CandumpReplay({ file, speed, loop, clock, bus });

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import type { Clock } from "../core/clock.js";
-import type { Bus } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
@@ -13,7 +13,7 @@ export interface CandumpReplayOptions {
   speed: number;
   loop: boolean;
   clock: Clock;
-  bus?: Bus;
+  bus?: EventBus;
   logger?: Logger;
   /** Health component reported when the file cannot be read (default "can"). */
   component?: string;

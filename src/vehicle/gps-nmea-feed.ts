@@ -1,5 +1,5 @@
 import type { Clock } from "../core/clock.js";
-import type { Bus } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
 import { type GpsEpoch, type GpsFeed, GpsFixAssembler } from "./gps-fix.js";
 import { LineSplitter } from "./line-splitter.js";
 import type { BackoffConfig } from "./link-supervisor.js";
@@ -12,7 +12,7 @@ export interface NmeaSerialFeedOptions {
   baudRate: number;
   reconnect: BackoffConfig;
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   portFactory?: SerialPortFactory;
   onEpoch: (epoch: GpsEpoch) => void;
   log?: (level: "info" | "warn", msg: string) => void;

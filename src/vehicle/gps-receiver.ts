@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Bus, GpsFix } from "../core/event-bus.js";
+import type { EventBus, GpsFix } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { GpsConfig } from "./gps-config.js";
 import type { GpsEpoch, GpsFeed } from "./gps-fix.js";
@@ -11,7 +11,7 @@ import type { SerialPortFactory } from "./serial-port.js";
 
 export interface GpsReceiverDeps {
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   logger?: Logger;
   /** Serial ports for NMEA receivers (default node-serialport; tests pass SerialPortMock). */
   portFactory?: SerialPortFactory;

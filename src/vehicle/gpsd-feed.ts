@@ -1,6 +1,6 @@
 import { createConnection, type Socket } from "node:net";
 import type { Clock } from "../core/clock.js";
-import type { Bus } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
 import type { GpsEpoch, GpsFeed } from "./gps-fix.js";
 import { epochFromTpv, GPSD_WATCH, parseGpsdLine } from "./gpsd-reports.js";
 import { LineSplitter } from "./line-splitter.js";
@@ -11,7 +11,7 @@ export interface GpsdFeedOptions {
   port: number;
   reconnect: BackoffConfig;
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   onEpoch: (epoch: GpsEpoch) => void;
   log?: (level: "info" | "warn", msg: string) => void;
 }

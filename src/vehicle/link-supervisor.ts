@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from "../core/clock.js";
-import type { Bus } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
 
 /** Reconnect delays: `initialMs`, doubling after each failure, capped at `maxMs`. */
 export interface BackoffConfig {
@@ -16,7 +16,7 @@ export type LinkState = "stopped" | "connecting" | "up" | "waiting";
 
 export interface LinkSupervisorOptions {
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   /** Health component this link reports as, e.g. "can" or "gps". */
   component: string;
   /** What is watched, for messages and the alert's `device`: a serial path, an interface, a host:port. */

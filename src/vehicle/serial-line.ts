@@ -1,5 +1,5 @@
 import type { Clock } from "../core/clock.js";
-import type { Bus } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
 import { type BackoffConfig, LinkSupervisor } from "./link-supervisor.js";
 import { openPolledSerialPort } from "./serial-line-port.js";
 import type { SerialPortFactory, SerialPortLike } from "./serial-port.js";
@@ -12,7 +12,7 @@ export interface SerialLineOptions {
   path: string;
   baudRate: number;
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   /** Health component reported on the bus (e.g. "can", "gps"). */
   component: string;
   backoff: BackoffConfig;

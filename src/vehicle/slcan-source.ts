@@ -1,5 +1,5 @@
 import type { Clock } from "../core/clock.js";
-import type { Bus } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
@@ -13,7 +13,7 @@ import type { SlcanSourceConfig } from "./source-config.js";
 
 export interface SlcanSourceDeps {
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   logger?: Logger;
   portFactory?: SerialPortFactory;
   /** Health component name (default "can"). */

@@ -1,7 +1,7 @@
 import { spawn as nodeSpawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import type { Bus } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
@@ -28,7 +28,7 @@ const systemSpawn: SpawnFn = (command, args) =>
 
 export interface SocketcanSourceDeps {
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   logger?: Logger;
   spawn?: SpawnFn;
   /** Health component name (default "can"). */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Bus, HealthState } from "../core/event-bus.js";
+import type { EventBus, HealthState } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
@@ -16,7 +16,7 @@ import { EXTERNAL_SIGNAL_PREFIX, SignalConfigError, selectSignals } from "./sign
 
 export interface VehicleBusOptions {
   config: SignalSectionConfig;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   /** Where frames come from; without one, rules can still use external signals (gps.speedKmh). */

@@ -14,7 +14,7 @@ import type { Decision } from "../../src/core/activation.js";
 import { DEFAULT_POLICY } from "../../src/core/activation.js";
 import { ActivationService } from "../../src/core/activation-service.js";
 import { type Clock, systemClock } from "../../src/core/clock.js";
-import { type Alert, type BodycamConfirmation, Bus } from "../../src/core/event-bus.js";
+import { type Alert, type BodycamConfirmation, EventBus } from "../../src/core/event-bus.js";
 import { silentLogger } from "../../src/core/logger.js";
 import type { Trigger } from "../../src/core/trigger.js";
 import { FakeClock } from "../support/fake-clock.js";
@@ -150,7 +150,7 @@ export async function embeddedFixture(): Promise<BrokerFixture> {
 
 /** The daemon side under test: body-cam sync + the real activation service, on one bus. */
 export class DaemonUnderTest {
-  readonly bus = new Bus();
+  readonly bus = new EventBus();
   readonly triggers: Trigger[] = [];
   readonly alerts: Alert[] = [];
   readonly decisions: Decision[] = [];

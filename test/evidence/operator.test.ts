@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { eventCommand } from "../../src/cli/commands/event.js";
 import { runEventTag } from "../../src/cli/commands/event-tag.js";
 import { officerCommand } from "../../src/cli/commands/officer.js";
-import { Bus } from "../../src/core/event-bus.js";
+import { EventBus } from "../../src/core/event-bus.js";
 import { silentLogger } from "../../src/core/logger.js";
 import { ControlServer } from "../../src/daemon/control-server.js";
 import { type AuditLog, createAuditLog } from "../../src/evidence/audit-log.js";
@@ -42,7 +42,7 @@ describe("operator actions: officer set, event tag", () => {
   /** What the daemon does: hold the audit log and serve the control socket with the evidence handlers. */
   async function fakeDaemon(dir: string): Promise<AuditLog> {
     const clock = new FakeClock();
-    const audit = createAuditLog({ dataDir: dir, bus: new Bus(), clock, logger: silentLogger() });
+    const audit = createAuditLog({ dataDir: dir, bus: new EventBus(), clock, logger: silentLogger() });
     await audit.start();
     const control = new ControlServer(join(dir, "control.sock"), silentLogger());
     const h = evidenceControlHandlers({ audit, dataDir: dir, now: () => clock.now() });

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { Bus, type HealthReport } from "../../src/core/event-bus.js";
+import { EventBus, type HealthReport } from "../../src/core/event-bus.js";
 import { silentLogger } from "../../src/core/logger.js";
 import type { Command, Trigger } from "../../src/core/trigger.js";
 import { inputsConfigSchema } from "../../src/inputs/config.js";
@@ -24,7 +24,7 @@ const car = {
 
 function rig(config: unknown, mode: "run" | "demo", extra: Partial<InputsOptions> = {}) {
   const clock = new FakeClock();
-  const bus = new Bus();
+  const bus = new EventBus();
   const triggers: Trigger[] = [];
   const commands: Command[] = [];
   const health: HealthReport[] = [];

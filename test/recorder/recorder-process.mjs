@@ -4,13 +4,13 @@
 import { createInterface } from "node:readline";
 import { systemClock } from "../../dist/core/clock.js";
 import { activationConfigSchema } from "../../dist/core/config.js";
-import { Bus } from "../../dist/core/event-bus.js";
+import { EventBus } from "../../dist/core/event-bus.js";
 import { silentLogger } from "../../dist/core/logger.js";
 import { recorderConfigSchema } from "../../dist/recorder/config.js";
 import { createRecorder } from "../../dist/recorder/recorder.js";
 
 const { dataDir, config } = JSON.parse(process.argv[2] ?? "{}");
-const bus = new Bus();
+const bus = new EventBus();
 const recorder = createRecorder({
   config: recorderConfigSchema.parse(config),
   dataDir,

@@ -1,6 +1,6 @@
 import {
   type Alert,
-  Bus,
+  EventBus,
   type GpsFix,
   type HealthReport,
   type SignalValue,
@@ -8,7 +8,7 @@ import {
 
 /** Shared by the serial-line, CAN-source and GPS tests: a bus whose reports are recorded. */
 export function recordingBus() {
-  const bus = new Bus();
+  const bus = new EventBus();
   const health: HealthReport[] = [];
   const alerts: Alert[] = [];
   const signals: SignalValue[] = [];

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../../config/load.js";
 import { systemClock } from "../../core/clock.js";
-import { Bus } from "../../core/event-bus.js";
+import { EventBus } from "../../core/event-bus.js";
 import { createLogger } from "../../core/logger.js";
 import { createCanSource } from "../../vehicle/can-source-factory.js";
 import { signalSectionSchema } from "../../vehicle/signal-config.js";
@@ -76,7 +76,7 @@ export async function watchCan(argv: string[]): Promise<number> {
     signalIntervalMs: intervalMs,
   });
 
-  const bus = new Bus();
+  const bus = new EventBus();
   const clock = systemClock;
   // Health and rule lines already say what matters; the log only adds errors.
   const logger = createLogger({ level: "error", destination: process.stderr });
