@@ -2,7 +2,8 @@ import { join } from "node:path";
 import type { Decision } from "../core/activation.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Alert, EventBus, HealthReport, HealthState } from "../core/event-bus.js";
+import type { Alert, EventBus, HealthReport } from "../core/event-bus.js";
+import { type HealthState, rollupHealth } from "../core/health.js";
 import type { Logger } from "../core/logger.js";
 import type { Origin } from "../core/trigger.js";
 import { BodycamTriggers } from "./bodycam-triggers.js";
@@ -12,13 +13,13 @@ import { ConfirmationTracker } from "./confirmation.js";
 import { OFFLINE_STATUS, openDaemonConnection } from "./daemon-connection.js";
 import { DurableDelivery } from "./delivery.js";
 import type { EmbeddedBroker } from "./embedded-broker.js";
-import { HealthBoard } from "./health-board.js";
 import { type InboundContext, readInbound } from "./inbound.js";
 import { type MqttLink, type MqttLinkOptions, ReconnectingMqttLink } from "./mqtt-link.js";
 import { activationPayload, alertPayload } from "./outbound-payloads.js";
 import { Outbox } from "./outbox.js";
 import { type DecodeFailure, encodePayload } from "./payload-decoder.js";
 import type { ActivationPayload, BodycamStatusPayload, StatusPayload } from "./payloads.js";
+import type { BodycamSyncStatus } from "./sync-status.js";
 import { type Topics, topicsFor } from "./topics.js";
 
 export interface BodycamSyncOptions {
@@ -65,7 +66,8 @@ export class BodycamSync implements Component {
   private readonly triggers = new BodycamTriggers();
   private readonly batteryAlerted = new Set<string>();
   private readonly unpairedAlertedAt = new Map<string, number>();
-  private readonly health = new HealthBoard();
+  /** The latest health report of every component, rolled up per area for R/status. */
+  private readonly health = new Map<string, HealthReport>();
   private readonly dropped: Record<DecodeFailure, number> = {
     "too-large": 0,
     "too-deep": 0,
@@ -182,7 +184,7 @@ export class BodycamSync implements Component {
     this.delivery = null;
   }
 
-  status(): Record<string, unknown> {
+  status(): BodycamSyncStatus {
     return {
       connected: this.link?.connected ?? false,
       embeddedBroker: this.broker ? this.broker.url : null,
@@ -301,7 +303,7 @@ export class BodycamSync implements Component {
 
   private onHealth(h: HealthReport): void {
     if (h.component === "mqtt") return;
-    this.health.report(h);
+    this.health.set(h.component, h);
     this.scheduleStatus();
   }
 
@@ -314,13 +316,15 @@ export class BodycamSync implements Component {
   }
 
   private statusPayload(): StatusPayload {
+    const canBus = rollupHealth(this.health.values(), "can");
     return {
       v: 1,
       online: true,
       state: this.state,
       eventId: this.state === "idle" ? null : (this.current?.eventId ?? null),
-      recorder: this.health.worst("recorder"),
-      bus: this.health.worst("can"),
+      recorder: rollupHealth(this.health.values(), "recorder"),
+      canBus,
+      bus: canBus,
       bodycams: this.cams.summaries((id) => this.tracker.isConfirmed(id)),
       droppedPayloads: Object.values(this.dropped).reduce((a, b) => a + b, 0),
       at: isoTime(this.opts.clock.now()),

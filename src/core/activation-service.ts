@@ -1,10 +1,17 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { syncFile, writeJsonAtomicSync } from "../storage/atomic-file.js";
-import { ActivationEngine, type ActivationPolicy, type Decision, type EngineSnapshot } from "./activation.js";
+import {
+  ActivationEngine,
+  type ActivationPolicy,
+  type Decision,
+  type EngineSnapshot,
+  type EngineState,
+} from "./activation.js";
 import type { Clock, TimerHandle } from "./clock.js";
 import type { Component } from "./component.js";
 import type { EventBus } from "./event-bus.js";
+import type { Origin } from "./trigger.js";
 
 export interface ActivationServiceOptions {
   policy: ActivationPolicy;
@@ -41,12 +48,25 @@ export function readSnapshot(path: string): { snapshot?: EngineSnapshot; problem
   }
 }
 
+/** The activation engine's state, at the top level of `camsync status`. */
+export interface ActivationStatus {
+  state: EngineState;
+  eventId: string | null;
+  /** Present (true) until the engine is built at start. */
+  starting?: true;
+  startedAt?: number | null;
+  origin?: Origin | null;
+  postRollEndsAt?: number | null;
+  activeTriggers?: string[];
+  lastDecision?: Decision | null;
+}
+
 /**
  * The imperative shell around the pure activation engine: feeds it triggers and commands from the bus,
  * persists its state atomically before announcing each decision (so a daemon killed mid-event resumes
  * the same event), and keeps one timer armed for the engine's next deadline.
  */
-export class ActivationService implements Component {
+export class ActivationService implements Component<ActivationStatus> {
   readonly name = "activation";
   private engine!: ActivationEngine;
   private timer: TimerHandle | undefined;
@@ -113,7 +133,7 @@ export class ActivationService implements Component {
     if (this.engine) this.persist();
   }
 
-  status(): Record<string, unknown> {
+  status(): ActivationStatus {
     const e = this.engine;
     if (!e) return { state: "idle", starting: true, eventId: null };
     return {

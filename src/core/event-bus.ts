@@ -1,8 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { Decision } from "./activation.js";
+import type { HealthState } from "./health.js";
 import type { Command, Trigger } from "./trigger.js";
-
-export type HealthState = "ok" | "degraded" | "down";
 
 /** A component's health, as shown in status and used to gate the systemd watchdog. */
 export interface HealthReport {

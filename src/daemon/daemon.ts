@@ -3,10 +3,12 @@ import { join, resolve } from "node:path";
 import { createBodycamSync } from "../bodycam/sync.js";
 import type { Config } from "../config/schema.js";
 import { controlSocketPath } from "../control/control-protocol.js";
+import type { ComponentStatuses, DaemonStatus } from "../control/daemon-status.js";
 import { ActivationService } from "../core/activation-service.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
 import { type Alert, EventBus, type HealthReport } from "../core/event-bus.js";
+import { rollupHealth } from "../core/health.js";
 import type { Logger } from "../core/logger.js";
 import { VERSION } from "../core/version.js";
 import { createAuditLog } from "../evidence/audit-log.js";
@@ -153,9 +155,9 @@ export class Daemon {
   }
 
   /** The daemon's state for `camsync status`, the status page and `R/status`. */
-  status(): Record<string, unknown> {
-    const act = this.activation?.status() ?? { state: "idle" };
-    const components: Record<string, unknown> = {};
+  status(): DaemonStatus {
+    const act = this.activation?.status() ?? { state: "idle", eventId: null };
+    const components: ComponentStatuses = {};
     for (const c of this.started) if (c.status) components[c.name] = c.status();
     const health = Object.fromEntries(
       [...this.health].map(([k, v]) => [k, { state: v.state, detail: v.detail, at: isoTime(v.at) }]),
@@ -167,23 +169,16 @@ export class Daemon {
       at: isoTime(this.opts.clock.now()),
       uptimeSeconds: Math.round((this.opts.clock.now() - this.startedAt) / 1000),
       ...act,
-      recorder: this.rollup("recorder:"),
-      bus: this.rollup("can"),
+      recorder: rollupHealth(this.healthReports(), "recorder").state,
+      canBus: rollupHealth(this.healthReports(), "can").state,
       health,
       alerts: this.alerts.slice(-10),
       components,
     };
   }
 
-  /** Worst health among components whose name starts with `prefix` ("none" when there are none). */
-  rollup(prefix: string): "ok" | "degraded" | "down" | "none" {
-    let worst: "ok" | "degraded" | "down" | "none" = "none";
-    for (const [name, h] of this.health) {
-      if (!name.startsWith(prefix)) continue;
-      if (h.state === "down") return "down";
-      if (h.state === "degraded" || worst === "none") worst = h.state;
-    }
-    return worst;
+  private healthReports(): HealthReport[] {
+    return [...this.health.values()];
   }
 
   private build(): void {

@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from "../core/clock.js";
-import type { EventBus, HealthState } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { HealthState } from "../core/health.js";
 import type { Logger } from "../core/logger.js";
 import type { CommandKind, Origin } from "../core/trigger.js";
 import { ButtonPress } from "./button.js";

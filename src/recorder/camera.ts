@@ -15,6 +15,7 @@ import { writeFileAtomicSync } from "../storage/atomic-file.js";
 import { captureArgs, runIdFor, segmentListName } from "./capture-args.js";
 import type { CameraConfig } from "./config.js";
 import { type CaptureLauncher, type CaptureProcess, probeDuration } from "./ffmpeg-process.js";
+import type { CameraStatus } from "./recorder-status.js";
 import { readRingIndex, strayFiles } from "./ring-index.js";
 import { nextAnchor, parseSegmentList, type Segment, segmentFromEntry } from "./segment.js";
 import {
@@ -145,7 +146,7 @@ export class CameraRecorder {
     this.removeSpentLists();
   }
 
-  status(): Record<string, unknown> {
+  status(): CameraStatus {
     return {
       state: this.state,
       segments: this.index.size,

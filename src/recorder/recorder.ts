@@ -5,6 +5,7 @@ import type { Decision } from "../core/activation.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
 import type { AlertSeverity, EventBus } from "../core/event-bus.js";
+import { rollupHealth } from "../core/health.js";
 import type { Logger } from "../core/logger.js";
 import type { Origin } from "../core/trigger.js";
 import { VERSION } from "../core/version.js";
@@ -19,6 +20,7 @@ import { findUnfinishedEvents, type Unfinished } from "./event-recovery.js";
 import { belongsToEvent } from "./event-window.js";
 import { type CaptureLauncher, launchCapture } from "./ffmpeg-process.js";
 import { type FreeSpaceProbe, statfsFreeSpace } from "./free-space.js";
+import type { RecorderStatus } from "./recorder-status.js";
 import { measuredBitrate } from "./ring.js";
 import { RingKeeper } from "./ring-keeper.js";
 import { type CameraState, supervisionPolicy } from "./supervision.js";
@@ -38,7 +40,8 @@ export interface RecorderOptions {
   version?: string;
 }
 
-export interface Recorder extends Component {
+export interface Recorder extends Component<RecorderStatus> {
+  status(): RecorderStatus;
   /**
    * Resolves when every camera has completed its first segment (the daemon then sends READY=1). A camera
    * whose first run fails instead (no ffmpeg, no device, stall) does not hold it back: it is reported
@@ -56,8 +59,6 @@ export function createRecorder(o: RecorderOptions): Recorder {
 interface PendingRecovery extends Unfinished {
   timer: TimerHandle | undefined;
 }
-
-const STATE_RANK: Record<CameraState, number> = { ok: 0, starting: 1, degraded: 2, down: 3 };
 
 class DashRecorder implements Recorder {
   readonly name = "recorder";
@@ -196,16 +197,18 @@ class DashRecorder implements Recorder {
     this.cameras.clear();
   }
 
-  status(): Record<string, unknown> {
-    const cameras: Record<string, unknown> = {};
-    let worst: CameraState = "ok";
+  status(): RecorderStatus {
+    const cameras: RecorderStatus["cameras"] = {};
     for (const [name, cam] of this.cameras) {
       const bitrate = measuredBitrate(cam.segments().slice(-30));
       cameras[name] = { ...cam.status(), bitrateKbps: bitrate === null ? null : Math.round(bitrate / 1000) };
-      if (STATE_RANK[cam.health] > STATE_RANK[worst]) worst = cam.health;
     }
+    const health = [...this.cameras].map(([name, cam]) => ({
+      component: `recorder:${name}`,
+      state: cam.health === "starting" ? ("degraded" as const) : cam.health,
+    }));
     return {
-      recorder: this.cameras.size === 0 ? "none" : worst === "starting" ? "degraded" : worst,
+      recorder: rollupHealth(health, "recorder").state,
       cameras,
       openEvents: [...this.events.keys()],
       storage: this.ring.status(),

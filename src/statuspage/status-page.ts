@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Config } from "../config/schema.js";
 import type { ControlRequest, ControlResponse } from "../control/control-protocol.js";
+import type { DaemonStatus, StatusPageStatus } from "../control/daemon-status.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
 import type { EventBus } from "../core/event-bus.js";
@@ -20,7 +21,7 @@ export type StatusPageConfig = Config["control"]["statusPage"];
 export interface StatusPageOptions {
   config: StatusPageConfig;
   /** The daemon's status snapshot (`Daemon.status()`). */
-  status: () => Record<string, unknown>;
+  status: () => DaemonStatus;
   /** The control channel's in-process entry (`ControlServer.dispatch`): same handlers and stop policy. */
   dispatch: (req: ControlRequest) => Promise<ControlResponse>;
   logger: Logger;
@@ -140,7 +141,7 @@ export class StatusPage implements Component {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  status(): Record<string, unknown> {
+  status(): StatusPageStatus {
     return {
       url: this.boundUrl,
       liveClients: this.streams.size,
@@ -152,14 +153,14 @@ export class StatusPage implements Component {
   view(): StatusView {
     const { clock } = this.opts;
     const now = clock.now();
-    let status: Record<string, unknown>;
+    let status: DaemonStatus | null;
     try {
       status = this.opts.status();
     } catch (err) {
       this.log.error({ err }, "daemon status unavailable");
-      status = {};
+      status = null;
     }
-    const eventId = typeof status.eventId === "string" ? status.eventId : null;
+    const eventId = status?.eventId ?? null;
     return statusView({
       status,
       now,

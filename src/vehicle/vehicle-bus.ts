@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { EventBus, HealthState } from "../core/event-bus.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { HealthState } from "../core/health.js";
 import type { Logger } from "../core/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";

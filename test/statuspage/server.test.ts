@@ -183,7 +183,9 @@ describe("status page server", () => {
   it("refuses to listen beyond loopback without a token", async () => {
     const page = createStatusPage({
       config: { enabled: true, host: "0.0.0.0", port: 0 },
-      status: () => ({}),
+      status: () => {
+        throw new Error("never read: the page does not start");
+      },
       dispatch: async () => ({ ok: true }),
       logger: silentLogger(),
       clock: systemClock,

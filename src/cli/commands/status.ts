@@ -14,7 +14,7 @@ export function formatStatus(s: Record<string, unknown>): string {
   out += line("state", s.state);
   out += line("event", s.eventId);
   out += line("recorder", s.recorder);
-  out += line("bus", s.bus);
+  out += line("can bus", s.canBus);
   const health = (s.health ?? {}) as Record<string, { state: string; detail?: string }>;
   for (const [name, h] of Object.entries(health))
     out += line(`  ${name}`, `${h.state}${h.detail ? ` (${h.detail})` : ""}`);
