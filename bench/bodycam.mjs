@@ -93,7 +93,7 @@ async function triggerPath(url, certDir, file, dataDir) {
     dist("core/activation-service.js"),
     dist("core/event-bus.js"),
     dist("core/clock.js"),
-    dist("core/activation.js"),
+    dist("core/config.js"),
     dist("bodycam/config.js"),
     dist("core/logger.js"),
   ]);
@@ -116,7 +116,7 @@ async function triggerPath(url, certDir, file, dataDir) {
     logger: log.silentLogger(),
   });
   const activation = new ActivationService({
-    policy: { ...core.DEFAULT_POLICY, postRollSeconds: 0 },
+    policy: { ...core.activationConfigSchema.parse({}), postRollSeconds: 0 },
     vehicleId: VEHICLE,
     statePath: join(dataDir, "state", "activation.json"),
     bus,

@@ -4,12 +4,16 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/support/fake-clock.js";
 import { FakeMqttLink } from "../../test/support/fake-mqtt-link.js";
-import { ActivationEngine, DEFAULT_POLICY } from "../core/activation.js";
+import { ActivationEngine } from "../core/activation.js";
+import { activationConfigSchema } from "../core/config.js";
 import { type Alert, type BodycamConfirmation, EventBus } from "../core/event-bus.js";
 import { silentLogger } from "../core/logger.js";
 import type { Trigger } from "../core/trigger.js";
 import { bodycamConfigSchema, mqttConfigSchema } from "./config.js";
 import { BodycamSync } from "./sync.js";
+
+/** The default policy, from the schema (the one place defaults are written). */
+const DEFAULT_POLICY = activationConfigSchema.parse({});
 
 const R = "camsync/v1/unit12";
 const iso = (clock: FakeClock) => new Date(clock.now()).toISOString();

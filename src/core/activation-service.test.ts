@@ -3,9 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/support/fake-clock.js";
-import { DEFAULT_POLICY, type Decision } from "./activation.js";
+import type { Decision } from "./activation.js";
 import { ActivationService } from "./activation-service.js";
+import { activationConfigSchema } from "./config.js";
 import { type Alert, EventBus } from "./event-bus.js";
+
+/** The default policy, from the schema (the one place defaults are written). */
+const DEFAULT_POLICY = activationConfigSchema.parse({});
 
 const log = { info() {}, warn() {}, error() {} };
 const dirs: string[] = [];

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ActivationEngine, type ActivationPolicy, DEFAULT_POLICY, type Decision } from "./activation.js";
+import { ActivationEngine, type ActivationPolicy, type Decision } from "./activation.js";
+import { activationConfigSchema } from "./config.js";
 import { isEventId } from "./event-id.js";
 import type { Command, Origin, Trigger } from "./trigger.js";
+
+/** The default policy, from the schema (the one place defaults are written). */
+const DEFAULT_POLICY = activationConfigSchema.parse({});
 
 const T0 = Date.UTC(2026, 10, 26, 14, 22, 33);
 const s = (sec: number) => T0 + sec * 1000;

@@ -11,13 +11,16 @@ import { ReconnectingMqttLink } from "../../src/bodycam/mqtt-link.js";
 import { ReferenceBodycam, type ReferenceBodycamOptions } from "../../src/bodycam/reference-bodycam.js";
 import { BodycamSync } from "../../src/bodycam/sync.js";
 import type { Decision } from "../../src/core/activation.js";
-import { DEFAULT_POLICY } from "../../src/core/activation.js";
 import { ActivationService } from "../../src/core/activation-service.js";
 import { type Clock, systemClock } from "../../src/core/clock.js";
+import { activationConfigSchema } from "../../src/core/config.js";
 import { type Alert, type BodycamConfirmation, EventBus } from "../../src/core/event-bus.js";
 import { silentLogger } from "../../src/core/logger.js";
 import type { Trigger } from "../../src/core/trigger.js";
 import { FakeClock } from "../support/fake-clock.js";
+
+/** The default policy, from the schema (the one place defaults are written). */
+const DEFAULT_POLICY = activationConfigSchema.parse({});
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
 /** Paired with every test vehicle. bc9 has credentials on both brokers but is never paired. */
