@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { backoffDelay } from "../core/backoff.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
 import type { EventBus } from "../core/event-bus.js";
@@ -36,7 +37,7 @@ export interface OffloadOptions {
 /** Wait before the next pass: the probe interval, doubled per consecutive failure, capped. */
 export function retryDelayMs(consecutiveFailures: number, baseMs: number, maxMs: number): number {
   if (consecutiveFailures <= 0) return baseMs;
-  return Math.min(maxMs, baseMs * 2 ** Math.min(consecutiveFailures - 1, 30));
+  return backoffDelay(consecutiveFailures - 1, { initialMs: baseMs, maxMs });
 }
 
 const PROGRESS_LOG_MS = 10_000;

@@ -1,8 +1,8 @@
+import type { BackoffConfig } from "../core/backoff.js";
 import type { Clock } from "../core/clock.js";
 import type { EventBus } from "../core/event-bus.js";
 import { type GpsEpoch, type GpsFeed, GpsFixAssembler } from "./gps-fix.js";
 import { LineSplitter } from "./line-splitter.js";
-import type { BackoffConfig } from "./link-supervisor.js";
 import { parseNmeaSentence } from "./nmea-parser.js";
 import { SerialLine } from "./serial-line.js";
 import type { SerialPortFactory } from "./serial-port.js";

@@ -1,10 +1,11 @@
 import { createConnection, type Socket } from "node:net";
+import type { BackoffConfig } from "../core/backoff.js";
 import type { Clock } from "../core/clock.js";
 import type { EventBus } from "../core/event-bus.js";
 import type { GpsEpoch, GpsFeed } from "./gps-fix.js";
 import { epochFromTpv, GPSD_WATCH, parseGpsdLine } from "./gpsd-reports.js";
 import { LineSplitter } from "./line-splitter.js";
-import { type BackoffConfig, LinkSupervisor } from "./link-supervisor.js";
+import { LinkSupervisor } from "./link-supervisor.js";
 
 export interface GpsdFeedOptions {
   host: string;

@@ -1,16 +1,6 @@
+import { type BackoffConfig, backoffDelay } from "../core/backoff.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { EventBus } from "../core/event-bus.js";
-
-/** Reconnect delays: `initialMs`, doubling after each failure, capped at `maxMs`. */
-export interface BackoffConfig {
-  initialMs: number;
-  maxMs: number;
-}
-
-/** Delay before reconnect attempt number `failures` (0 = after the first failure). */
-export function backoffDelay(failures: number, cfg: BackoffConfig): number {
-  return Math.min(cfg.maxMs, cfg.initialMs * 2 ** Math.min(failures, 30));
-}
 
 export type LinkState = "stopped" | "connecting" | "up" | "waiting";
 

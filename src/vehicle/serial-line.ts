@@ -1,6 +1,7 @@
+import type { BackoffConfig } from "../core/backoff.js";
 import type { Clock } from "../core/clock.js";
 import type { EventBus } from "../core/event-bus.js";
-import { type BackoffConfig, LinkSupervisor } from "./link-supervisor.js";
+import { LinkSupervisor } from "./link-supervisor.js";
 import { openPolledSerialPort } from "./serial-line-port.js";
 import type { SerialPortFactory, SerialPortLike } from "./serial-port.js";
 
