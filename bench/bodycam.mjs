@@ -88,7 +88,7 @@ async function triggerPath(url, certDir, file, dataDir) {
     cfg,
     log,
   ] = await Promise.all([
-    dist("bodycam/sync.js"),
+    dist("bodycam/bodycam-sync.js"),
     dist("bodycam/reference-bodycam.js"),
     dist("core/activation-service.js"),
     dist("core/event-bus.js"),

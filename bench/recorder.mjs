@@ -47,7 +47,7 @@ async function makeRecorder(dataDir, extra = {}) {
   const { activationConfigSchema } = await dist("core/config.js");
   const { silentLogger } = await dist("core/logger.js");
   const { recorderConfigSchema } = await dist("recorder/config.js");
-  const { createRecorder } = await dist("recorder/recorder.js");
+  const { createRecorder } = await dist("recorder/dash-recorder.js");
   const bus = new EventBus();
   const recorder = createRecorder({
     config: recorderConfigSchema.parse({

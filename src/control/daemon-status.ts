@@ -1,4 +1,4 @@
-import type { BodycamSyncStatus } from "../bodycam/sync-status.js";
+import type { BodycamSyncStatus } from "../bodycam/bodycam-sync-status.js";
 import type { ActivationStatus } from "../core/activation-service.js";
 import type { Alert } from "../core/event-bus.js";
 import type { HealthRollup, HealthState } from "../core/health.js";

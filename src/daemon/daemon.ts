@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createBodycamSync } from "../bodycam/sync.js";
+import { createBodycamSync } from "../bodycam/bodycam-sync.js";
 import type { Config } from "../config/schema.js";
 import { controlSocketPath } from "../control/control-protocol.js";
 import type { ComponentStatuses, DaemonStatus } from "../control/daemon-status.js";
@@ -16,7 +16,7 @@ import { createOffload } from "../evidence/offload.js";
 import { evidenceControlHandlers } from "../evidence/operator-action.js";
 import { createRetention } from "../evidence/retention.js";
 import { createInputs } from "../inputs/inputs.js";
-import { createRecorder } from "../recorder/recorder.js";
+import { createRecorder } from "../recorder/dash-recorder.js";
 import { createStatusPage } from "../statuspage/status-page.js";
 import { sha256Hex } from "../storage/sha256.js";
 import { createCanSource } from "../vehicle/can-source-factory.js";

@@ -6,8 +6,8 @@ import type { Logger } from "../core/logger.js";
 import { currentOfficer } from "../evidence/officer.js";
 import type { RecorderConfig } from "./config.js";
 import { type Assembled, assembleOpenEvent } from "./event-assembly.js";
-import { OpenEvent } from "./event-recording.js";
 import { belongsToEvent } from "./event-window.js";
+import { OpenEvent } from "./open-event.js";
 import { readRingIndex } from "./ring-index.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { EventBus } from "../core/event-bus.js";
 import type { JournalEntry } from "./event-journal.js";
-import type { OpenEvent } from "./event-recording.js";
+import type { OpenEvent } from "./open-event.js";
 
 /**
  * What happens around an event, journaled while it is open: vehicle signals (the values at its start,

@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import type { Clock } from "../core/clock.js";
 import type { AlertSeverity } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
-import type { CameraRecorder } from "./camera.js";
+import type { CameraRecorder } from "./camera-recorder.js";
 import type { RecorderConfig } from "./config.js";
 import type { FreeSpaceProbe } from "./free-space.js";
 import type { RingStatus } from "./recorder-status.js";

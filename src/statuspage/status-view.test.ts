@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { BodycamSyncStatus } from "../bodycam/bodycam-sync-status.js";
 import type { BodycamSummary } from "../bodycam/payloads.js";
-import type { BodycamSyncStatus } from "../bodycam/sync-status.js";
 import type { DaemonStatus } from "../control/daemon-status.js";
 import { ActivityLog } from "./activity.js";
 import { Readings } from "./readings.js";

@@ -9,8 +9,8 @@ import { type Alert, EventBus, type EventFinalized } from "../../src/core/event-
 import { silentLogger } from "../../src/core/logger.js";
 import type { EventManifest } from "../../src/evidence/manifest.js";
 import { type RecorderConfig, recorderConfigSchema } from "../../src/recorder/config.js";
+import { createRecorder, type Recorder, type RecorderOptions } from "../../src/recorder/dash-recorder.js";
 import { runTool } from "../../src/recorder/ffmpeg-process.js";
-import { createRecorder, type Recorder, type RecorderOptions } from "../../src/recorder/recorder.js";
 
 /** Shared set-up for recorder integration tests: real ffmpeg, cheap test-pattern cameras, decisions built by hand. */
 

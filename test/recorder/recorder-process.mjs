@@ -7,7 +7,7 @@ import { activationConfigSchema } from "../../dist/core/config.js";
 import { EventBus } from "../../dist/core/event-bus.js";
 import { silentLogger } from "../../dist/core/logger.js";
 import { recorderConfigSchema } from "../../dist/recorder/config.js";
-import { createRecorder } from "../../dist/recorder/recorder.js";
+import { createRecorder } from "../../dist/recorder/dash-recorder.js";
 
 const { dataDir, config } = JSON.parse(process.argv[2] ?? "{}");
 const bus = new EventBus();

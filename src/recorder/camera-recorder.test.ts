@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/support/fake-clock.js";
 import { silentLogger } from "../core/logger.js";
-import { CameraRecorder } from "./camera.js";
+import { CameraRecorder } from "./camera-recorder.js";
 import { recorderConfigSchema } from "./config.js";
 import type { CaptureProcess, ExitInfo } from "./ffmpeg-process.js";
 import type { Segment } from "./segment.js";

@@ -9,8 +9,8 @@ import { type Alert, EventBus, type EventFinalized } from "../core/event-bus.js"
 import { silentLogger } from "../core/logger.js";
 import type { EventManifest } from "../evidence/manifest.js";
 import { recorderConfigSchema } from "./config.js";
+import { createRecorder, type Recorder } from "./dash-recorder.js";
 import type { CaptureProcess, ExitInfo } from "./ffmpeg-process.js";
-import { createRecorder, type Recorder } from "./recorder.js";
 
 /** A capture process that never produces a segment (a camera that is not delivering). */
 function silentCapture(): CaptureProcess {

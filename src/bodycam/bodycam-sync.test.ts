@@ -9,8 +9,8 @@ import { activationConfigSchema } from "../core/config.js";
 import { type Alert, type BodycamConfirmation, EventBus } from "../core/event-bus.js";
 import { silentLogger } from "../core/logger.js";
 import type { Trigger } from "../core/trigger.js";
+import { BodycamSync } from "./bodycam-sync.js";
 import { bodycamConfigSchema, mqttConfigSchema } from "./config.js";
-import { BodycamSync } from "./sync.js";
 
 /** The default policy, from the schema (the one place defaults are written). */
 const DEFAULT_POLICY = activationConfigSchema.parse({});

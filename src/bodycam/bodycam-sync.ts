@@ -6,8 +6,9 @@ import type { Alert, EventBus, HealthReport } from "../core/event-bus.js";
 import { type HealthState, rollupHealth } from "../core/health.js";
 import type { Logger } from "../core/logger.js";
 import type { Origin } from "../core/trigger.js";
+import { BodycamRegistry } from "./bodycam-registry.js";
+import type { BodycamSyncStatus } from "./bodycam-sync-status.js";
 import { BodycamTriggers } from "./bodycam-triggers.js";
-import { CamRegistry } from "./cam-registry.js";
 import type { BodycamConfig, MqttConfig } from "./config.js";
 import { ConfirmationTracker } from "./confirmation.js";
 import { OFFLINE_STATUS, openDaemonConnection } from "./daemon-connection.js";
@@ -19,7 +20,6 @@ import { activationPayload, alertPayload } from "./outbound-payloads.js";
 import { Outbox } from "./outbox.js";
 import { type DecodeFailure, encodePayload } from "./payload-decoder.js";
 import type { ActivationPayload, BodycamStatusPayload, StatusPayload } from "./payloads.js";
-import type { BodycamSyncStatus } from "./sync-status.js";
 import { type Topics, topicsFor } from "./topics.js";
 
 export interface BodycamSyncOptions {
@@ -48,7 +48,7 @@ export class BodycamSync implements Component {
   readonly name = "bodycam-sync";
   private readonly log: Logger;
   private readonly topics: Topics;
-  private readonly cams: CamRegistry;
+  private readonly cams: BodycamRegistry;
   private readonly tracker: ConfirmationTracker;
   private readonly inbound: InboundContext;
   private outbox: Outbox | null = null;
@@ -80,7 +80,7 @@ export class BodycamSync implements Component {
   constructor(private readonly opts: BodycamSyncOptions) {
     this.log = opts.logger.child({ component: "bodycam-sync" });
     this.topics = topicsFor(opts.vehicle.id);
-    this.cams = new CamRegistry(opts.config.bodycams.paired.map((c) => c.id));
+    this.cams = new BodycamRegistry(opts.config.bodycams.paired.map((c) => c.id));
     this.inbound = {
       topics: this.topics,
       maxPayloadBytes: opts.config.mqtt.maxPayloadBytes,
