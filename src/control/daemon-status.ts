@@ -2,8 +2,13 @@ import type { BodycamSyncStatus } from "../bodycam/bodycam-sync-status.js";
 import type { ActivationStatus } from "../core/activation-service.js";
 import type { Alert } from "../core/event-bus.js";
 import type { HealthRollup, HealthState } from "../core/health.js";
+import type { AuditLog } from "../evidence/audit-log.js";
+import type { Offload } from "../evidence/offload.js";
+import type { Retention } from "../evidence/retention.js";
 import type { InputStatus } from "../inputs/input-channel.js";
 import type { RecorderStatus } from "../recorder/recorder-status.js";
+import type { GpsReceiver } from "../vehicle/gps-receiver.js";
+import type { VehicleBus } from "../vehicle/vehicle-bus.js";
 
 /** The status page's own status (`components["status-page"]`). */
 export interface StatusPageStatus {
@@ -22,11 +27,16 @@ export interface HealthEntry {
   at: string;
 }
 
-/** Every started component's status, by component name; the ones readers rely on are typed. */
+/** Every started component's status, by component name (absent when not configured or not started). */
 export interface ComponentStatuses {
+  audit?: ReturnType<AuditLog["status"]>;
   inputs?: { gpio: InputStatus[] };
+  "vehicle-bus"?: ReturnType<VehicleBus["status"]>;
+  gps?: ReturnType<GpsReceiver["status"]>;
   recorder?: RecorderStatus;
   "bodycam-sync"?: BodycamSyncStatus;
+  offload?: ReturnType<Offload["status"]>;
+  retention?: ReturnType<Retention["status"]>;
   "status-page"?: StatusPageStatus;
   [component: string]: unknown;
 }

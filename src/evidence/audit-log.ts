@@ -141,7 +141,7 @@ export class AuditLog implements Component, AuditAppender {
     this.close();
   }
 
-  status(): Record<string, unknown> {
+  status() {
     return {
       path: this.path,
       seq: this.seq,

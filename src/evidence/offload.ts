@@ -114,7 +114,7 @@ export class Offload implements Component {
     this.client = undefined;
   }
 
-  status(): Record<string, unknown> {
+  status() {
     const { config } = this.opts;
     return {
       enabled: config.enabled,

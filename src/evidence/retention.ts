@@ -78,7 +78,7 @@ export class Retention implements Component {
     this.timer = undefined;
   }
 
-  status(): Record<string, unknown> {
+  status() {
     return {
       keepDaysAfterUpload: this.opts.config.keepDaysAfterUpload,
       storageCritical: this.lastPlan?.storageCritical ?? null,

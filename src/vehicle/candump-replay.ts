@@ -68,7 +68,7 @@ export class CandumpReplay implements CanSource {
     return this.done;
   }
 
-  status(): Record<string, unknown> {
+  status() {
     const counts = this.splitter?.counts;
     return {
       type: "replay",

@@ -70,7 +70,7 @@ export class NmeaSerialFeed implements GpsFeed {
     return this.line.upSinceMonotonic;
   }
 
-  status(): Record<string, unknown> {
+  status() {
     return {
       ...this.line.status(),
       sentences: this.sentences,

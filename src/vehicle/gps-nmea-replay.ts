@@ -59,7 +59,7 @@ export class NmeaReplayFeed implements GpsFeed {
     return this.startedMono;
   }
 
-  status(): Record<string, unknown> {
+  status() {
     return {
       file: this.opts.file,
       speed: this.opts.speed,

@@ -86,7 +86,7 @@ export class GpsReceiver implements Component {
     await this.feed.stop();
   }
 
-  status(): Record<string, unknown> {
+  status() {
     const { clock } = this.deps;
     const fix = this.lastFix;
     return {

@@ -64,7 +64,7 @@ export class GpsdFeed implements GpsFeed {
     return this.supervisor.upSinceMonotonic;
   }
 
-  status(): Record<string, unknown> {
+  status() {
     return {
       host: this.opts.host,
       port: this.opts.port,

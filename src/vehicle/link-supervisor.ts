@@ -72,7 +72,7 @@ export class LinkSupervisor {
     await this.opts.disconnect();
   }
 
-  status(): Record<string, unknown> {
+  status() {
     const { clock } = this.opts;
     return {
       state: this.state,

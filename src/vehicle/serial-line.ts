@@ -80,7 +80,7 @@ export class SerialLine {
     });
   }
 
-  status(): Record<string, unknown> {
+  status() {
     return {
       path: this.opts.path,
       baudRate: this.opts.baudRate,

@@ -303,7 +303,7 @@ export class VehicleBus implements Component {
     });
   }
 
-  status(): Record<string, unknown> {
+  status() {
     const values: Record<string, unknown> = {};
     this.decoder?.signals.forEach((def, i) => {
       const v = this.values[i];
