@@ -83,22 +83,22 @@ async function triggerPath(url, certDir, file, dataDir) {
     { BodycamSync },
     { ReferenceBodycam },
     { ActivationService },
-    { Bus },
+    { EventBus },
     { systemClock },
     core,
     cfg,
     log,
   ] = await Promise.all([
-    dist("bodycam/sync.js"),
+    dist("bodycam/bodycam-sync.js"),
     dist("bodycam/reference-bodycam.js"),
     dist("core/activation-service.js"),
-    dist("core/bus.js"),
+    dist("core/event-bus.js"),
     dist("core/clock.js"),
-    dist("core/activation.js"),
+    dist("core/config.js"),
     dist("bodycam/config.js"),
-    dist("daemon/logger.js"),
+    dist("core/logger.js"),
   ]);
-  const bus = new Bus();
+  const bus = new EventBus();
   const sync = new BodycamSync({
     config: {
       mqtt: cfg.mqttConfigSchema.parse({
@@ -117,7 +117,7 @@ async function triggerPath(url, certDir, file, dataDir) {
     logger: log.silentLogger(),
   });
   const activation = new ActivationService({
-    policy: { ...core.DEFAULT_POLICY, postRollSeconds: 0 },
+    policy: { ...core.activationConfigSchema.parse({}), postRollSeconds: 0 },
     vehicleId: VEHICLE,
     statePath: join(dataDir, "state", "activation.jsonl"),
     bus,

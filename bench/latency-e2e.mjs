@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
-import { controlRequest } from "../dist/daemon/control-client.js";
+import { controlRequest } from "../dist/control/control-client.js";
 import { encodeSlcanFrame } from "../dist/vehicle/slcan-commands.js";
 import { BodycamFleet } from "../soak/bodycam-fleet.mjs";
 import { Broker } from "../soak/broker.mjs";

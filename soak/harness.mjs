@@ -5,7 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { controlRequest } from "../dist/daemon/control-client.js";
+import { controlRequest } from "../dist/control/control-client.js";
 import { BodycamFleet } from "./bodycam-fleet.mjs";
 import { Broker } from "./broker.mjs";
 import { CanFeed } from "./can-feed.mjs";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Clock } from "../core/clock.js";
-import type { Logger } from "../daemon/logger.js";
+import type { Logger } from "../core/logger.js";
 import type { BodycamConfig, MqttConfig } from "./config.js";
 import type { EmbeddedBroker } from "./embedded-broker.js";
 import type { MqttLinkOptions } from "./mqtt-link.js";

@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type Server } from "node:net";
 import { Aedes } from "aedes";
-import type { Logger } from "../daemon/logger.js";
+import type { Logger } from "../core/logger.js";
 import { type AclRules, isAllowed } from "./acl.js";
 
 export interface BrokerUser {

@@ -1,8 +1,9 @@
 import { EventEmitter } from "node:events";
 import { Socket } from "node:net";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { backoffDelay } from "../core/backoff.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import { redactSecrets } from "../daemon/logger.js";
+import { redactSecrets } from "../core/logger.js";
 
 /**
  * One logical MQTT connection that survives broker outages. Each (re)connection uses a fresh MQTT.js
@@ -68,12 +69,12 @@ export class ReconnectingMqttLink extends EventEmitter<LinkEvents> implements Mq
   private generation = 0;
   private isUp = false;
   private closing = false;
-  private backoff: number;
+  /** Reconnects since the last connect (the backoff exponent). */
+  private failures = 0;
   private retry: TimerHandle | undefined;
 
   constructor(private readonly opts: MqttLinkOptions) {
     super();
-    this.backoff = opts.reconnectMinMs;
   }
 
   get connected(): boolean {
@@ -125,7 +126,7 @@ export class ReconnectingMqttLink extends EventEmitter<LinkEvents> implements Mq
     client.on("connect", (connack) => {
       if (gen !== this.generation) return;
       this.isUp = true;
-      this.backoff = this.opts.reconnectMinMs;
+      this.failures = 0;
       if (this.opts.subscriptions.length > 0) {
         client.subscribe(this.opts.subscriptions, { qos: 1 }, (err, granted) => {
           const refused = (granted ?? []).filter((g) => g.qos >= 128).map((g) => g.topic);
@@ -162,8 +163,10 @@ export class ReconnectingMqttLink extends EventEmitter<LinkEvents> implements Mq
     old?.end(true);
     if (wasUp) this.emit("disconnect", { reason });
     if (this.closing) return;
-    const delay = this.backoff;
-    this.backoff = Math.min(this.opts.reconnectMaxMs, this.backoff * 2);
+    const delay = backoffDelay(this.failures++, {
+      initialMs: this.opts.reconnectMinMs,
+      maxMs: this.opts.reconnectMaxMs,
+    });
     this.opts.clock.clearTimeout(this.retry);
     this.retry = this.opts.clock.setTimeout(() => {
       this.retry = undefined;

@@ -55,11 +55,17 @@ const onlineStatus = z.looseObject({
   state: z.enum(["idle", "active", "post-roll"]).describe("The activation engine's state."),
   eventId: eventId.nullable().describe("The open event, null when idle."),
   recorder: health.describe("Dash recorder health."),
-  bus: health.describe("Vehicle bus (CAN) health."),
+  canBus: health
+    .optional()
+    .describe("Vehicle bus (CAN) health. Absent from cars older than this field: read bus there."),
+  bus: health.meta({
+    description: "Deprecated: the same as canBus, kept for v1 clients. Read canBus.",
+    deprecated: true,
+  }),
   bodycams: z.array(bodycamSummarySchema).max(64).describe("Every paired body cam."),
   droppedPayloads: z.number().int().min(0).optional().describe("Invalid MQTT payloads dropped since start."),
   latency: z
-    .looseObject({
+    .object({
       triggerToPublishMs: latencySummary.describe(
         "A trigger reaching the activation engine → the activation handed to the broker connection.",
       ),

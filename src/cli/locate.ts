@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../config/load.js";
 
-export { controlSocketPath } from "../daemon/control-protocol.js";
+export { controlSocketPath } from "../control/control-protocol.js";
 
 import { UsageError } from "./command.js";
 

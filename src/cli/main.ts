@@ -1,7 +1,7 @@
 #!/usr/bin/env node
+import { VERSION } from "../core/version.js";
 import { EXIT_USAGE, UsageError } from "./command.js";
 import { type CommandEntry, commands } from "./commands/index.js";
-import { VERSION } from "./version.js";
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

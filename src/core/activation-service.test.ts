@@ -2,10 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_POLICY, type Decision } from "./activation.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import type { Decision } from "./activation.js";
 import { ActivationService, readSnapshot } from "./activation-service.js";
-import { type Alert, Bus } from "./bus.js";
-import { FakeClock } from "./fake-clock.js";
+import { activationConfigSchema } from "./config.js";
+import { type Alert, EventBus } from "./event-bus.js";
+
+/** The default policy, from the schema (the one place defaults are written). */
+const DEFAULT_POLICY = activationConfigSchema.parse({});
 
 const log = { info() {}, warn() {}, error() {} };
 const dirs: string[] = [];
@@ -16,7 +20,7 @@ afterEach(() => {
 function setup(clock = new FakeClock(), statePath?: string) {
   const dir = mkdtempSync(join(tmpdir(), "camsync-act-"));
   dirs.push(dir);
-  const bus = new Bus();
+  const bus = new EventBus();
   const decisions: Decision[] = [];
   const alerts: Alert[] = [];
   bus.on("decision", (d) => decisions.push(d));

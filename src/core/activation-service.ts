@@ -1,18 +1,25 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { ActivationEngine, type ActivationPolicy, type Decision, type EngineSnapshot } from "./activation.js";
-import type { Bus, DecisionTiming } from "./bus.js";
+import {
+  ActivationEngine,
+  type ActivationPolicy,
+  type Decision,
+  type EngineSnapshot,
+  type EngineState,
+} from "./activation.js";
 import type { Clock, TimerHandle } from "./clock.js";
 import type { Component } from "./component.js";
+import type { DecisionTiming, EventBus } from "./event-bus.js";
 import { readLatestSnapshot, SnapshotJournal } from "./snapshot-journal.js";
 import { stageTrace } from "./stage-trace.js";
+import type { Origin } from "./trigger.js";
 
 export interface ActivationServiceOptions {
   policy: ActivationPolicy;
   vehicleId: string;
   /** `{dataDir}/state/activation.jsonl`: a journal of engine snapshots (core/snapshot-journal.ts). */
   statePath: string;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   log: {
     info(o: object, msg: string): void;
@@ -48,13 +55,26 @@ export function readSnapshot(path: string): { snapshot?: EngineSnapshot; problem
   return { snapshot: snap as EngineSnapshot };
 }
 
+/** The activation engine's state, at the top level of `camsync status`. */
+export interface ActivationStatus {
+  state: EngineState;
+  eventId: string | null;
+  /** Present (true) until the engine is built at start. */
+  starting?: true;
+  startedAt?: number | null;
+  origin?: Origin | null;
+  postRollEndsAt?: number | null;
+  activeTriggers?: string[];
+  lastDecision?: Decision | null;
+}
+
 /**
  * The imperative shell around the pure activation engine: feeds it triggers and commands from the bus,
  * persists its state atomically before announcing each decision (so a daemon killed mid-event resumes
  * the same event), and keeps one timer armed for the engine's next deadline. Persisting is one write(2)
  * to a journal held open (SnapshotJournal); its fdatasync runs after the decision has gone out.
  */
-export class ActivationService implements Component {
+export class ActivationService implements Component<ActivationStatus> {
   readonly name = "activation";
   private engine!: ActivationEngine;
   private timer: TimerHandle | undefined;
@@ -138,7 +158,7 @@ export class ActivationService implements Component {
     this.journal?.close();
   }
 
-  status(): Record<string, unknown> {
+  status(): ActivationStatus {
     const e = this.engine;
     if (!e) return { state: "idle", starting: true, eventId: null };
     return {

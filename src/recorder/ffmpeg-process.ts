@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { redactSecrets } from "../daemon/logger.js";
+import { redactSecrets } from "../core/logger.js";
 
 /**
  * The one place that starts ffmpeg and ffprobe processes.

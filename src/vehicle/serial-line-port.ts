@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { readSync } from "node:fs";
 import { stageTrace } from "../core/stage-trace.js";
-import type { SerialPortLike } from "./serial-line.js";
+import type { SerialPortLike } from "./serial-port.js";
 
 /** What this file needs of a node-serialport (bindings-cpp) Unix port binding. */
 interface PolledBinding {

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
-import type { Bus, HealthState } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { HealthState } from "../core/health.js";
+import type { Logger } from "../core/logger.js";
 import { stageTrace } from "../core/stage-trace.js";
-import type { Logger } from "../daemon/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
 import { type DbcDatabase, parseDbc } from "./dbc.js";
@@ -17,7 +18,7 @@ import { EXTERNAL_SIGNAL_PREFIX, SignalConfigError, selectSignals } from "./sign
 
 export interface VehicleBusOptions {
   config: SignalSectionConfig;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   /** Where frames come from; without one, rules can still use external signals (gps.speedKmh). */
@@ -308,7 +309,7 @@ export class VehicleBus implements Component {
     });
   }
 
-  status(): Record<string, unknown> {
+  status() {
     const values: Record<string, unknown> = {};
     this.decoder?.signals.forEach((def, i) => {
       const v = this.values[i];

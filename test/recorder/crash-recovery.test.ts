@@ -18,7 +18,7 @@ import {
 } from "./harness.js";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
-const built = existsSync(join(repoRoot, "dist/recorder/recorder.js"));
+const built = existsSync(join(repoRoot, "dist/recorder/dash-recorder.js"));
 const childConfig = {
   cameras: [testCamera("front")],
   storage: { reserveMinutes: 0, minFreeBytes: 0, checkIntervalSeconds: 1 },

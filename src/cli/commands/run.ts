@@ -1,8 +1,8 @@
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../../config/load.js";
 import type { Config } from "../../config/schema.js";
 import { systemClock } from "../../core/clock.js";
+import { createLogger, type Logger } from "../../core/logger.js";
 import { Daemon } from "../../daemon/daemon.js";
-import { createLogger, type Logger } from "../../daemon/logger.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
 

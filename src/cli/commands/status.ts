@@ -1,4 +1,4 @@
-import { controlRequest } from "../../daemon/control-client.js";
+import { controlRequest } from "../../control/control-client.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
 import { controlSocketPath, LOCATE_HELP, locateDataDir, locateOptions } from "../locate.js";
@@ -32,7 +32,7 @@ export function formatStatus(s: Record<string, unknown>): string {
   out += line("state", s.state);
   out += line("event", s.eventId);
   out += line("recorder", s.recorder);
-  out += line("bus", s.bus);
+  out += line("can bus", s.canBus);
   const health = (s.health ?? {}) as Record<string, { state: string; detail?: string }>;
   for (const [name, h] of Object.entries(health))
     out += line(`  ${name}`, `${h.state}${h.detail ? ` (${h.detail})` : ""}`);

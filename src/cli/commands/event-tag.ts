@@ -1,9 +1,9 @@
-import { parseCommandArgs } from "../cli/args.js";
-import { EXIT_FAILURE, EXIT_OK, UsageError } from "../cli/command.js";
-import { LOCATE_HELP, locateDataDir, locateOptions } from "../cli/locate.js";
-import { eventDirFor } from "./amendment.js";
-import { viaDaemonOrDirect } from "./operator-action.js";
-import { tagEvent } from "./tag.js";
+import { eventDirFor } from "../../evidence/amendment.js";
+import { tagEvent } from "../../evidence/tag.js";
+import { parseCommandArgs } from "../args.js";
+import { EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
+import { LOCATE_HELP, locateDataDir, locateOptions } from "../locate.js";
+import { viaDaemonOrDirect } from "../via-daemon-or-direct.js";
 
 /** `camsync event tag EVENT_ID --category … --note … [--critical]` (dispatched from `camsync event`). */
 export const EVENT_TAG_USAGE = `Usage: camsync event tag EVENT_ID [--category CAT] [--note TEXT] [--critical] [--by WHO]

@@ -2,9 +2,9 @@ import { appendFileSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeClock } from "../core/fake-clock.js";
-import { silentLogger } from "../daemon/logger.js";
-import { CameraRecorder } from "./camera.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { silentLogger } from "../core/logger.js";
+import { CameraRecorder } from "./camera-recorder.js";
 import { recorderConfigSchema } from "./config.js";
 import type { CaptureProcess, ExitInfo } from "./ffmpeg-process.js";
 import type { Segment } from "./segment.js";

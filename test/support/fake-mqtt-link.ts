@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { LinkEvents, MqttLink, MqttLinkOptions, PublishOptions } from "./mqtt-link.js";
+import type { LinkEvents, MqttLink, MqttLinkOptions, PublishOptions } from "../../src/bodycam/mqtt-link.js";
 
 export interface FakePublish {
   topic: string;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { Bus } from "./bus.js";
+import { EventBus } from "./event-bus.js";
 
 const alert = { code: "x", severity: "info" as const, message: "m", at: 0 };
 
 describe("bus", () => {
   it("runs listeners in subscription order, with `first` listeners ahead of the rest", () => {
-    const bus = new Bus();
+    const bus = new EventBus();
     const order: string[] = [];
     bus.on("alert", () => order.push("a"));
     bus.on("alert", () => order.push("b"));
@@ -15,7 +15,7 @@ describe("bus", () => {
   });
 
   it("a throwing listener is reported and never stops the others", () => {
-    const bus = new Bus();
+    const bus = new EventBus();
     const errors: string[] = [];
     bus.setListenerErrorHandler((err, event) => errors.push(`${event}: ${(err as Error).message}`));
     let reached = false;
@@ -31,7 +31,7 @@ describe("bus", () => {
   });
 
   it("the returned function unsubscribes", () => {
-    const bus = new Bus();
+    const bus = new EventBus();
     let n = 0;
     const off = bus.on("alert", () => n++);
     bus.emit("alert", alert);

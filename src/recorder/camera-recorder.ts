@@ -1,22 +1,15 @@
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  statSync,
-  unlinkSync,
-} from "node:fs";
+import { mkdirSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import type { Logger } from "../daemon/logger.js";
-import { writeFileAtomicSync } from "../storage/atomic-file.js";
+import type { Logger } from "../core/logger.js";
 import { captureArgs, runIdFor, segmentListName } from "./capture-args.js";
 import type { CameraConfig } from "./config.js";
 import { type CaptureLauncher, type CaptureProcess, probeDuration } from "./ffmpeg-process.js";
+import { removeFfmpegPid, stopOrphanFfmpeg, writeFfmpegPid } from "./orphan-ffmpeg.js";
+import type { CameraStatus } from "./recorder-status.js";
 import { readRingIndex, strayFiles } from "./ring-index.js";
-import { nextAnchor, parseSegmentList, type Segment, segmentFromEntry } from "./segment.js";
+import { nextAnchor, type Segment, type SegmentListEntry, segmentFromEntry } from "./segment.js";
+import { SegmentListReader } from "./segment-list-reader.js";
 import {
   type CameraState,
   planRestart,
@@ -53,7 +46,6 @@ export interface CameraOptions {
   pollMs?: number;
 }
 
-const PID_FILE = "ffmpeg.pid";
 /** A stalled ffmpeg gets this long per step (q, SIGINT, SIGTERM) before SIGKILL. */
 const STALLED_STOP_MS = 1000;
 
@@ -61,8 +53,7 @@ interface Run {
   id: string;
   proc: CaptureProcess;
   startedMono: number;
-  offset: number;
-  rest: string;
+  list: SegmentListReader;
   anchor: number | null;
   /** Media end (s) of the run's last listed segment. */
   lastEnd: number | null;
@@ -106,7 +97,7 @@ export class CameraRecorder {
     this.stopped = false;
     this.state = "starting";
     this.o.listener.health("starting", "starting ffmpeg");
-    await this.stopOrphan();
+    await stopOrphanFfmpeg(this.o.ringDir, this.name, this.o.log);
     this.indexEarlierRuns();
     this.launch();
     this.poll = this.o.clock.setInterval(() => this.tick(), this.o.pollMs ?? 200);
@@ -124,11 +115,7 @@ export class CameraRecorder {
       this.run = null;
     }
     await Promise.all([...this.stopping]);
-    try {
-      unlinkSync(join(this.o.ringDir, PID_FILE));
-    } catch {
-      // already gone
-    }
+    removeFfmpegPid(this.o.ringDir);
   }
 
   /** Delete ring files (never anything outside the ring directory). */
@@ -145,7 +132,7 @@ export class CameraRecorder {
     this.removeSpentLists();
   }
 
-  status(): Record<string, unknown> {
+  status(): CameraStatus {
     return {
       state: this.state,
       segments: this.index.size,
@@ -171,19 +158,14 @@ export class CameraRecorder {
       id,
       proc,
       startedMono: clock.monotonic(),
-      offset: 0,
-      rest: "",
+      list: new SegmentListReader(join(this.o.ringDir, segmentListName(id))),
       anchor: null,
       lastEnd: null,
       lastSegmentMono: null,
       stopping: false,
     };
     this.run = run;
-    try {
-      if (proc.pid !== undefined) writeFileAtomicSync(join(this.o.ringDir, PID_FILE), `${proc.pid}\n`);
-    } catch (err) {
-      this.o.log.warn({ err }, "cannot write ffmpeg.pid (a restarted daemon will not find this ffmpeg)");
-    }
+    if (proc.pid !== undefined) writeFfmpegPid(this.o.ringDir, proc.pid, this.o.log);
     this.o.log.info({ run: id, pid: proc.pid }, `ffmpeg started for camera ${cam.name}`);
     void proc.exited.then((info) => {
       if (this.run !== run || run.stopping) return;
@@ -258,30 +240,14 @@ export class CameraRecorder {
 
   /** Read what ffmpeg appended to the run's segment list; index and announce new segments. */
   private readList(run: Run): void {
-    const listPath = join(this.o.ringDir, segmentListName(run.id));
-    let chunk = "";
+    let entries: SegmentListEntry[];
     try {
-      const fd = openSync(listPath, "r");
-      try {
-        const buf = Buffer.alloc(64 * 1024);
-        for (;;) {
-          const n = readSync(fd, buf, 0, buf.length, run.offset);
-          if (n <= 0) break;
-          run.offset += n;
-          chunk += buf.toString("utf8", 0, n);
-        }
-      } finally {
-        closeSync(fd);
-      }
+      entries = run.list.readNew();
     } catch (err) {
-      // Not there yet (ffmpeg starting), or unreadable: reported, and the stall check restarts ffmpeg.
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT")
-        this.o.log.error({ err }, "cannot read the segment list");
+      // Unreadable (not there yet is no error): reported, and the stall check restarts ffmpeg.
+      this.o.log.error({ err }, "cannot read the segment list");
       return;
     }
-    if (!chunk) return;
-    const { entries, rest } = parseSegmentList(run.rest + chunk);
-    run.rest = rest;
     for (const entry of entries) {
       const seg = this.admit(run.id, entry, run.anchor, (a) => {
         run.anchor = a;
@@ -297,7 +263,7 @@ export class CameraRecorder {
 
   private admit(
     runId: string,
-    entry: ReturnType<typeof parseSegmentList>["entries"][number],
+    entry: SegmentListEntry,
     anchor: number | null,
     setAnchor: (a: number) => void,
   ): Segment | null {
@@ -392,40 +358,6 @@ export class CameraRecorder {
         unlinkSync(join(this.o.ringDir, f));
       } catch {
         // ignore
-      }
-    }
-  }
-
-  /** An ffmpeg left running by a daemon that was killed: stop it so its last segment is closed and listed. */
-  private async stopOrphan(): Promise<void> {
-    let pid: number;
-    try {
-      pid = Number.parseInt(readFileSync(join(this.o.ringDir, PID_FILE), "utf8"), 10);
-    } catch {
-      return;
-    }
-    if (!Number.isInteger(pid) || pid <= 1) return;
-    let cmdline = "";
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    } catch {
-      return;
-    }
-    if (!cmdline.includes(this.o.ringDir)) return;
-    this.o.log.warn({ pid }, `camera ${this.name}: stopping ffmpeg left over from a previous daemon`);
-    for (const signal of ["SIGINT", "SIGTERM", "SIGKILL"] as const) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        return;
-      }
-      for (let i = 0; i < 20; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        try {
-          process.kill(pid, 0);
-        } catch {
-          return;
-        }
       }
     }
   }

@@ -1,5 +1,5 @@
-import { DEMO_CAPTURE_SECONDS, demoSpeedKmh } from "../demo/demo-capture.js";
-import { formatNmeaSentence } from "./nmea-parser.js";
+import { formatNmeaSentence } from "../vehicle/nmea-parser.js";
+import { DEMO_CAPTURE_SECONDS, demoSpeedKmh } from "./demo-capture.js";
 
 /**
  * The demo's synthetic GPS track (`config/demo-gps.nmea`): the same one-minute drive as the demo's CAN

@@ -2,14 +2,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ActivationEngine, DEFAULT_POLICY, type Decision } from "../core/activation.js";
-import { type Alert, type BodycamConfirmation, Bus } from "../core/bus.js";
-import { FakeClock } from "../core/fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { FakeMqttLink } from "../../test/support/fake-mqtt-link.js";
+import { ActivationEngine, type Decision } from "../core/activation.js";
+import { activationConfigSchema } from "../core/config.js";
+import { type Alert, type BodycamConfirmation, EventBus } from "../core/event-bus.js";
+import { silentLogger } from "../core/logger.js";
 import type { Trigger } from "../core/trigger.js";
-import { silentLogger } from "../daemon/logger.js";
+import { BodycamSync } from "./bodycam-sync.js";
 import { bodycamConfigSchema, mqttConfigSchema } from "./config.js";
-import { FakeMqttLink } from "./fake-mqtt-link.js";
-import { BodycamSync } from "./sync.js";
+
+/** The default policy, from the schema (the one place defaults are written). */
+const DEFAULT_POLICY = activationConfigSchema.parse({});
 
 const R = "camsync/v1/unit12";
 const iso = (clock: FakeClock) => new Date(clock.now()).toISOString();
@@ -17,7 +21,7 @@ const iso = (clock: FakeClock) => new Date(clock.now()).toISOString();
 interface Harness {
   sync: BodycamSync;
   link: FakeMqttLink;
-  bus: Bus;
+  bus: EventBus;
   triggers: Trigger[];
   alerts: Alert[];
   confirmations: BodycamConfirmation[];
@@ -38,7 +42,7 @@ describe("BodycamSync (daemon side, fake broker link, fake clock)", () => {
   });
 
   async function harness(opts: { engine?: boolean; paired?: string[] } = {}): Promise<Harness> {
-    const bus = new Bus();
+    const bus = new EventBus();
     bus.setListenerErrorHandler((err) => {
       throw err;
     });

@@ -1,41 +1,42 @@
 import { join } from "node:path";
 import type { Decision } from "../core/activation.js";
-import type { Alert, Bus, DecisionTiming, HealthReport, HealthState } from "../core/bus.js";
-import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
+import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import { type LatencySummary, LatencyWindow } from "../core/latency-window.js";
+import type { Alert, DecisionTiming, EventBus } from "../core/event-bus.js";
+import type { HealthState } from "../core/health.js";
+import { LatencyWindow } from "../core/latency-window.js";
+import type { Logger } from "../core/logger.js";
 import { stageTrace } from "../core/stage-trace.js";
 import type { Origin } from "../core/trigger.js";
-import type { Logger } from "../daemon/logger.js";
+import { BodycamAlertRules } from "./bodycam-alert-rules.js";
+import { BodycamRegistry } from "./bodycam-registry.js";
+import type { BodycamSyncStatus } from "./bodycam-sync-status.js";
 import { BodycamTriggers } from "./bodycam-triggers.js";
-import { CamRegistry } from "./cam-registry.js";
+import { type CarLatency, CarStatusPublisher } from "./car-status-publisher.js";
 import type { BodycamConfig, MqttConfig } from "./config.js";
 import { ConfirmationTracker } from "./confirmation.js";
 import { OFFLINE_STATUS, openDaemonConnection } from "./daemon-connection.js";
 import { DurableDelivery } from "./delivery.js";
 import type { EmbeddedBroker } from "./embedded-broker.js";
-import { HealthBoard } from "./health-board.js";
 import { type InboundContext, readInbound } from "./inbound.js";
 import { type MqttLink, type MqttLinkOptions, ReconnectingMqttLink } from "./mqtt-link.js";
 import { activationPayload, alertPayload } from "./outbound-payloads.js";
 import { Outbox } from "./outbox.js";
-import { type DecodeFailure, encodePayload } from "./payload-decoder.js";
-import type { ActivationPayload, BodycamStatusPayload, StatusPayload } from "./payloads.js";
+import type { DecodeFailure } from "./payload-decoder.js";
+import type { ActivationPayload, BodycamStatusPayload } from "./payloads.js";
 import { type Topics, topicsFor } from "./topics.js";
 
 export interface BodycamSyncOptions {
   config: { mqtt: MqttConfig; bodycams: BodycamConfig };
   vehicle: { id: string };
   dataDir: string;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   /** Build the broker connection (tests inject one; default: a reconnecting MQTT.js link). */
   connect?: (opts: MqttLinkOptions) => MqttLink;
 }
 
-const UNPAIRED_ALERT_EVERY_MS = 10 * 60_000;
-const STATUS_COALESCE_MS = 20;
 /** How long after the broker's retained activation arrives the engine may still resume its event. */
 const STALE_ACTIVATION_GRACE_MS = 10_000;
 
@@ -49,7 +50,7 @@ export class BodycamSync implements Component {
   readonly name = "bodycam-sync";
   private readonly log: Logger;
   private readonly topics: Topics;
-  private readonly cams: CamRegistry;
+  private readonly cams: BodycamRegistry;
   private readonly tracker: ConfirmationTracker;
   private readonly latency = {
     triggerToPublish: new LatencyWindow(),
@@ -62,16 +63,13 @@ export class BodycamSync implements Component {
   private link: MqttLink | null = null;
   private broker: EmbeddedBroker | null = null;
   private readonly unsubscribe: (() => void)[] = [];
-  private statusTimer: TimerHandle | undefined;
-  private statusSoon: TimerHandle | undefined;
+  private readonly carStatus: CarStatusPublisher;
+  private readonly alertRules: BodycamAlertRules;
   private staleCheck: TimerHandle | undefined;
   private offlineCheck: TimerHandle | undefined;
   private state: "idle" | "active" | "post-roll" = "idle";
   private current: ActivationPayload | null = null;
   private readonly triggers = new BodycamTriggers();
-  private readonly batteryAlerted = new Set<string>();
-  private readonly unpairedAlertedAt = new Map<string, number>();
-  private readonly health = new HealthBoard();
   private readonly dropped: Record<DecodeFailure, number> = {
     "too-large": 0,
     "too-deep": 0,
@@ -84,7 +82,24 @@ export class BodycamSync implements Component {
   constructor(private readonly opts: BodycamSyncOptions) {
     this.log = opts.logger.child({ component: "bodycam-sync" });
     this.topics = topicsFor(opts.vehicle.id);
-    this.cams = new CamRegistry(opts.config.bodycams.paired.map((c) => c.id));
+    this.cams = new BodycamRegistry(opts.config.bodycams.paired.map((c) => c.id));
+    this.carStatus = new CarStatusPublisher({
+      topic: this.topics.status,
+      clock: opts.clock,
+      link: () => this.link,
+      car: () => ({
+        state: this.state,
+        eventId: this.state === "idle" ? null : (this.current?.eventId ?? null),
+        bodycams: this.cams.summaries((id) => this.tracker.isConfirmed(id)),
+        droppedPayloads: Object.values(this.dropped).reduce((a, b) => a + b, 0),
+        latency: this.latencySummary(),
+      }),
+    });
+    this.alertRules = new BodycamAlertRules({
+      lowBatteryPercent: opts.config.bodycams.lowBatteryPercent,
+      alert: (code, severity, message, device) => this.alert(code, severity, message, device),
+      log: this.log,
+    });
     this.inbound = {
       topics: this.topics,
       maxPayloadBytes: opts.config.mqtt.maxPayloadBytes,
@@ -100,7 +115,7 @@ export class BodycamSync implements Component {
           if (c.latencyMs !== null && !late) this.latency.publishToConfirmation.record(c.latencyMs);
           this.log.info({ ...c, late }, "body cam confirmed the activation");
           opts.bus.emit("bodycam-confirmation", c);
-          this.scheduleStatus();
+          this.carStatus.schedule();
         },
         unconfirmed: (c) => {
           opts.bus.emit("bodycam-confirmation", c);
@@ -144,7 +159,7 @@ export class BodycamSync implements Component {
     // First in line: the body cams hear of an activation before slower listeners (audit fsync, recorder I/O) run.
     this.unsubscribe.push(b.on("decision", (d, timing) => this.onDecision(d, timing), { first: true }));
     this.unsubscribe.push(b.on("alert", (a) => this.onAlert(a)));
-    this.unsubscribe.push(b.on("health", (h) => this.onHealth(h)));
+    this.unsubscribe.push(b.on("health", (h) => this.carStatus.report(h)));
 
     const conn = await openDaemonConnection({
       mqtt,
@@ -166,19 +181,15 @@ export class BodycamSync implements Component {
     link.on("message", (m) => this.onMessage(m.topic, m.payload, m.retain));
     this.reportHealth("down", "connecting");
     link.start();
-    this.statusTimer = this.opts.clock.setInterval(
-      () => this.publishStatus(),
-      mqtt.statusIntervalSeconds * 1000,
-    );
+    this.carStatus.start(mqtt.statusIntervalSeconds * 1000);
   }
 
   async stop(): Promise<void> {
     for (const u of this.unsubscribe.splice(0)) u();
-    this.opts.clock.clearInterval(this.statusTimer);
-    this.opts.clock.clearTimeout(this.statusSoon);
+    this.carStatus.stop();
     this.opts.clock.clearTimeout(this.staleCheck);
     this.opts.clock.clearTimeout(this.offlineCheck);
-    this.statusTimer = this.statusSoon = this.staleCheck = this.offlineCheck = undefined;
+    this.staleCheck = this.offlineCheck = undefined;
     this.tracker.end();
     await this.link?.close({ topic: this.topics.status, payload: OFFLINE_STATUS, retain: true });
     this.link = null;
@@ -189,7 +200,7 @@ export class BodycamSync implements Component {
     this.delivery = null;
   }
 
-  status(): Record<string, unknown> {
+  status(): BodycamSyncStatus {
     return {
       connected: this.link?.connected ?? false,
       embeddedBroker: this.broker ? this.broker.url : null,
@@ -198,8 +209,8 @@ export class BodycamSync implements Component {
       eventId: this.current?.active ? this.current.eventId : null,
       bodycams: this.cams.summaries((id) => this.tracker.isConfirmed(id)),
       confirmations: this.tracker.confirmations(),
-      latency: this.latencySummary(),
       droppedPayloads: { ...this.dropped },
+      latency: this.latencySummary(),
       received: { ...this.counters, duplicates: this.triggers.duplicates },
     };
   }
@@ -234,7 +245,7 @@ export class BodycamSync implements Component {
   private onConnect(sessionPresent: boolean): void {
     this.log.info({ sessionPresent, pending: this.delivery?.pending ?? 0 }, "MQTT broker connected");
     this.reportHealth("ok");
-    this.publishStatus();
+    this.carStatus.publish();
     const pending = this.delivery?.replay() ?? [];
     // The broker may have lost retained state (restart without persistence): publish the current one
     // again unless the replay above already ends with it.
@@ -271,7 +282,7 @@ export class BodycamSync implements Component {
       default:
         return;
     }
-    this.scheduleStatus();
+    this.carStatus.schedule();
   }
 
   /** Paired cams still offline when the confirmation time is up cannot record the event: say so. */
@@ -280,15 +291,7 @@ export class BodycamSync implements Component {
     this.offlineCheck = this.opts.clock.setTimeout(() => {
       this.offlineCheck = undefined;
       if (this.current?.eventId !== eventId || !this.current.active) return;
-      for (const [id, cam] of this.cams.entries()) {
-        if (cam.online) continue;
-        this.alert(
-          "bodycam-offline",
-          "warning",
-          `paired body cam ${id} is offline: it is not recording event ${eventId}`,
-          id,
-        );
-      }
+      this.alertRules.offlineForEvent(eventId, this.cams.entries());
     }, this.opts.config.bodycams.confirmTimeoutMs);
   }
 
@@ -311,45 +314,12 @@ export class BodycamSync implements Component {
     this.send(this.topics.alert, JSON.stringify(alertPayload(a)), false);
   }
 
-  private onHealth(h: HealthReport): void {
-    if (h.component === "mqtt") return;
-    this.health.report(h);
-    this.scheduleStatus();
-  }
-
-  private scheduleStatus(): void {
-    if (this.statusSoon) return;
-    this.statusSoon = this.opts.clock.setTimeout(() => {
-      this.statusSoon = undefined;
-      this.publishStatus();
-    }, STATUS_COALESCE_MS);
-  }
-
   /** Trigger → activation on the MQTT socket, and activation → a body cam's confirmation (recent ones). */
-  private latencySummary(): { triggerToPublishMs: LatencySummary; publishToConfirmationMs: LatencySummary } {
+  private latencySummary(): CarLatency {
     return {
       triggerToPublishMs: this.latency.triggerToPublish.summary(),
       publishToConfirmationMs: this.latency.publishToConfirmation.summary(),
     };
-  }
-
-  private statusPayload(): StatusPayload {
-    return {
-      v: 1,
-      online: true,
-      state: this.state,
-      eventId: this.state === "idle" ? null : (this.current?.eventId ?? null),
-      recorder: this.health.worst("recorder"),
-      bus: this.health.worst("can"),
-      bodycams: this.cams.summaries((id) => this.tracker.isConfirmed(id)),
-      droppedPayloads: Object.values(this.dropped).reduce((a, b) => a + b, 0),
-      latency: this.latencySummary(),
-      at: isoTime(this.opts.clock.now()),
-    };
-  }
-
-  private publishStatus(): void {
-    this.link?.publish(this.topics.status, encodePayload(this.statusPayload()), { retain: true });
   }
 
   // ---- inbound --------------------------------------------------------------------------------
@@ -415,12 +385,7 @@ export class BodycamSync implements Component {
 
   private onUnpaired(id: string, topic: string): void {
     this.counters.unpaired++;
-    const last = this.unpairedAlertedAt.get(id);
-    const now = this.opts.clock.now();
-    if (last !== undefined && now - last < UNPAIRED_ALERT_EVERY_MS) return;
-    this.unpairedAlertedAt.set(id, now);
-    this.log.warn({ bodycam: id, topic }, "ignored a message from an unpaired body cam");
-    this.alert("bodycam-unpaired", "warning", `ignored messages from unpaired body cam ${id}`, id);
+    this.alertRules.unpaired(id, topic, this.opts.clock.now());
   }
 
   private onBodycamStatus(id: string, status: BodycamStatusPayload): void {
@@ -428,28 +393,13 @@ export class BodycamSync implements Component {
     const cam = this.cams.get(id);
     if (!cam) return;
     if (prev?.online && !cam.online && this.current?.active) {
-      this.alert(
-        "bodycam-offline",
-        "warning",
-        `body cam ${id} went offline during event ${this.current.eventId}`,
-        id,
-      );
+      this.alertRules.wentOffline(id, this.current.eventId);
     }
     this.tracker.report(id, cam);
-    this.checkBattery(id, cam.battery);
+    this.alertRules.battery(id, cam.battery);
     const cleared = this.triggers.onStatus(id, cam.online, cam.recording, this.opts.clock.now());
     if (cleared) this.opts.bus.emit("trigger", cleared);
-    this.scheduleStatus();
-  }
-
-  /** Once when the battery drops below the threshold (again only after it recovered by 5 points). */
-  private checkBattery(id: string, battery: number | null): void {
-    const low = this.opts.config.bodycams.lowBatteryPercent;
-    if (battery === null) return;
-    if (battery >= low + 5) this.batteryAlerted.delete(id);
-    if (battery >= low || this.batteryAlerted.has(id)) return;
-    this.batteryAlerted.add(id);
-    this.alert("bodycam-battery-low", "warning", `body cam ${id} battery at ${battery}% (below ${low}%)`, id);
+    this.carStatus.schedule();
   }
 
   private onBodycamActivation(id: string, active: boolean, at: string): void {

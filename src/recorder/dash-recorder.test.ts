@@ -2,15 +2,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FakeClock } from "../../test/support/fake-clock.js";
 import type { Decision } from "../core/activation.js";
-import { type Alert, Bus, type EventFinalized } from "../core/bus.js";
 import { activationConfigSchema } from "../core/config.js";
-import { FakeClock } from "../core/fake-clock.js";
-import { silentLogger } from "../daemon/logger.js";
+import { type Alert, EventBus, type EventFinalized } from "../core/event-bus.js";
+import { silentLogger } from "../core/logger.js";
 import type { EventManifest } from "../evidence/manifest.js";
 import { recorderConfigSchema } from "./config.js";
+import { createRecorder, type Recorder } from "./dash-recorder.js";
 import type { CaptureProcess, ExitInfo } from "./ffmpeg-process.js";
-import { createRecorder, type Recorder } from "./recorder.js";
 
 /** A capture process that never produces a segment (a camera that is not delivering). */
 function silentCapture(): CaptureProcess {
@@ -35,7 +35,7 @@ const settle = async () => {
 
 let dir: string;
 let clock: FakeClock;
-let bus: Bus;
+let bus: EventBus;
 let recorder: Recorder;
 let alerts: Alert[];
 let finalized: EventFinalized[];
@@ -49,7 +49,7 @@ const emit = (d: WithoutSeq<Decision>) => bus.emit("decision", { ...d, seq: ++se
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "camsync-recorder-"));
   clock = new FakeClock(Date.UTC(2026, 10, 26, 14, 0, 0));
-  bus = new Bus();
+  bus = new EventBus();
   alerts = [];
   finalized = [];
   launches = 0;

@@ -1,24 +1,25 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { VERSION } from "../cli/version.js";
 import type { Config } from "../config/schema.js";
 import type { Decision } from "../core/activation.js";
-import type { AlertSeverity, Bus } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import type { AlertSeverity, EventBus } from "../core/event-bus.js";
+import { rollupHealth } from "../core/health.js";
+import type { Logger } from "../core/logger.js";
 import type { Origin } from "../core/trigger.js";
-import type { Logger } from "../daemon/logger.js";
+import { VERSION } from "../core/version.js";
 import { currentOfficer } from "../evidence/officer.js";
-import { CameraRecorder } from "./camera.js";
+import { CameraRecorder } from "./camera-recorder.js";
 import type { RecorderConfig } from "./config.js";
-import { assembleOpenEvent } from "./event-assembly.js";
+import { CrashRecovery } from "./crash-recovery.js";
 import { EventContext } from "./event-context.js";
+import { EventFinalizer } from "./event-finalizer.js";
 import type { OpenEntry } from "./event-journal.js";
-import { OpenEvent } from "./event-recording.js";
-import { findUnfinishedEvents, type Unfinished } from "./event-recovery.js";
-import { belongsToEvent } from "./event-window.js";
 import { type CaptureLauncher, launchCapture } from "./ffmpeg-process.js";
 import { type FreeSpaceProbe, statfsFreeSpace } from "./free-space.js";
+import { OpenEvent } from "./open-event.js";
+import type { RecorderStatus } from "./recorder-status.js";
 import { measuredBitrate } from "./ring.js";
 import { RingKeeper } from "./ring-keeper.js";
 import { type CameraState, supervisionPolicy } from "./supervision.js";
@@ -28,7 +29,7 @@ export interface RecorderOptions {
   dataDir: string;
   vehicle: Config["vehicle"];
   activation: Config["activation"];
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   /** Starts capture processes (tests may wrap the real one). */
@@ -38,7 +39,8 @@ export interface RecorderOptions {
   version?: string;
 }
 
-export interface Recorder extends Component {
+export interface Recorder extends Component<RecorderStatus> {
+  status(): RecorderStatus;
   /**
    * Resolves when every camera has completed its first segment (the daemon then sends READY=1). A camera
    * whose first run fails instead (no ffmpeg, no device, stall) does not hold it back: it is reported
@@ -53,17 +55,12 @@ export function createRecorder(o: RecorderOptions): Recorder {
   return new DashRecorder(o);
 }
 
-interface PendingRecovery extends Unfinished {
-  timer: TimerHandle | undefined;
-}
-
-const STATE_RANK: Record<CameraState, number> = { ok: 0, starting: 1, degraded: 2, down: 3 };
-
 class DashRecorder implements Recorder {
   readonly name = "recorder";
   private readonly cameras = new Map<string, CameraRecorder>();
   private readonly events = new Map<string, OpenEvent>();
-  private readonly recovering = new Map<string, PendingRecovery>();
+  private readonly recovery: CrashRecovery;
+  private readonly finalizer: EventFinalizer;
   private readonly ring: RingKeeper;
   private readonly firstSegment = new Set<string>();
   private readonly cameraStates = new Map<string, CameraState>();
@@ -74,7 +71,6 @@ class DashRecorder implements Recorder {
   private readonly launchCapture: CaptureLauncher;
   private unsubscribe: (() => void)[] = [];
   private timers: TimerHandle[] = [];
-  private assembly: Promise<void> = Promise.resolve();
   private resolveReady!: () => void;
   private readonly readyPromise: Promise<void>;
   private startedAt = 0;
@@ -91,10 +87,31 @@ class DashRecorder implements Recorder {
       freeSpace: o.freeSpace ?? statfsFreeSpace,
       log: this.log,
       alert: (code, severity, message) => this.alert(code, severity, message, {}),
-      needed: (seg) =>
-        [...this.recovering.values()].some((r) =>
-          belongsToEvent(seg, r.open.triggerAt - r.open.preEventSeconds * 1000, null),
-        ),
+      needed: (seg) => this.recovery.needed(seg),
+    });
+    this.finalizer = new EventFinalizer({
+      tools: {
+        ffmpegPath: o.config.ffmpegPath,
+        ffprobePath: o.config.ffprobePath,
+        version: o.version ?? VERSION,
+      },
+      clock: o.clock,
+      bus: o.bus,
+      log: this.log,
+      alert: (code, severity, message, extra) => this.alert(code, severity, message, extra),
+    });
+    this.recovery = new CrashRecovery({
+      eventsDir: this.eventsDir,
+      clock: o.clock,
+      log: this.log,
+      resumeGraceMs: o.config.recovery.resumeGraceSeconds * 1000,
+      restore: (dir, open, entries) => OpenEvent.restore(this.eventOptions(dir, open), entries),
+      adopt: (ev) => this.events.set(ev.id, ev),
+      ending: (ev, endAt) => this.ending(ev, endAt),
+      claimFromRing: (ev, accept) => this.claimFromRing(ev, accept),
+      finalize: (ev, endAt, interrupted) => this.finalize(ev, endAt, interrupted),
+      startedAt: () => this.startedAt,
+      alert: (code, severity, message, extra) => this.alert(code, severity, message, extra),
     });
     this.readyPromise = new Promise((r) => {
       this.resolveReady = r;
@@ -106,7 +123,7 @@ class DashRecorder implements Recorder {
   }
 
   idle(): Promise<void> {
-    return this.assembly;
+    return this.finalizer.idle();
   }
 
   async start(): Promise<void> {
@@ -139,35 +156,11 @@ class DashRecorder implements Recorder {
       bus.on("decision", (d) => this.onDecision(d)),
       ...this.context.subscribe(bus),
     );
-    const unfinished = findUnfinishedEvents(this.eventsDir);
-    for (const u of unfinished.ended) {
-      this.recovery(u.open.eventId, () => {
-        const ev = OpenEvent.restore(this.eventOptions(u.dir, u.open), u.entries);
-        this.events.set(ev.id, ev);
-        if (ev.endAt !== null) this.ending(ev, ev.endAt);
-        this.log.info({ eventId: ev.id }, `event ${ev.id} ended before the restart; assembling it`);
-      });
-    }
-    // Their grace timers are armed once the cameras have indexed the ring (below).
-    for (const u of unfinished.open) this.recovering.set(u.open.eventId, { ...u, timer: undefined });
+    this.recovery.scan();
     await Promise.all([...this.cameras.values()].map((c) => c.start()));
     for (const cam of this.cameras.values()) this.ring.learnLinks(cam);
     for (const ev of this.events.values()) this.claimFromRing(ev, () => true);
-    for (const u of unfinished.reassemble) {
-      this.recovery(u.open.eventId, () => {
-        this.log.info(
-          { eventId: u.open.eventId },
-          `event ${u.open.eventId} was being assembled; assembling it again`,
-        );
-        this.finalize(OpenEvent.restore(this.eventOptions(u.dir, u.open), u.entries), u.endAt, u.interrupted);
-      });
-    }
-    for (const [id, pending] of this.recovering) {
-      pending.timer = clock.setTimeout(
-        () => this.recoverInterrupted(id),
-        config.recovery.resumeGraceSeconds * 1000,
-      );
-    }
+    this.recovery.afterIndex();
     if (this.cameras.size === 0) this.resolveReady();
     // Completion is checked on every segment; the timer only catches cameras given up on.
     this.timers.push(clock.setInterval(() => this.checkEvents(), 1000));
@@ -183,9 +176,9 @@ class DashRecorder implements Recorder {
     this.unsubscribe = [];
     for (const t of this.timers) this.o.clock.clearInterval(t);
     this.timers = [];
-    for (const r of this.recovering.values()) this.o.clock.clearTimeout(r.timer);
+    this.recovery.stop();
     await Promise.all([...this.cameras.values()].map((c) => c.stop()));
-    await this.assembly;
+    await this.finalizer.idle();
     for (const ev of this.events.values()) {
       try {
         ev.journal.close();
@@ -196,16 +189,18 @@ class DashRecorder implements Recorder {
     this.cameras.clear();
   }
 
-  status(): Record<string, unknown> {
-    const cameras: Record<string, unknown> = {};
-    let worst: CameraState = "ok";
+  status(): RecorderStatus {
+    const cameras: RecorderStatus["cameras"] = {};
     for (const [name, cam] of this.cameras) {
       const bitrate = measuredBitrate(cam.segments().slice(-30));
       cameras[name] = { ...cam.status(), bitrateKbps: bitrate === null ? null : Math.round(bitrate / 1000) };
-      if (STATE_RANK[cam.health] > STATE_RANK[worst]) worst = cam.health;
     }
+    const health = [...this.cameras].map(([name, cam]) => ({
+      component: `recorder:${name}`,
+      state: cam.health === "starting" ? ("degraded" as const) : cam.health,
+    }));
     return {
-      recorder: this.cameras.size === 0 ? "none" : worst === "starting" ? "degraded" : worst,
+      recorder: rollupHealth(health, "recorder").state,
       cameras,
       openEvents: [...this.events.keys()],
       storage: this.ring.status(),
@@ -290,15 +285,13 @@ class DashRecorder implements Recorder {
   /** The daemon restarted inside an event: continue it with every segment recorded meanwhile. */
   private resumeEvent(eventId: string, origin: Origin, at: number): void {
     if (this.events.has(eventId)) return;
-    const pending = this.recovering.get(eventId);
+    const pending = this.recovery.take(eventId);
     const dir = join(this.eventsDir, eventId);
     if (!pending) {
       this.log.warn({ eventId }, `resumed event ${eventId} has no journal; starting its record now`);
       this.openEvent(eventId, origin, at, this.o.activation.preEventSeconds);
       return;
     }
-    this.o.clock.clearTimeout(pending.timer);
-    this.recovering.delete(eventId);
     const ev = OpenEvent.restore(this.eventOptions(dir, pending.open), pending.entries);
     this.events.set(eventId, ev);
     ev.journal.append({ t: "daemon-start", at: this.startedAt });
@@ -396,70 +389,6 @@ class DashRecorder implements Recorder {
 
   private finalize(ev: OpenEvent, endAt: number, interrupted?: string): void {
     this.events.delete(ev.id);
-    const { config, clock, bus } = this.o;
-    const tools = {
-      ffmpegPath: config.ffmpegPath,
-      ffprobePath: config.ffprobePath,
-      version: this.o.version ?? VERSION,
-    };
-    // One assembly at a time (two cores: capture comes first).
-    this.assembly = this.assembly.then(async () => {
-      const t0 = clock.monotonic();
-      try {
-        const r = await assembleOpenEvent(ev, { endAt, interrupted, ...tools });
-        const gaps = r.manifest.cameras.reduce((n, c) => n + c.gaps.length, 0);
-        const ms = Math.round(clock.monotonic() - t0);
-        this.log.info(
-          { eventId: ev.id, files: r.files.map((f) => f.file), gaps, ms },
-          `event ${ev.id} assembled`,
-        );
-        bus.emit("event-finalized", {
-          eventId: ev.id,
-          dir: ev.dir,
-          manifestSha256: r.manifestSha256,
-          at: clock.now(),
-        });
-      } catch (err) {
-        this.log.error(
-          { err, eventId: ev.id },
-          `event ${ev.id} could not be assembled; retried at next start`,
-        );
-        const message = `event ${ev.id}: ${(err as Error).message}`;
-        this.alert("event-assembly-failed", "critical", message, { eventId: ev.id });
-      }
-    });
-  }
-
-  /** Recovering one event must never stop the recorder (or the others): failures are reported. */
-  private recovery(eventId: string, work: () => void): void {
-    try {
-      work();
-    } catch (err) {
-      this.log.error({ err, eventId }, `event ${eventId}: recovery failed`);
-      this.alert("event-assembly-failed", "critical", `event ${eventId}: ${(err as Error).message}`, {
-        eventId,
-      });
-    }
-  }
-
-  /** Nobody resumed it: assemble what was recorded up to the interruption. */
-  private recoverInterrupted(eventId: string): void {
-    const pending = this.recovering.get(eventId);
-    if (!pending) return;
-    this.recovering.delete(eventId);
-    this.recovery(eventId, () => {
-      const ev = OpenEvent.restore(this.eventOptions(pending.dir, pending.open), pending.entries);
-      this.claimFromRing(ev, (startedAt) => startedAt < this.startedAt);
-      const endAt = ev.lastFootage() ?? pending.open.triggerAt;
-      this.log.warn(
-        { eventId },
-        `event ${eventId} was interrupted (daemon stopped mid-event); assembling it`,
-      );
-      this.finalize(
-        ev,
-        endAt,
-        "the daemon stopped before the event ended (crash or power loss); assembled at the next start",
-      );
-    });
+    this.finalizer.finalize(ev, endAt, interrupted);
   }
 }

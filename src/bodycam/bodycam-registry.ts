@@ -1,7 +1,7 @@
 import type { BodycamStatusPayload, BodycamSummary } from "./payloads.js";
 
 /** What the car knows about each paired body cam, from its retained status. */
-export interface CamState {
+export interface BodycamState {
   online: boolean;
   recording: boolean;
   eventId: string | null;
@@ -10,8 +10,8 @@ export interface CamState {
   seenAt: number | null;
 }
 
-export class CamRegistry {
-  private readonly cams = new Map<string, CamState>();
+export class BodycamRegistry {
+  private readonly cams = new Map<string, BodycamState>();
 
   constructor(pairedIds: readonly string[]) {
     for (const id of pairedIds) {
@@ -23,12 +23,12 @@ export class CamRegistry {
     return this.cams.has(id);
   }
 
-  get(id: string): CamState | undefined {
+  get(id: string): BodycamState | undefined {
     return this.cams.get(id);
   }
 
   /** Apply a status; returns the previous state (undefined for an unpaired id, which is not stored). */
-  apply(id: string, status: BodycamStatusPayload, now: number): CamState | undefined {
+  apply(id: string, status: BodycamStatusPayload, now: number): BodycamState | undefined {
     const prev = this.cams.get(id);
     if (!prev) return undefined;
     this.cams.set(
@@ -52,7 +52,7 @@ export class CamRegistry {
     return prev;
   }
 
-  entries(): [string, CamState][] {
+  entries(): [string, BodycamState][] {
     return [...this.cams.entries()];
   }
 

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../demo/demo-config.js";
+import { parseNmeaSentence } from "../vehicle/nmea-parser.js";
+import { PACKAGE_ROOT } from "./demo-config.js";
 import { DEMO_TRACK_START, demoNmeaLines } from "./gps-demo-track.js";
-import { parseNmeaSentence } from "./nmea-parser.js";
 
 const shipped = readFileSync(join(PACKAGE_ROOT, "config/demo-gps.nmea"), "latin1");
 

@@ -1,6 +1,6 @@
 import { linkSync, mkdirSync, renameSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "../daemon/logger.js";
+import type { Logger } from "../core/logger.js";
 import { EventJournal, type JournalEntry, type OpenEntry, readJournal } from "./event-journal.js";
 import { belongsToEvent, cameraComplete, partFor, type Rollover } from "./event-window.js";
 import { muteSegment } from "./ffmpeg-process.js";

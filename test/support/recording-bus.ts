@@ -1,8 +1,14 @@
-import { type Alert, Bus, type GpsFix, type HealthReport, type SignalValue } from "../core/bus.js";
+import {
+  type Alert,
+  EventBus,
+  type GpsFix,
+  type HealthReport,
+  type SignalValue,
+} from "../../src/core/event-bus.js";
 
 /** Shared by the serial-line, CAN-source and GPS tests: a bus whose reports are recorded. */
 export function recordingBus() {
-  const bus = new Bus();
+  const bus = new EventBus();
   const health: HealthReport[] = [];
   const alerts: Alert[] = [];
   const signals: SignalValue[] = [];

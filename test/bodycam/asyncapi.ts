@@ -1,9 +1,9 @@
 import { stringify } from "yaml";
-import { PAYLOAD_SCHEMAS, type PayloadName, payloadJsonSchema } from "./payloads.js";
+import { PAYLOAD_SCHEMAS, type PayloadName, payloadJsonSchema } from "../../src/bodycam/payloads.js";
 
 /**
  * docs/asyncapi.yaml, generated from the payload schemas in payloads.ts (the same ones the daemon
- * validates with). `src/bodycam/asyncapi.test.ts` fails when the committed document is stale and
+ * validates with). `test/bodycam/asyncapi.test.ts` fails when the committed document is stale and
  * rewrites it with UPDATE_DOCS=1.
  */
 const SCHEMA_FORMAT = "application/schema+json;version=draft-2020-12";
@@ -155,7 +155,7 @@ export function asyncApiDocument(): Record<string, unknown> {
 }
 
 export function asyncApiYaml(): string {
-  return `# Generated from src/bodycam/payloads.ts by src/bodycam/asyncapi.ts — do not edit by hand.\n# Regenerate: UPDATE_DOCS=1 npx vitest run src/bodycam/asyncapi.test.ts\n${stringify(asyncApiDocument(), { lineWidth: 0, aliasDuplicateObjects: false })}`;
+  return `# Generated from src/bodycam/payloads.ts by test/bodycam/asyncapi.ts — do not edit by hand.\n# Regenerate: UPDATE_DOCS=1 npx vitest run test/bodycam/asyncapi.test.ts\n${stringify(asyncApiDocument(), { lineWidth: 0, aliasDuplicateObjects: false })}`;
 }
 
 /** Standalone JSON Schema files (docs/schemas/{name}.schema.json), for vendors' validators. */

@@ -3,8 +3,8 @@ import { join, resolve } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { PAYLOAD_SCHEMAS, type PayloadName, payloadJsonSchema } from "../../src/bodycam/payloads.js";
 import { asyncApiDocument, asyncApiYaml, jsonSchemaFiles } from "./asyncapi.js";
-import { PAYLOAD_SCHEMAS, type PayloadName, payloadJsonSchema } from "./payloads.js";
 
 const docs = resolve(import.meta.dirname, "../../docs");
 const update = process.env.UPDATE_DOCS === "1";

@@ -1,8 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { Decision } from "./activation.js";
+import type { HealthState } from "./health.js";
 import type { Command, Trigger } from "./trigger.js";
-
-export type HealthState = "ok" | "degraded" | "down";
 
 /** A component's health, as shown in status and used to gate the systemd watchdog. */
 export interface HealthReport {
@@ -68,7 +67,7 @@ export interface DecisionTiming {
   inputMono: number;
 }
 
-export interface BusEvents {
+export interface EventBusEvents {
   trigger: [Trigger];
   command: [Command];
   /** The timing is there for decisions caused by a trigger or command (not for timer-driven ones). */
@@ -85,7 +84,7 @@ export interface BusEvents {
  * The daemon's typed event bus. Components publish what happened; they never reach into each other.
  * A listener that throws is reported on `listenerError` and never breaks the emitter or other listeners.
  */
-export class Bus {
+export class EventBus {
   private readonly emitter = new EventEmitter({ captureRejections: false });
   private onListenerError: (err: unknown, event: string) => void = () => {};
 
@@ -102,12 +101,12 @@ export class Bus {
    * latency-critical listener ahead of the others (telling the body cams must not wait behind the
    * audit log's fsync or the recorder's hard links).
    */
-  on<K extends keyof BusEvents>(
+  on<K extends keyof EventBusEvents>(
     event: K,
-    listener: (...args: BusEvents[K]) => void,
+    listener: (...args: EventBusEvents[K]) => void,
     opts: { first?: boolean } = {},
   ): () => void {
-    const wrapped = (...args: BusEvents[K]) => {
+    const wrapped = (...args: EventBusEvents[K]) => {
       try {
         listener(...args);
       } catch (err) {
@@ -119,7 +118,7 @@ export class Bus {
     return () => this.emitter.off(event, wrapped as (...a: unknown[]) => void);
   }
 
-  emit<K extends keyof BusEvents>(event: K, ...args: BusEvents[K]): void {
+  emit<K extends keyof EventBusEvents>(event: K, ...args: EventBusEvents[K]): void {
     this.emitter.emit(event, ...args);
   }
 }

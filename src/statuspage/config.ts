@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { section } from "../config/describe.js";
-import { isLoopbackHost } from "../statuspage/loopback.js";
+import { isLoopbackHost } from "./loopback.js";
 
 export const controlConfigSchema = section("Local control: the status page and the systemd watchdog.", {
   statusPage: section("The in-car status page (for the mobile data terminal).", {
