@@ -14,6 +14,7 @@ import { createRetention } from "../evidence/retention.js";
 import { createInputs } from "../inputs/inputs.js";
 import { createRecorder } from "../recorder/recorder.js";
 import { createStatusPage } from "../statuspage/status-page.js";
+import { type DataDirLock, isDaemonHolder, lockDataDir } from "../storage/data-dir-lock.js";
 import { sha256Hex } from "../storage/sha256.js";
 import { createCanSource } from "../vehicle/can-source-factory.js";
 import { GpsReceiver } from "../vehicle/gps-receiver.js";
@@ -21,6 +22,7 @@ import { createVehicleBus } from "../vehicle/vehicle-bus.js";
 import { controlSocketPath } from "./control-protocol.js";
 import { ControlServer } from "./control-server.js";
 import type { Logger } from "./logger.js";
+import { StartRetry } from "./start-retry.js";
 import { createNotifier, type Notifier, watchdogIntervalMs } from "./systemd-notify.js";
 
 export interface DaemonOptions {
@@ -33,11 +35,19 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Components whose prolonged `down` means the daemon is not doing its job (the watchdog stops). */
-const CRITICAL_PREFIXES = ["recorder:"];
-const CRITICAL_DOWN_LIMIT_MS = 120_000;
+/**
+ * Components whose `down` for longer than the limit means the daemon is not doing its job (WATCHDOG=1 is
+ * withheld). The audit log has no grace: no evidence without its audit trail (systemd's WatchdogSec leaves
+ * the start retry its chance before a restart).
+ */
+const CRITICAL: readonly { prefix: string; downLimitMs: number }[] = [
+  { prefix: "recorder:", downLimitMs: 120_000 },
+  { prefix: "audit", downLimitMs: 0 },
+];
 const RECENT_ALERTS = 50;
 const READY_TIMEOUT_MS = 30_000;
+/** A CLI command writing under the data-dir lock (a tag without a daemon) lets go within milliseconds. */
+const CLI_LOCK_PATIENCE_MS = 3000;
 
 /**
  * The composition root: builds every component from the validated config and wires them through the bus.
@@ -57,6 +67,8 @@ export class Daemon {
   private watchdog: TimerHandle | undefined;
   private readonly startedAt: number;
   private readyWaits: Promise<unknown>[] = [];
+  private dirLock: DataDirLock | undefined;
+  private readonly retries: StartRetry[] = [];
 
   constructor(private readonly opts: DaemonOptions) {
     this.dataDir = resolve(opts.config.dataDir);
@@ -74,6 +86,12 @@ export class Daemon {
   /** Build and start everything; resolves when the daemon is ready (READY=1 sent under systemd). */
   async start(): Promise<void> {
     const { config, logger, clock } = this.opts;
+    // First of all: nothing is touched, started or signalled unless this is the data dir's only daemon.
+    this.dirLock = await lockDataDir(this.dataDir, {
+      command: `camsync ${this.opts.mode}`,
+      waitMs: CLI_LOCK_PATIENCE_MS,
+      waitFor: (holder) => !isDaemonHolder(holder),
+    });
     mkdirSync(this.dataDir, { recursive: true, mode: 0o750 });
     mkdirSync(join(this.dataDir, "state"), { recursive: true, mode: 0o750 });
     this.bus.setListenerErrorHandler((err, event) =>
@@ -102,23 +120,7 @@ export class Daemon {
         await c.start();
         this.started.push(c);
       } catch (err) {
-        logger.error(
-          { err, component: c.name },
-          `component ${c.name} failed to start; the rest keep running`,
-        );
-        this.bus.emit("health", {
-          component: c.name,
-          state: "down",
-          detail: (err as Error).message,
-          at: clock.now(),
-        });
-        this.bus.emit("alert", {
-          code: "component-failed",
-          severity: "critical",
-          message: `${c.name} failed to start: ${(err as Error).message}`,
-          device: c.name,
-          at: clock.now(),
-        });
+        this.retryLater(c, err);
       }
     }
     await this.control.start();
@@ -130,6 +132,7 @@ export class Daemon {
         vehicle: config.vehicle.id,
         version: VERSION,
         startMs: Math.round(clock.now() - this.startedAt),
+        degraded: this.criticalDown(),
       },
       "camsync ready",
     );
@@ -137,9 +140,11 @@ export class Daemon {
 
   async stop(): Promise<void> {
     const { logger, clock } = this.opts;
+    if (!this.dirLock) return; // refused at the lock: nothing was started, nothing of another daemon's is touched
     clock.clearInterval(this.watchdog);
     await this.notifier?.notify({ STOPPING: 1 });
     await this.control.stop();
+    for (const r of this.retries.splice(0)) await r.stop();
     for (const c of [...this.started].reverse()) {
       try {
         await c.stop();
@@ -149,6 +154,8 @@ export class Daemon {
     }
     this.started.length = 0;
     this.notifier?.close();
+    this.dirLock.release();
+    this.dirLock = undefined;
     logger.info({}, "camsync stopped");
   }
 
@@ -341,19 +348,27 @@ export class Daemon {
   healthy(): boolean {
     const now = this.opts.clock.now();
     for (const [name, h] of this.health) {
-      if (!CRITICAL_PREFIXES.some((p) => name.startsWith(p))) continue;
-      if (h.downSince !== null && now - h.downSince > CRITICAL_DOWN_LIMIT_MS) return false;
+      const critical = CRITICAL.find((c) => name.startsWith(c.prefix));
+      if (critical && h.downSince !== null && now - h.downSince >= critical.downLimitMs) return false;
     }
     return true;
+  }
+
+  /** Critical components down right now, with why (READY's STATUS and the ready line name them). */
+  criticalDown(): string[] {
+    return [...this.health]
+      .filter(([name, h]) => h.state === "down" && CRITICAL.some((c) => name.startsWith(c.prefix)))
+      .map(([name, h]) => `${name} down${h.detail ? ` (${h.detail})` : ""}`);
   }
 
   private async startSystemd(): Promise<void> {
     const env = this.opts.env ?? process.env;
     this.notifier = await createNotifier(env);
     if (!this.notifier.enabled) return;
+    const down = this.criticalDown();
     await this.notifier.notify({
       READY: 1,
-      STATUS: `ready; vehicle ${this.opts.config.vehicle.id}`,
+      STATUS: `${down.length ? `DEGRADED: ${down.join("; ")}` : "ready"}; vehicle ${this.opts.config.vehicle.id}`,
       MAINPID: process.pid,
     });
     const every = watchdogIntervalMs(env);
@@ -393,6 +408,19 @@ export class Daemon {
         "not every component became ready in time; announcing ready degraded",
       );
     }
+  }
+
+  /** A component that failed to start: reported, and started again with backoff until it comes up. */
+  private retryLater(c: Component, err: unknown): void {
+    const { clock, logger } = this.opts;
+    const retry = new StartRetry(c, {
+      bus: this.bus,
+      clock,
+      logger,
+      onStarted: (up) => this.started.push(up),
+    });
+    this.retries.push(retry);
+    retry.failed(err);
   }
 
   /** For the wiring: a component built from config, started in order with the others. */
