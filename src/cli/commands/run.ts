@@ -66,6 +66,8 @@ export const runCommand: CliCommand = {
 Runs camsync in the foreground, as systemd starts it (Type=notify: READY=1 once ready,
 WATCHDOG=1 while its health checks pass). Logs are JSON lines on stdout.
 SIGTERM or SIGINT stop it cleanly; an open event is persisted and resumed on the next start.
+One daemon per data dir: it first locks {dataDir}/daemon.lock and exits 1 at once, naming the
+holder's pid, when another camsync holds it.
 
 Options:
   -c, --config FILE     config file (default ${DEFAULT_CONFIG_PATH}, or $CAMSYNC_CONFIG)
