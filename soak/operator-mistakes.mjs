@@ -132,11 +132,17 @@ export class StartupMistakes {
 /**
  * The "second-daemon" fault: `camsync run` again on the running daemon's data dir. It must exit 1 at once,
  * naming the running daemon's pid, and leave its ffmpeg alone.
- * @param {{ config: string, daemon: { pid: number | null, ffmpegChildren(): { pid: number }[] } }} o
+ * @param {{ config: string, daemon: { pid: number | null, ffmpegChildren(): { pid: number, cmdline: string[] }[] } }} o
  */
 export async function startSecondDaemon(o, f) {
   const runningPid = o.daemon.pid;
-  const ffmpegBefore = o.daemon.ffmpegChildren().map((p) => p.pid);
+  // the cameras' captures (not the short muting and assembly jobs, which come and go)
+  const captures = () =>
+    o.daemon
+      .ffmpegChildren()
+      .filter((p) => p.cmdline.includes("-segment_list"))
+      .map((p) => p.pid);
+  const ffmpegBefore = captures();
   const child = spawn(process.execPath, [cliPath, "run", "--config", o.config], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
@@ -175,7 +181,7 @@ export async function startSecondDaemon(o, f) {
         }
       }),
     ffmpegBefore,
-    ffmpegAfter: o.daemon.ffmpegChildren().map((p) => p.pid),
+    ffmpegAfter: captures(),
     runningPidAfter: o.daemon.pid,
   });
 }
