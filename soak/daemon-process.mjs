@@ -143,10 +143,13 @@ export class DaemonProcess {
       const run = this.runs[this.runs.length - 1];
       if (run) run.expectedExit = "SIGTERM";
       const exited = new Promise((r) => child.once("exit", r));
+      const sentAt = Date.now();
       child.kill("SIGTERM");
       const t = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
       await exited;
       clearTimeout(t);
+      /** SIGTERM → process gone (the daemon must exit within 5 s of stop, whatever failed). */
+      this.stopMs = Date.now() - sentAt;
     }
     await new Promise((r) => this.log.end(r));
   }

@@ -5,11 +5,13 @@ import { systemClock } from "../core/clock.js";
 import { silentLogger } from "../core/logger.js";
 import { AuditLockedError } from "../evidence/audit-lock.js";
 import { AuditLog } from "../evidence/audit-log.js";
+import { DataDirLockedError, isDaemonHolder, lockDataDir } from "../storage/data-dir-lock.js";
 
 /**
  * Operator actions (officer set, event tag) from the CLI. The audit log has exactly one writer: when a
  * daemon runs, the action goes through its control socket and the daemon's own audit log; when none
- * runs, the CLI takes `audit.lock` and writes directly. Never both.
+ * runs, the CLI takes the data dir's lock (`daemon.lock`, which a running daemon holds) and `audit.lock`,
+ * and writes directly. Never both.
  */
 export async function viaDaemonOrDirect(
   dataDir: string,
@@ -27,18 +29,31 @@ export async function viaDaemonOrDirect(
       // a stale socket from a daemon that is gone: fall through to direct mode (the lock decides)
     }
   }
+  let dirLock: Awaited<ReturnType<typeof lockDataDir>>;
+  try {
+    // a short wait covers another CLI write; a daemon holding it never lets go
+    dirLock = await lockDataDir(dataDir, {
+      command: `camsync ${request.op}`,
+      waitMs: 2000,
+      waitFor: (holder) => !isDaemonHolder(holder),
+    });
+  } catch (err) {
+    if (err instanceof DataDirLockedError) {
+      throw new Error(`${err.message}; its control socket did not answer, so the action was not recorded`);
+    }
+    throw err;
+  }
   const audit = new AuditLog({ dataDir, clock: systemClock, logger: silentLogger() });
   try {
     audit.open();
+    return { via: "direct", result: direct(audit) };
   } catch (err) {
     if (err instanceof AuditLockedError) {
       throw new Error(`${err.message}; its control socket did not answer, so the action was not recorded`);
     }
     throw err;
-  }
-  try {
-    return { via: "direct", result: direct(audit) };
   } finally {
     audit.close();
+    dirLock.release();
   }
 }

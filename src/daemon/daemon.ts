@@ -18,6 +18,7 @@ import { createRetention } from "../evidence/retention.js";
 import { createInputs, type Inputs } from "../inputs/inputs.js";
 import { createRecorder } from "../recorder/dash-recorder.js";
 import { createStatusPage } from "../statuspage/status-page.js";
+import { type DataDirLock, isDaemonHolder, lockDataDir } from "../storage/data-dir-lock.js";
 import { sha256Hex } from "../storage/sha256.js";
 import { createCanSource } from "../vehicle/can-source-factory.js";
 import { GpsReceiver } from "../vehicle/gps-receiver.js";
@@ -25,6 +26,7 @@ import { createVehicleBus } from "../vehicle/vehicle-bus.js";
 import { registerControlHandlers } from "./control-handlers.js";
 import { ControlServer } from "./control-server.js";
 import { HealthMonitor } from "./health-monitor.js";
+import { StartRetry } from "./start-retry.js";
 import { SystemdWatchdog } from "./systemd-watchdog.js";
 
 export interface DaemonOptions {
@@ -38,6 +40,8 @@ export interface DaemonOptions {
 }
 
 const READY_TIMEOUT_MS = 30_000;
+/** A CLI command writing under the data-dir lock (a tag without a daemon) lets go within milliseconds. */
+const CLI_LOCK_PATIENCE_MS = 3000;
 
 /**
  * The composition root: builds every component from the validated config and wires them through the bus.
@@ -57,6 +61,8 @@ export class Daemon {
   private systemd: SystemdWatchdog | undefined;
   private readonly startedAt: number;
   private readyWaits: Promise<unknown>[] = [];
+  private dirLock: DataDirLock | undefined;
+  private readonly retries: StartRetry[] = [];
 
   constructor(private readonly opts: DaemonOptions) {
     this.dataDir = resolve(opts.config.dataDir);
@@ -75,6 +81,12 @@ export class Daemon {
   /** Build and start everything; resolves when the daemon is ready (READY=1 sent under systemd). */
   async start(): Promise<void> {
     const { config, logger, clock } = this.opts;
+    // First of all: nothing is touched, started or signalled unless this is the data dir's only daemon.
+    this.dirLock = await lockDataDir(this.dataDir, {
+      command: `camsync ${this.opts.mode}`,
+      waitMs: CLI_LOCK_PATIENCE_MS,
+      waitFor: (holder) => !isDaemonHolder(holder),
+    });
     mkdirSync(this.dataDir, { recursive: true, mode: 0o750 });
     mkdirSync(join(this.dataDir, "state"), { recursive: true, mode: 0o750 });
     this.bus.setListenerErrorHandler((err, event) =>
@@ -111,23 +123,7 @@ export class Daemon {
         await c.start();
         this.started.push(c);
       } catch (err) {
-        logger.error(
-          { err, component: c.name },
-          `component ${c.name} failed to start; the rest keep running`,
-        );
-        this.bus.emit("health", {
-          component: c.name,
-          state: "down",
-          detail: (err as Error).message,
-          at: clock.now(),
-        });
-        this.bus.emit("alert", {
-          code: "component-failed",
-          severity: "critical",
-          message: `${c.name} failed to start: ${(err as Error).message}`,
-          device: c.name,
-          at: clock.now(),
-        });
+        this.retryLater(c, err);
       }
     }
     await this.control.start();
@@ -139,6 +135,7 @@ export class Daemon {
         vehicle: config.vehicle.id,
         version: VERSION,
         startMs: Math.round(clock.now() - this.startedAt),
+        degraded: this.criticalDown(),
       },
       "camsync ready",
     );
@@ -146,8 +143,10 @@ export class Daemon {
 
   async stop(): Promise<void> {
     const { logger } = this.opts;
+    if (!this.dirLock) return; // refused at the lock: nothing was started, nothing of another daemon's is touched
     await this.systemd?.stopping();
     await this.control.stop();
+    for (const r of this.retries.splice(0)) await r.stop();
     for (const c of [...this.started].reverse()) {
       try {
         await c.stop();
@@ -157,6 +156,8 @@ export class Daemon {
     }
     this.started.length = 0;
     this.systemd?.close();
+    this.dirLock.release();
+    this.dirLock = undefined;
     logger.info({}, "camsync stopped");
   }
 
@@ -282,6 +283,11 @@ export class Daemon {
     return this.health.healthy(this.opts.clock.now());
   }
 
+  /** Critical components down right now, with why (READY's STATUS and the ready line name them). */
+  criticalDown(): string[] {
+    return this.health.criticalDown();
+  }
+
   private async startSystemd(): Promise<void> {
     this.systemd = new SystemdWatchdog({
       env: this.opts.env ?? process.env,
@@ -289,6 +295,7 @@ export class Daemon {
       logger: this.opts.logger,
       vehicleId: this.opts.config.vehicle.id,
       healthy: () => this.healthy(),
+      criticalDown: () => this.criticalDown(),
     });
     await this.systemd.ready();
   }
@@ -318,6 +325,19 @@ export class Daemon {
         "not every component became ready in time; announcing ready degraded",
       );
     }
+  }
+
+  /** A component that failed to start: reported, and started again with backoff until it comes up. */
+  private retryLater(c: Component, err: unknown): void {
+    const { clock, logger } = this.opts;
+    const retry = new StartRetry(c, {
+      bus: this.bus,
+      clock,
+      logger,
+      onStarted: (up) => this.started.push(up),
+    });
+    this.retries.push(retry);
+    retry.failed(err);
   }
 
   /** For the wiring: a component built from config, started in order with the others. */

@@ -3,9 +3,15 @@ import { isoTime } from "../core/clock.js";
 import type { Alert, HealthReport } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 
-/** Components whose prolonged `down` means the daemon is not doing its job (the watchdog stops). */
-const CRITICAL_PREFIXES = ["recorder:"];
-const CRITICAL_DOWN_LIMIT_MS = 120_000;
+/**
+ * Components whose `down` for longer than the limit means the daemon is not doing its job (WATCHDOG=1 is
+ * withheld). The audit log has no grace: no evidence without its audit trail (systemd's WatchdogSec leaves
+ * the start retry its chance before a restart).
+ */
+const CRITICAL: readonly { prefix: string; downLimitMs: number }[] = [
+  { prefix: "recorder:", downLimitMs: 120_000 },
+  { prefix: "audit", downLimitMs: 0 },
+];
 const RECENT_ALERTS = 50;
 
 /**
@@ -57,9 +63,16 @@ export class HealthMonitor {
   /** The daemon's own health, gating WATCHDOG=1: no critical component has been down too long. */
   healthy(now: number): boolean {
     for (const [name, h] of this.health) {
-      if (!CRITICAL_PREFIXES.some((p) => name.startsWith(p))) continue;
-      if (h.downSince !== null && now - h.downSince > CRITICAL_DOWN_LIMIT_MS) return false;
+      const critical = CRITICAL.find((c) => name.startsWith(c.prefix));
+      if (critical && h.downSince !== null && now - h.downSince >= critical.downLimitMs) return false;
     }
     return true;
+  }
+
+  /** Critical components down right now, with why (READY's STATUS and the ready line name them). */
+  criticalDown(): string[] {
+    return [...this.health]
+      .filter(([name, h]) => h.state === "down" && CRITICAL.some((c) => name.startsWith(c.prefix)))
+      .map(([name, h]) => `${name} down${h.detail ? ` (${h.detail})` : ""}`);
   }
 }

@@ -9,6 +9,8 @@ export interface SystemdWatchdogOptions {
   vehicleId: string;
   /** Whether WATCHDOG=1 may be sent now (no critical component down too long). */
   healthy: () => boolean;
+  /** Critical components down now: READY=1 then says DEGRADED and names them. */
+  criticalDown: () => string[];
 }
 
 /**
@@ -25,9 +27,10 @@ export class SystemdWatchdog {
     const { env, clock, logger } = this.o;
     this.notifier = await createNotifier(env);
     if (!this.notifier.enabled) return;
+    const down = this.o.criticalDown();
     await this.notifier.notify({
       READY: 1,
-      STATUS: `ready; vehicle ${this.o.vehicleId}`,
+      STATUS: `${down.length ? `DEGRADED: ${down.join("; ")}` : "ready"}; vehicle ${this.o.vehicleId}`,
       MAINPID: process.pid,
     });
     const every = watchdogIntervalMs(env);

@@ -1,3 +1,4 @@
+import { exitAfterStop } from "../../daemon/exit-backstop.js";
 import { runDemo } from "../../demo/demo.js";
 import { DEMO_CONFIG_PATH, demoConfig, parsePort } from "../../demo/demo-config.js";
 import { demoPort } from "../../demo/demo-ports.js";
@@ -63,12 +64,14 @@ Options:
     if (statusPage.enabled)
       httpPort = await demoPort("status page", statusPage.host, httpPort, statusPage.port, notice);
     const config = demoConfig(loaded, { dataDir: values["data-dir"], mqttPort, httpPort });
-    return runDemo({
+    const code = await runDemo({
       config,
       tty: values["no-tty"] !== true,
       durationSeconds: duration,
       stdin: process.stdin,
       stdout: process.stdout,
     });
+    exitAfterStop(code);
+    return code;
   },
 };
