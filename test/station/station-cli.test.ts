@@ -1,13 +1,12 @@
-import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { tempDataDir } from "../evidence/event-fixture.js";
 import { S3ServerProcess } from "../evidence/s3-server.js";
 import { CliProcess, runCli } from "../support/cli.js";
 import { engines, STATION_TEST_TIMEOUT } from "../support/station-db.js";
-import { CREDENTIALS, TestCar } from "./car-upload.js";
-import { stationSuite } from "./station-rig.js";
+import { TestCar } from "./car-upload.js";
+import { stationSuite, writeStationYaml } from "./station-rig.js";
 
 /** `camsync station` as an operator runs it: the first admin from the command line, then the server. */
 describe.each(engines())("camsync station command on $name", (engine) => {
@@ -24,22 +23,7 @@ describe.each(engines())("camsync station command on $name", (engine) => {
       suite.later(() => car.stop());
       const e = car.record({ startedAt: Date.UTC(2026, 10, 26, 14) });
       await car.upload();
-      const credentials = join(dir, "s3-credentials");
-      writeFileSync(credentials, JSON.stringify(CREDENTIALS));
-      chmodSync(credentials, 0o600);
-      const conn = await engine.fresh();
-      const config = join(dir, "station.yaml");
-      writeFileSync(
-        config,
-        stringify({
-          station: {
-            dataDir: conn.dataDir,
-            storage: { s3: { endpoint: s3.endpoint, bucket: s3.bucket, credentialsFile: credentials } },
-            ...(conn.url ? { database: { url: conn.url } } : {}),
-            http: { port: 0 },
-          },
-        }),
-      );
+      const { path: config } = await writeStationYaml(engine, s3, dir, { http: { port: 0 } });
       const add = (args: string[], input: string) =>
         runCli(["station", "user", "add", ...args, "--config", config], { input });
       const created = add(["chief", "--role", "admin"], "chief-password-1\n");
