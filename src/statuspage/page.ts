@@ -42,7 +42,7 @@ const BODY = `<header>
   </div>
 </main>`;
 
-function cspHash(text: string): string {
+export function cspHash(text: string): string {
   return `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
 }
 

@@ -1,0 +1,172 @@
+import { readFileSync, statSync } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "../daemon/logger.js";
+import { MANIFEST_FILE } from "../evidence/manifest-file.js";
+import { type OpenEntry, readJournal } from "../recorder/event-journal.js";
+import { type ListPage, type ListQuery, listEvents } from "./event-query.js";
+import {
+  fromJournal,
+  fromManifest,
+  type ReviewEvent,
+  type ReviewSummary,
+  reviewManifestSchema,
+  summarize,
+} from "./event-record.js";
+
+interface Indexed {
+  event: ReviewEvent;
+  summary: ReviewSummary;
+  /** mtime of the manifest (finalized) or the journal it was read from. */
+  sourceMtimeMs: number;
+  finalized: boolean;
+}
+
+/**
+ * Every event on disk, in memory: read once at start (manifests, or journals of events still recording)
+ * and kept current by `refresh(id)` (the status page calls it on the bus's decisions, `event-finalized`
+ * and after its own tags) and by `sweep()`, a background pass that re-reads only files whose mtime changed
+ * (amendments by offload, deletions by retention). A list request never touches the disk.
+ */
+export class EventIndex {
+  private readonly byId = new Map<string, Indexed>();
+  private sorted: ReviewSummary[] | null = [];
+  private loaded = false;
+
+  constructor(
+    private readonly eventsDir: string,
+    private readonly log: Logger,
+  ) {}
+
+  get ready(): boolean {
+    return this.loaded;
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Read every event directory (asynchronously, a few at a time). */
+  async load(): Promise<void> {
+    await this.sweep();
+    this.loaded = true;
+  }
+
+  /** Re-read what changed on disk: new and removed directories, manifests or journals with a new mtime. */
+  async sweep(): Promise<void> {
+    let names: string[];
+    try {
+      names = (await readdir(this.eventsDir, { withFileTypes: true }))
+        .filter((d) => d.isDirectory() && !d.name.startsWith("."))
+        .map((d) => d.name);
+    } catch {
+      names = [];
+    }
+    const present = new Set(names);
+    for (const id of [...this.byId.keys()]) if (!present.has(id)) this.forget(id);
+    const BATCH = 32;
+    for (let i = 0; i < names.length; i += BATCH) {
+      await Promise.all(names.slice(i, i + BATCH).map((id) => this.readIfChanged(id)));
+    }
+  }
+
+  /** Re-read one event now (synchronous: the answer that follows sees it). */
+  refresh(id: string): void {
+    const dir = join(this.eventsDir, id);
+    try {
+      statSync(dir);
+    } catch {
+      this.forget(id);
+      return;
+    }
+    this.store(id, this.readSync(dir));
+  }
+
+  get(id: string): ReviewEvent | null {
+    return this.byId.get(id)?.event ?? null;
+  }
+
+  list(q: ListQuery): ListPage {
+    this.sorted ??= [...this.byId.values()].map((e) => e.summary).sort((a, b) => b.startMs - a.startMs);
+    return listEvents(this.sorted, q);
+  }
+
+  private forget(id: string): void {
+    if (this.byId.delete(id)) this.sorted = null;
+  }
+
+  private store(id: string, read: { event: ReviewEvent; mtimeMs: number; finalized: boolean } | null): void {
+    if (!read) {
+      this.forget(id);
+      return;
+    }
+    this.byId.set(id, {
+      event: read.event,
+      summary: summarize(read.event),
+      sourceMtimeMs: read.mtimeMs,
+      finalized: read.finalized,
+    });
+    this.sorted = null;
+  }
+
+  private async readIfChanged(id: string): Promise<void> {
+    const dir = join(this.eventsDir, id);
+    const known = this.byId.get(id);
+    const manifest = join(dir, MANIFEST_FILE);
+    try {
+      const st = await stat(manifest);
+      if (known?.finalized && known.sourceMtimeMs === st.mtimeMs) return;
+      const text = await readFile(manifest, "utf8");
+      this.store(id, this.parseManifest(id, text, st.mtimeMs));
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
+        this.log.warn({ err, eventId: id }, "review: manifest unreadable");
+        return;
+      }
+    }
+    // No manifest: recording or assembling; the journal changes often, so it is re-read every sweep.
+    this.store(id, this.readJournal(dir));
+  }
+
+  private readSync(dir: string): { event: ReviewEvent; mtimeMs: number; finalized: boolean } | null {
+    const manifest = join(dir, MANIFEST_FILE);
+    try {
+      const st = statSync(manifest);
+      return this.parseManifest(dir, readFileSync(manifest, "utf8"), st.mtimeMs);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") return null;
+    }
+    return this.readJournal(dir);
+  }
+
+  private parseManifest(
+    where: string,
+    text: string,
+    mtimeMs: number,
+  ): { event: ReviewEvent; mtimeMs: number; finalized: boolean } | null {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      this.log.warn({ event: where }, "review: manifest is not JSON; event left out of the list");
+      return null;
+    }
+    const parsed = reviewManifestSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.log.warn(
+        { event: where, problem: parsed.error.issues[0]?.message },
+        "review: manifest not understood",
+      );
+      return null;
+    }
+    return { event: fromManifest(parsed.data), mtimeMs, finalized: true };
+  }
+
+  private readJournal(dir: string): { event: ReviewEvent; mtimeMs: number; finalized: boolean } | null {
+    const { entries } = readJournal(dir);
+    const open = entries.find((e): e is OpenEntry => e.t === "open");
+    if (!open) return null;
+    return { event: fromJournal(open, entries), mtimeMs: 0, finalized: false };
+  }
+}
