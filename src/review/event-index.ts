@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "../daemon/logger.js";
 import { MANIFEST_FILE } from "../evidence/manifest-file.js";
 import { type OpenEntry, readJournal } from "../recorder/event-journal.js";
-import { type ListPage, type ListQuery, listEvents } from "./event-query.js";
+import { facetsOf, type ListPage, type ListQuery, listEvents } from "./event-query.js";
 import {
   fromJournal,
   fromManifest,
@@ -25,12 +25,15 @@ interface Indexed {
 /**
  * Every event on disk, in memory: read once at start (manifests, or journals of events still recording)
  * and kept current by `refresh(id)` (the status page calls it on the bus's decisions, `event-finalized`
- * and after its own tags) and by `sweep()`, a background pass that re-reads only files whose mtime changed
- * (amendments by offload, deletions by retention). A list request never touches the disk.
+ * and after its own tags) and by `tick()`, a background pass that lists the events directory (new and
+ * deleted events) and re-checks a slice of the known events each time (manifests amended by offload or the
+ * CLI: re-read when their mtime changed), so a pass never holds the event loop long enough to delay a
+ * request. A list request never touches the disk.
  */
 export class EventIndex {
   private readonly byId = new Map<string, Indexed>();
   private sorted: ReviewSummary[] | null = [];
+  private facets: Pick<ListPage, "triggers" | "categories"> = { triggers: [], categories: [] };
   private loaded = false;
 
   constructor(
@@ -50,6 +53,34 @@ export class EventIndex {
   async load(): Promise<void> {
     await this.sweep();
     this.loaded = true;
+  }
+
+  private cursor = 0;
+
+  /**
+   * One background step: list the events directory (new events are read, removed ones dropped), then
+   * re-check up to `slice` known events (round robin) and every event still recording.
+   */
+  async tick(slice = 200): Promise<void> {
+    const names = await this.names();
+    const present = new Set(names);
+    for (const id of [...this.byId.keys()]) if (!present.has(id)) this.forget(id);
+    const fresh = names.filter((id) => !this.byId.has(id));
+    if (this.cursor >= names.length) this.cursor = 0;
+    const due = names.slice(this.cursor, this.cursor + slice);
+    this.cursor += slice;
+    const open = [...this.byId.entries()].filter(([, e]) => !e.finalized).map(([id]) => id);
+    for (const id of new Set([...fresh, ...due, ...open])) await this.readIfChanged(id);
+  }
+
+  private async names(): Promise<string[]> {
+    try {
+      return (await readdir(this.eventsDir, { withFileTypes: true }))
+        .filter((d) => d.isDirectory() && !d.name.startsWith("."))
+        .map((d) => d.name);
+    } catch {
+      return [];
+    }
   }
 
   /** Re-read what changed on disk: new and removed directories, manifests or journals with a new mtime. */
@@ -87,8 +118,11 @@ export class EventIndex {
   }
 
   list(q: ListQuery): ListPage {
-    this.sorted ??= [...this.byId.values()].map((e) => e.summary).sort((a, b) => b.startMs - a.startMs);
-    return listEvents(this.sorted, q);
+    if (this.sorted === null) {
+      this.sorted = [...this.byId.values()].map((e) => e.summary).sort((a, b) => b.startMs - a.startMs);
+      this.facets = facetsOf(this.sorted);
+    }
+    return listEvents(this.sorted, q, this.facets);
   }
 
   private forget(id: string): void {

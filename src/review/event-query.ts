@@ -44,27 +44,47 @@ function bounds(q: ListQuery): { from: number; to: number } {
   return { from, to };
 }
 
-/** `newestFirst` must already be sorted by start time, newest first. */
-export function listEvents(newestFirst: readonly ReviewSummary[], q: ListQuery): ListPage {
+/**
+ * One page of the matching events. `newestFirst` must already be sorted by start time, newest first; one
+ * pass, no copies (with 5,000 events a list answer must stay far below 50 ms on a loaded car computer).
+ */
+export function listEvents(
+  newestFirst: readonly ReviewSummary[],
+  q: ListQuery,
+  facets: Pick<ListPage, "triggers" | "categories"> = facetsOf(newestFirst),
+): ListPage {
   const { from, to } = bounds(q);
-  const matches = newestFirst.filter(
-    (e) =>
-      e.startMs >= from &&
-      e.startMs <= to &&
-      (q.trigger === undefined || e.trigger.kind === q.trigger) &&
-      (q.category === undefined || (q.category === "none" ? e.category === null : e.category === q.category)),
-  );
   const start = (q.page - 1) * q.pageSize;
-  return {
-    total: matches.length,
-    page: q.page,
-    pageSize: q.pageSize,
-    events: matches.slice(start, start + q.pageSize),
-    triggers: distinct(newestFirst.map((e) => e.trigger.kind)),
-    categories: distinct(newestFirst.flatMap((e) => (e.category === null ? [] : [e.category]))),
-  };
+  const events: ReviewSummary[] = [];
+  let total = 0;
+  const unfiltered =
+    q.from === undefined && q.to === undefined && q.trigger === undefined && q.category === undefined;
+  if (unfiltered) {
+    total = newestFirst.length;
+    events.push(...newestFirst.slice(start, start + q.pageSize));
+  } else {
+    for (const e of newestFirst) {
+      if (e.startMs < from || e.startMs > to) continue;
+      if (q.trigger !== undefined && e.trigger.kind !== q.trigger) continue;
+      if (
+        q.category !== undefined &&
+        (q.category === "none" ? e.category !== null : e.category !== q.category)
+      )
+        continue;
+      if (total >= start && events.length < q.pageSize) events.push(e);
+      total += 1;
+    }
+  }
+  return { total, page: q.page, pageSize: q.pageSize, events, ...facets };
 }
 
-function distinct(values: string[]): string[] {
-  return [...new Set(values)].sort();
+/** Filter values present in the whole list, for the page's selects. */
+export function facetsOf(events: readonly ReviewSummary[]): Pick<ListPage, "triggers" | "categories"> {
+  const triggers = new Set<string>();
+  const categories = new Set<string>();
+  for (const e of events) {
+    triggers.add(e.trigger.kind);
+    if (e.category !== null) categories.add(e.category);
+  }
+  return { triggers: [...triggers].sort(), categories: [...categories].sort() };
 }

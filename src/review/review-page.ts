@@ -84,7 +84,7 @@ export const REVIEW_CSP = [
   `script-src 'self' ${cspHash(REVIEW_SCRIPT)}`,
   "connect-src 'self'",
   "media-src 'self' blob:",
-  "img-src 'self' data:",
+  "img-src 'self' data: blob:",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",

@@ -9,6 +9,7 @@ import type { ControlRequest, ControlResponse } from "../daemon/control-protocol
 import type { Logger } from "../daemon/logger.js";
 import type { AuditAppender } from "../evidence/audit-log.js";
 import { currentOfficer } from "../evidence/officer.js";
+import { PREVIEW_FILE } from "../recorder/capture-args.js";
 import { parseSegmentList } from "../recorder/segment.js";
 import { type TelemetryInput, telemetryCues, toWebVtt } from "../recorder/telemetry-track.js";
 import { isPlainName, looksLikeTraversal, resolveEventFile } from "./event-file.js";
@@ -42,7 +43,8 @@ export class ReviewError extends Error {
   }
 }
 
-const SWEEP_EVERY_MS = 10_000;
+/** A background index step (see EventIndex.tick): every known event is re-checked every ~25 s at 5,000. */
+const TICK_EVERY_MS = 1000;
 const MAX_BODY_BYTES = 8192;
 
 const tagBodySchema = z.strictObject({
@@ -95,9 +97,17 @@ export class ReviewRoutes {
         this.o.bus.on("event-finalized", (e) => this.index.refresh(e.eventId)),
       );
     }
+    let ticking = false;
     this.sweeper = this.o.clock.setInterval(() => {
-      if (this.index.ready) void this.index.sweep().catch(() => {});
-    }, SWEEP_EVERY_MS);
+      if (!this.index.ready || ticking) return;
+      ticking = true;
+      this.index
+        .tick()
+        .catch((err: unknown) => this.log.warn({ err }, "review: index update failed"))
+        .finally(() => {
+          ticking = false;
+        });
+    }, TICK_EVERY_MS);
   }
 
   stop(): void {
@@ -280,7 +290,11 @@ export class ReviewRoutes {
     res.end(toWebVtt(cues));
   }
 
-  /** Live view: a sliding HLS playlist over the newest completed ring segments of a camera. */
+  /**
+   * Live view: the camera's preview picture (a JPEG its ffmpeg rewrites a few times a second), or a sliding
+   * HLS playlist over the newest completed ring segments (for a camera without preview; a segment is only
+   * listed once complete, so this is a few seconds behind).
+   */
   private async live(
     req: IncomingMessage,
     res: ServerResponse,
@@ -291,6 +305,19 @@ export class ReviewRoutes {
     if (!isPlainName(camera) || rest.length > 0 || name === undefined)
       throw new ReviewError(404, "not found");
     const ringDir = join(this.o.dataDir, "ring", camera);
+    if (name === PREVIEW_FILE) {
+      const r = resolveEventFile(join(this.o.dataDir, "ring"), camera, [PREVIEW_FILE]);
+      if (!r.ok)
+        throw new ReviewError(
+          404,
+          `camera ${camera} has no live preview (not recording, or preview disabled)`,
+        );
+      await sendMediaFile(req, res, r.path, r.stat, "image/jpeg", {
+        ...this.o.headers,
+        "cache-control": "no-store",
+      });
+      return;
+    }
     if (name === "index.m3u8") {
       const body = livePlaylist(ringDir);
       if (body === null) throw new ReviewError(404, `camera ${camera} has no recent footage in the ring`);

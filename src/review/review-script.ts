@@ -125,7 +125,7 @@ export const REVIEW_SCRIPT = `
     drawPlayhead();
   }
   function keepInSync() {
-    if (!current) return;
+    if (!current) { requestAnimationFrame(keepInSync); return; }
     var wall = leadWall();
     if (wall !== null) {
       current.players.slice(1).forEach(function (p) {
@@ -141,6 +141,7 @@ export const REVIEW_SCRIPT = `
   }
 
   function stopPlayers() {
+    if (livePoll) { clearInterval(livePoll); livePoll = null; }
     if (!current) return;
     current.players.forEach(function (p) { if (p.hls) p.hls.destroy(); p.video.removeAttribute("src"); p.video.load(); });
     $("videos").replaceChildren();
@@ -172,6 +173,7 @@ export const REVIEW_SCRIPT = `
       if (!Hls.isSupported()) { video.src = q(src, { session: session }); return; }
       if (!current || current.players.indexOf(player) < 0) return;
       player.hls = hlsFor(Hls, video, src, live);
+      video.camsyncHls = player.hls; // for tests and benchmarks (latency, levels)
       if (live) video.play().catch(function () {});
     }).catch(function (err) { say("player-message", err.message); });
   }
@@ -233,11 +235,10 @@ export const REVIEW_SCRIPT = `
       fillTags(ev);
       say("telemetry", "");
       say("player-message", "");
-      requestAnimationFrame(keepInSync);
     }).catch(function (err) { say("list-message", err.message); });
   }
   $("play").addEventListener("click", function () {
-    if (!current) return;
+    if (!current || !current.players.length) return;
     var lead = current.players[0].video;
     if (lead.paused) current.players.forEach(function (p) { p.video.play().catch(function () {}); });
     else current.players.forEach(function (p) { p.video.pause(); });
@@ -352,22 +353,59 @@ export const REVIEW_SCRIPT = `
       });
     }).catch(function () {});
   }
+  // The live view polls the camera's preview picture (a few per second, from its running ffmpeg); a camera
+  // without preview falls back to HLS over the newest ring segments.
+  var livePoll = null;
   function openLive(camera) {
     stopPlayers();
     $("list-view").classList.add("hidden");
     $("player-view").classList.remove("hidden");
     say("player-title", "Live · " + camera);
-    var fig = el("figure"), video = el("video");
-    video.muted = true; video.playsInline = true; video.autoplay = true; video.dataset.camera = camera;
-    fig.appendChild(video); fig.appendChild(el("figcaption", null, camera + " · LIVE"));
+    var fig = el("figure"), img = el("img");
+    img.className = "live-preview"; img.alt = camera + " live"; img.dataset.camera = camera;
+    fig.appendChild(img); fig.appendChild(el("figcaption", null, camera + " · LIVE"));
     $("videos").appendChild(fig);
-    var player = { camera: camera, video: video, segs: [], hls: null };
-    current = { event: { startMs: Date.now(), timeline: [], marks: [], signals: [], bodycams: [], gpsTrack: [], notes: [] }, players: [player], fromMs: Date.now(), toMs: Date.now() + 1000 };
+    var path = "/api/review/live/" + encodeURIComponent(camera) + "/preview.jpg", loaded = false, busy = false;
+    var headers = token ? { authorization: "Bearer " + token } : {};
+    function fallBackToHls() {
+      clearInterval(livePoll); livePoll = null;
+      fig.removeChild(img);
+      var video = el("video");
+      video.muted = true; video.playsInline = true; video.autoplay = true; video.dataset.camera = camera;
+      fig.insertBefore(video, fig.firstChild);
+      current.players = [{ camera: camera, video: video, segs: [], hls: null }];
+      attach(video, "/api/review/live/" + encodeURIComponent(camera) + "/index.m3u8", true, current.players[0]);
+    }
+    // fetched, then shown as a blob once decoded: the picture on screen is always a whole one
+    function next() {
+      if (busy) return;
+      busy = true;
+      fetch(path, { headers: headers, cache: "no-store" }).then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.blob();
+      }).then(function (blob) {
+        var url = URL.createObjectURL(blob), pre = new Image();
+        pre.onload = function () {
+          var old = img.src;
+          img.src = url;
+          if (old && old.indexOf("blob:") === 0) URL.revokeObjectURL(old);
+          loaded = true; busy = false;
+        };
+        pre.onerror = function () { URL.revokeObjectURL(url); busy = false; };
+        pre.src = url;
+      }).catch(function () {
+        busy = false;
+        if (!loaded && livePoll) fallBackToHls();
+      });
+    }
+    current = { event: { startMs: Date.now(), timeline: [], marks: [], signals: [], bodycams: [], gpsTrack: [], notes: [] }, players: [], fromMs: Date.now(), toMs: Date.now() + 1000 };
     $("timeline").replaceChildren(); $("map").replaceChildren();
-    attach(video, "/api/review/live/" + encodeURIComponent(camera) + "/index.m3u8", true, player);
+    next();
+    livePoll = setInterval(next, 250);
   }
 
   loadList();
   loadCameras();
+  requestAnimationFrame(keepInSync);
 })();
 `;

@@ -39,6 +39,7 @@ tr.event { cursor: pointer; height: 52px; } tr.event:hover { background: #132030
 .videos { display: grid; gap: 4px; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); align-content: start; min-height: 0; }
 .videos figure { margin: 0; position: relative; }
 .videos video { width: 100%; max-height: 300px; background: #000; border-radius: 6px; display: block; }
+.videos img.live-preview { width: 100%; max-height: 480px; object-fit: contain; background: #000; border-radius: 6px; display: block; }
 .videos figcaption { position: absolute; left: 6px; top: 4px; font-size: 13px; font-weight: 700; text-shadow: 0 0 3px #000; }
 .side { display: flex; flex-direction: column; gap: 8px; min-height: 0; overflow-y: auto; }
 .box { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 8px; }
