@@ -17,12 +17,12 @@ export async function sendMediaFile(
 ): Promise<void> {
   const v = fileValidators(stat.size, stat.mtimeMs, stat.ino);
   const base = {
+    "cache-control": "private, no-cache",
     ...headers,
     "content-type": contentType,
     "accept-ranges": "bytes",
     etag: v.etag,
     "last-modified": v.lastModified,
-    "cache-control": "private, no-cache",
   };
   const single = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);
   const answer = rangeAnswer(single(req.headers.range), single(req.headers["if-range"]), stat.size, v);

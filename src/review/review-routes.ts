@@ -439,9 +439,17 @@ function livePlaylist(ringDir: string): string | null {
       durationMs: Math.round((e.end - e.start) * 1000),
       discontinuity: false,
     })),
-    // a new run starts its sequence again: the run's start time keeps sequences increasing across runs
-    { type: "live", ended: false, mediaSequence: first + lists.length * 1_000_000 },
+    // a new run numbers its segments from 0 again: counting from the run's start second keeps the sequence
+    // increasing across runs (a run of N s has at most N segments of ≥ 1 s)
+    { type: "live", ended: false, mediaSequence: runStartSecond(newest.slice(0, -4)) + first },
   );
+}
+
+function runStartSecond(run: string): number {
+  const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)/.exec(run);
+  if (!m) return 0;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
+  return Math.floor(Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 1, h ?? 0, mi ?? 0, s ?? 0) / 1000);
 }
 
 function readJson(req: IncomingMessage): Promise<unknown> {

@@ -161,6 +161,24 @@ describe.skipIf(!haveChromium)("review tab in Chromium", () => {
     });
     expect(await page.evaluate(() => document.querySelector("video")?.src.startsWith("blob:"))).toBe(true); // MSE (hls.js)
 
+    // the live view shows each camera's preview picture, renewed a few times a second
+    await page.click("#back");
+    await page.locator('#live-cams button[data-camera="rear"]').click();
+    await page.waitForFunction(
+      () => (document.querySelector<HTMLImageElement>("#videos img")?.naturalWidth ?? 0) > 0,
+    );
+    const first = await page.evaluate(() => document.querySelector<HTMLImageElement>("#videos img")?.src);
+    await page.waitForFunction(
+      (f) => document.querySelector<HTMLImageElement>("#videos img")?.src !== f,
+      first,
+      {
+        timeout: 5000,
+      },
+    );
+    expect(
+      await page.evaluate(() => document.querySelector<HTMLImageElement>("#videos img")?.naturalWidth),
+    ).toBe(320);
+
     expect(problems).toEqual([]);
   }, 180_000);
 });

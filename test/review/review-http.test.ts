@@ -230,6 +230,20 @@ describe("review API on a running daemon", () => {
   });
 });
 
+describe("live view", () => {
+  it("serves each camera's preview picture and a live HLS playlist of the newest ring segments", async () => {
+    const jpg = await httpRequest(api("live/front/preview.jpg"));
+    expect(jpg.status).toBe(200);
+    expect(jpg.headers["content-type"]).toBe("image/jpeg");
+    expect(jpg.headers["cache-control"]).toBe("no-store");
+    const live = await httpRequest(api("live/front/index.m3u8"));
+    expect(live.status).toBe(200);
+    expect(live.body).not.toContain("#EXT-X-ENDLIST");
+    expect((live.body.match(/\.ts$/gm) ?? []).length).toBe(4);
+    expect((await httpRequest(api("live/nosuchcam/preview.jpg"))).status).toBe(404);
+  });
+});
+
 describe("review on a token-protected status page", () => {
   it("needs the token for the page, the API and media", async () => {
     const t = await startReviewDaemon({
