@@ -37,13 +37,39 @@ export interface Cue {
 /** A GPS fix older than this is not shown as the position. */
 const FIX_MAX_AGE_MS = 10_000;
 
+/** The last entry at or before `at` in a list sorted by time (binary search). */
 function latestAtOrBefore<T extends { atMs: number }>(list: readonly T[], at: number): T | undefined {
-  let found: T | undefined;
-  for (const e of list) {
-    if (e.atMs > at) break;
-    found = e;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((list[mid]?.atMs ?? 0) <= at) lo = mid + 1;
+    else hi = mid;
   }
-  return found;
+  return lo > 0 ? list[lo - 1] : undefined;
+}
+
+/** The input split by what is shown and sorted by time, so each second is a few binary searches. */
+interface Prepared {
+  speed: TelemetryInput["signals"];
+  lights: TelemetryInput["signals"];
+  siren: TelemetryInput["signals"];
+  gps: TelemetryInput["gps"];
+  decisions: TelemetryInput["decisions"];
+  officer: string | null;
+}
+
+function prepare(input: TelemetryInput): Prepared {
+  const byTime = <T extends { atMs: number }>(xs: readonly T[]) => [...xs].sort((a, b) => a.atMs - b.atMs);
+  const signals = byTime(input.signals);
+  return {
+    speed: signals.filter((s) => /speed/i.test(s.name)),
+    lights: signals.filter((s) => /light/i.test(s.name)),
+    siren: signals.filter((s) => /siren/i.test(s.name)),
+    gps: byTime(input.gps),
+    decisions: byTime(input.decisions),
+    officer: input.officer,
+  };
 }
 
 function shown(value: number | string | null | undefined): string | null {
@@ -53,25 +79,24 @@ function shown(value: number | string | null | undefined): string | null {
 }
 
 export function sampleAt(input: TelemetryInput, atMs: number): TelemetrySample {
-  const byName = (re: RegExp) =>
-    latestAtOrBefore(
-      input.signals.filter((s) => re.test(s.name)),
-      atMs,
-    );
-  const fix = latestAtOrBefore(input.gps, atMs);
+  return sample(prepare(input), atMs);
+}
+
+function sample(p: Prepared, atMs: number): TelemetrySample {
+  const fix = latestAtOrBefore(p.gps, atMs);
   const fresh = fix && atMs - fix.atMs <= FIX_MAX_AGE_MS ? fix : undefined;
-  const speedSignal = byName(/speed/i);
+  const speedSignal = latestAtOrBefore(p.speed, atMs);
   const speed = fresh?.speedKmh ?? (typeof speedSignal?.value === "number" ? speedSignal.value : null);
-  const decision = latestAtOrBefore(input.decisions, atMs) ?? input.decisions[0];
+  const decision = latestAtOrBefore(p.decisions, atMs) ?? p.decisions[0];
   return {
     atMs,
     speedKmh: speed === null ? null : Math.round(speed * 10) / 10,
-    lights: shown(byName(/light/i)?.value),
-    siren: shown(byName(/siren/i)?.value),
+    lights: shown(latestAtOrBefore(p.lights, atMs)?.value),
+    siren: shown(latestAtOrBefore(p.siren, atMs)?.value),
     lat: fresh ? fresh.lat : null,
     lon: fresh ? fresh.lon : null,
     trigger: decision ? `${decision.type}: ${decision.reason}` : null,
-    officer: input.officer,
+    officer: p.officer,
   };
 }
 
@@ -90,12 +115,7 @@ export function telemetryCues(
   input: TelemetryInput,
   segments: readonly { startMs: number; durationMs: number }[],
 ): Cue[] {
-  const sorted = {
-    ...input,
-    signals: [...input.signals].sort((a, b) => a.atMs - b.atMs),
-    gps: [...input.gps].sort((a, b) => a.atMs - b.atMs),
-    decisions: [...input.decisions].sort((a, b) => a.atMs - b.atMs),
-  };
+  const prepared = prepare(input);
   const cues: Cue[] = [];
   let mediaStart = 0;
   for (const seg of segments) {
@@ -107,7 +127,7 @@ export function telemetryCues(
       const start = mediaStart + (from - seg.startMs);
       const end = mediaStart + (to - seg.startMs);
       const last = cues.at(-1);
-      const text = cueText(sampleAt(sorted, second));
+      const text = cueText(sample(prepared, second));
       // the same second continued in the next segment, back to back in the file: one cue
       if (last && last.text === text && Math.abs(last.endMs - start) < 1) last.endMs = end;
       else cues.push({ startMs: start, endMs: end, text });
