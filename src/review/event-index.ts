@@ -56,13 +56,26 @@ export class EventIndex {
   }
 
   private cursor = 0;
+  private listed: string[] | null = null;
+  private listedMtime = 0;
 
   /**
-   * One background step: list the events directory (new events are read, removed ones dropped), then
-   * re-check up to `slice` known events (round robin) and every event still recording.
+   * One background step: list the events directory if it changed (new events are read, removed ones
+   * dropped), then re-check up to `slice` known events (round robin) and every event still recording.
    */
-  async tick(slice = 200): Promise<void> {
-    const names = await this.names();
+  async tick(slice = 100): Promise<void> {
+    // the directory is listed again only when it changed (an event created or deleted)
+    let dirMtime = 0;
+    try {
+      dirMtime = (await stat(this.eventsDir)).mtimeMs;
+    } catch {
+      // no events directory yet
+    }
+    if (dirMtime !== this.listedMtime || this.listed === null) {
+      this.listed = await this.names();
+      this.listedMtime = dirMtime;
+    }
+    const names = this.listed;
     const present = new Set(names);
     for (const id of [...this.byId.keys()]) if (!present.has(id)) this.forget(id);
     const fresh = names.filter((id) => !this.byId.has(id));
