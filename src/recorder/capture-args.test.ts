@@ -49,8 +49,10 @@ describe("captureArgs", () => {
     expect(preview.join(" ")).toBe(
       "-map 0:v:0 -vf fps=2,scale=320:-2,format=yuvj420p -c:v mjpeg -q:v 6 -f image2 -update 1 -atomic_writing 1 /data/ring/front/preview.jpg",
     );
+    expect(args).toContain("-y"); // a restarted ffmpeg replaces the previous run's picture
     const rtsp = captureArgs(camera({ input: { type: "rtsp", url: "rtsp://cam/stream1" } }), run);
     expect(rtsp).not.toContain("mjpeg");
+    expect(rtsp).not.toContain("-y");
     const off = captureArgs(camera({ input: { type: "test" }, preview: { enabled: false } }), run);
     expect(off).not.toContain("mjpeg");
   });

@@ -156,8 +156,11 @@ function previewOutput(cam: CameraConfig, run: CaptureRun, clock: string | null)
 
 export function captureArgs(cam: CameraConfig, run: CaptureRun): string[] {
   const clock = clockFilter(cam, run);
+  const preview = previewOutput(cam, run, clock);
   return [
     ...["-hide_banner", "-loglevel", "warning", "-nostats"],
+    // the preview picture of the previous run is replaced (segments and lists have new names every run)
+    ...(preview.length > 0 ? ["-y"] : []),
     ...inputArgs(cam),
     ...codecArgs(cam, run.segmentSeconds),
     ...(clock ? ["-vf", clock] : []),
@@ -166,6 +169,6 @@ export function captureArgs(cam: CameraConfig, run: CaptureRun): string[] {
     ...["-segment_format_options", "flush_packets=1"],
     ...["-segment_list", join(run.ringDir, segmentListName(run.run)), "-segment_list_type", "csv"],
     join(run.ringDir, `${run.run}-%06d.ts`),
-    ...previewOutput(cam, run, clock),
+    ...preview,
   ];
 }

@@ -20,6 +20,8 @@ interface Indexed {
   /** mtime of the manifest (finalized) or the journal it was read from. */
   sourceMtimeMs: number;
   finalized: boolean;
+  /** When it was read (ms, the caller's clock). */
+  readAt: number;
 }
 
 /**
@@ -114,8 +116,19 @@ export class EventIndex {
     }
   }
 
+  /**
+   * Re-read an event that is not finalized when its record is older than `maxAgeMs` (a player of an event
+   * still recording asks for its playlist every second or two, and for every segment: the journal is read
+   * at most once per `maxAgeMs`, not per request).
+   */
+  refreshIfStale(id: string, maxAgeMs: number, now: number): void {
+    const known = this.byId.get(id);
+    if (known?.finalized || (known && now - known.readAt < maxAgeMs)) return;
+    this.refresh(id, now);
+  }
+
   /** Re-read one event now (synchronous: the answer that follows sees it). */
-  refresh(id: string): void {
+  refresh(id: string, now = Date.now()): void {
     const dir = join(this.eventsDir, id);
     try {
       statSync(dir);
@@ -123,7 +136,7 @@ export class EventIndex {
       this.forget(id);
       return;
     }
-    this.store(id, this.readSync(dir));
+    this.store(id, this.readSync(dir), now);
   }
 
   get(id: string): ReviewEvent | null {
@@ -142,7 +155,11 @@ export class EventIndex {
     if (this.byId.delete(id)) this.sorted = null;
   }
 
-  private store(id: string, read: { event: ReviewEvent; mtimeMs: number; finalized: boolean } | null): void {
+  private store(
+    id: string,
+    read: { event: ReviewEvent; mtimeMs: number; finalized: boolean } | null,
+    now = Date.now(),
+  ): void {
     if (!read) {
       this.forget(id);
       return;
@@ -152,6 +169,7 @@ export class EventIndex {
       summary: summarize(read.event),
       sourceMtimeMs: read.mtimeMs,
       finalized: read.finalized,
+      readAt: now,
     });
     this.sorted = null;
   }

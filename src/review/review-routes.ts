@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -9,15 +9,15 @@ import type { ControlRequest, ControlResponse } from "../daemon/control-protocol
 import type { Logger } from "../daemon/logger.js";
 import type { AuditAppender } from "../evidence/audit-log.js";
 import { currentOfficer } from "../evidence/officer.js";
-import { PREVIEW_FILE } from "../recorder/capture-args.js";
-import { parseSegmentList } from "../recorder/segment.js";
 import { type TelemetryInput, telemetryCues, toWebVtt } from "../recorder/telemetry-track.js";
 import { isPlainName, looksLikeTraversal, resolveEventFile } from "./event-file.js";
 import { EventIndex } from "./event-index.js";
 import { listQuerySchema } from "./event-query.js";
 import type { ReviewEvent } from "./event-record.js";
 import { mediaPlaylist, withDiscontinuities } from "./hls-playlist.js";
+import { serveLive } from "./live-view.js";
 import { sendMediaFile } from "./media-response.js";
+import { ReviewError } from "./review-error.js";
 import { REVIEW_CSP, REVIEW_HTML } from "./review-page.js";
 import { ViewAudit } from "./view-audit.js";
 
@@ -31,16 +31,6 @@ export interface ReviewOptions {
   logger: Logger;
   /** Headers every answer carries (the status page's). */
   headers: Record<string, string>;
-}
-
-/** Thrown inside a handler: answered as `{ok: false, message}` with this status. */
-export class ReviewError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** A background index step (see EventIndex.tick): every known event is re-checked every ~25 s at 5,000. */
@@ -87,14 +77,15 @@ export class ReviewRoutes {
 
   start(): void {
     void this.index.load().catch((err: unknown) => this.log.error({ err }, "review: event index failed"));
-    const later = (id: string) => this.o.clock.setTimeout(() => this.index.refresh(id), 100);
+    const later = (id: string) =>
+      this.o.clock.setTimeout(() => this.index.refresh(id, this.o.clock.now()), 100);
     if (this.o.bus) {
       this.offs.push(
         this.o.bus.on("decision", (d) => {
           if (d.eventId) later(d.eventId);
         }),
         // the manifest is on disk when this is emitted: read it now, so the next list shows it finalized
-        this.o.bus.on("event-finalized", (e) => this.index.refresh(e.eventId)),
+        this.o.bus.on("event-finalized", (e) => this.index.refresh(e.eventId, this.o.clock.now())),
       );
     }
     let ticking = false;
@@ -167,7 +158,17 @@ export class ReviewRoutes {
     const [, , kind, id, sub, ...rest] = parts;
     if (kind === "events" && id === undefined && get) return this.list(res, url);
     if (kind === "officer" && id === undefined && method === "POST") return this.officer(req, res);
-    if (kind === "live" && id !== undefined && get) return this.live(req, res, id, sub, rest);
+    if (kind === "live" && id !== undefined && get) {
+      if (!isPlainName(id) || rest.length > 0 || sub === undefined) throw new ReviewError(404, "not found");
+      if (!isPlainName(sub)) return this.refuse(req, `live file '${sub}'`);
+      return serveLive(req, res, {
+        ringDir: join(this.o.dataDir, "ring"),
+        camera: id,
+        name: sub,
+        headers: this.o.headers,
+        mediaHeaders: this.mediaHeaders(),
+      });
+    }
     if (kind !== "events" || id === undefined) throw new ReviewError(404, "not found");
     if (!isPlainName(id)) return this.refuse(req, `event id '${id}'`);
     if (sub === "tag" && rest.length === 0 && method === "POST") return this.tag(req, res, id);
@@ -202,10 +203,9 @@ export class ReviewRoutes {
   /** The event as indexed; an event not in the index is re-read once (just created, or deleted). */
   private event(id: string): ReviewEvent {
     let ev = this.index.get(id);
-    if (ev?.state !== "finalized" || !existsSync(join(this.eventsDir, id))) {
-      this.index.refresh(id);
-      ev = this.index.get(id);
-    }
+    if (!existsSync(join(this.eventsDir, id))) this.index.refresh(id);
+    else if (ev?.state !== "finalized") this.index.refreshIfStale(id, 500, this.o.clock.now());
+    ev = this.index.get(id);
     if (!ev)
       throw new ReviewError(404, `event ${id} is not on this car (never recorded, or deleted after upload)`);
     return ev;
@@ -290,47 +290,6 @@ export class ReviewRoutes {
     res.end(toWebVtt(cues));
   }
 
-  /**
-   * Live view: the camera's preview picture (a JPEG its ffmpeg rewrites a few times a second), or a sliding
-   * HLS playlist over the newest completed ring segments (for a camera without preview; a segment is only
-   * listed once complete, so this is a few seconds behind).
-   */
-  private async live(
-    req: IncomingMessage,
-    res: ServerResponse,
-    camera: string,
-    name: string | undefined,
-    rest: string[],
-  ) {
-    if (!isPlainName(camera) || rest.length > 0 || name === undefined)
-      throw new ReviewError(404, "not found");
-    const ringDir = join(this.o.dataDir, "ring", camera);
-    if (name === PREVIEW_FILE) {
-      const r = resolveEventFile(join(this.o.dataDir, "ring"), camera, [PREVIEW_FILE]);
-      if (!r.ok)
-        throw new ReviewError(
-          404,
-          `camera ${camera} has no live preview (not recording, or preview disabled)`,
-        );
-      await sendMediaFile(req, res, r.path, r.stat, "image/jpeg", {
-        ...this.o.headers,
-        "cache-control": "no-store",
-      });
-      return;
-    }
-    if (name === "index.m3u8") {
-      const body = livePlaylist(ringDir);
-      if (body === null) throw new ReviewError(404, `camera ${camera} has no recent footage in the ring`);
-      res.writeHead(200, { ...this.o.headers, "content-type": "application/vnd.apple.mpegurl" });
-      res.end(body);
-      return;
-    }
-    if (!isPlainName(name) || !name.endsWith(".ts")) return this.refuse(req, `segment '${name}'`);
-    const r = resolveEventFile(join(this.o.dataDir, "ring"), camera, [name]);
-    if (!r.ok) throw new ReviewError(404, `segment ${name} is no longer in the ring`);
-    await sendMediaFile(req, res, r.path, r.stat, "video/mp2t", this.mediaHeaders());
-  }
-
   private async tag(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     const body = tagBodySchema.safeParse(await readJson(req));
     if (!body.success)
@@ -348,7 +307,7 @@ export class ReviewRoutes {
       ...(t.critical ? { critical: true } : {}),
       by: currentOfficer(this.o.dataDir) ?? "status-page",
     });
-    this.index.refresh(id);
+    this.index.refresh(id, this.o.clock.now());
     if (!response.ok) throw new ReviewError(422, response.error);
     this.log.info({ eventId: id, tags: t }, "review: event tagged");
     this.json(res, 200, { ok: true, event: this.index.get(id), result: response.result });
@@ -414,42 +373,6 @@ function telemetryOf(ev: ReviewEvent): TelemetryInput {
       .map((t) => ({ atMs: Date.parse(t.at), type: t.type, reason: t.reason })),
     officer: ev.officer,
   };
-}
-
-/** The newest run's last completed segments (ffmpeg lists a segment once it is closed). */
-const LIVE_WINDOW = 4;
-function livePlaylist(ringDir: string): string | null {
-  let lists: string[];
-  try {
-    lists = readdirSync(ringDir)
-      .filter((f) => f.endsWith(".csv"))
-      .sort();
-  } catch {
-    return null;
-  }
-  const newest = lists.at(-1);
-  if (!newest) return null;
-  const { entries } = parseSegmentList(readFileSync(join(ringDir, newest), "utf8"));
-  const first = Math.max(0, entries.length - LIVE_WINDOW);
-  const window = entries.slice(first);
-  if (window.length === 0) return null;
-  return mediaPlaylist(
-    window.map((e) => ({
-      uri: e.file,
-      durationMs: Math.round((e.end - e.start) * 1000),
-      discontinuity: false,
-    })),
-    // a new run numbers its segments from 0 again: counting from the run's start second keeps the sequence
-    // increasing across runs (a run of N s has at most N segments of ≥ 1 s)
-    { type: "live", ended: false, mediaSequence: runStartSecond(newest.slice(0, -4)) + first },
-  );
-}
-
-function runStartSecond(run: string): number {
-  const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)/.exec(run);
-  if (!m) return 0;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
-  return Math.floor(Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 1, h ?? 0, mi ?? 0, s ?? 0) / 1000);
 }
 
 function readJson(req: IncomingMessage): Promise<unknown> {

@@ -280,7 +280,12 @@ export const REVIEW_SCRIPT = `
     if (stop) mark(Date.parse(stop.at), "#ffffff", "stop");
     if (ev.endMs) mark(ev.endMs, "#b0b0b0", "end of post-roll");
     ev.bodycams.forEach(function (b) { if (b.confirmedAt) mark(Date.parse(b.confirmedAt), "#3ddc84", "body cam " + b.id + " confirmed"); });
-    s.appendChild(svg("line", { id: "playhead", x1: 0, x2: 0, y1: 0, y2: H, stroke: "#ffffff", "stroke-width": 3, "vector-effect": "non-scaling-stroke" }));
+    // time labels every few seconds (UTC), so a point on the strip reads as a moment
+    var span = current.toMs - current.fromMs, step = [5000, 10000, 30000, 60000, 300000, 600000].filter(function (st) { return span / st <= 12; })[0] || 1800000;
+    for (var t = Math.ceil(current.fromMs / step) * step; t < current.toMs; t += step) {
+      s.appendChild(svg("text", { x: x(t) + 3, y: 12, fill: "#93a1b0", "font-size": 11 }, new Date(t).toISOString().slice(11, 19)));
+    }
+    s.appendChild(svg("line", { id: "playhead", x1: 0, x2: 0, y1: 0, y2: H, stroke: "#4da3ff", "stroke-width": 4, "vector-effect": "non-scaling-stroke" }));
   }
   function drawPlayhead() {
     var ph = document.getElementById("playhead");

@@ -44,13 +44,13 @@ tr.event { cursor: pointer; height: 52px; } tr.event:hover { background: #132030
 .side { display: flex; flex-direction: column; gap: 8px; min-height: 0; overflow-y: auto; }
 .box { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 8px; }
 .box h2 { margin: 0 0 4px; font-size: 13px; color: var(--muted); text-transform: uppercase; letter-spacing: .06em; }
-.telemetry { font: 14px/1.35 ui-monospace, "DejaVu Sans Mono", monospace; white-space: pre-wrap; min-height: 40px; }
+.telemetry { font: 13px/1.3 ui-monospace, "DejaVu Sans Mono", monospace; white-space: pre-wrap; min-height: 40px; }
 .controls { display: flex; gap: 8px; align-items: center; }
 .controls .time { font-variant-numeric: tabular-nums; color: var(--muted); flex: 1; }
 svg.timeline { width: 100%; height: 96px; background: var(--panel); border: 1px solid var(--line); border-radius: 8px; cursor: pointer; display: block; }
-svg.map { width: 100%; height: 120px; background: #0a1118; border-radius: 6px; }
+svg.map { width: 100%; height: 90px; background: #0a1118; border-radius: 6px; }
 .form { display: grid; grid-template-columns: 90px 1fr; gap: 6px; align-items: center; font-size: 14px; }
-.form input, .form select { min-height: 40px; width: 100%; }
+.form input, .form select { min-height: 36px; width: 100%; padding: 4px 8px; }
 .message { color: var(--warn); min-height: 20px; font-size: 14px; }
 .legend { display: flex; gap: 10px; flex-wrap: wrap; font-size: 12px; color: var(--muted); }
 `;
