@@ -2,7 +2,8 @@
 // The review tab (issue 13): the event list with 5,000 events on disk (p99 of GET /api/review/events with
 // paging and filters), Range throughput of an event MP4, the first video frame after pressing play in
 // headless Chromium, and the live view's glass-to-glass latency read from a clock burned into the test
-// pattern. Run after `npm run build`; Chromium at /usr/bin/chromium (or CHROMIUM_PATH).
+// pattern. Run after `npm run build`; Chromium at /usr/bin/chromium (or CHROMIUM_PATH). REVIEW_SKIP_LIST=1 or
+// REVIEW_SKIP_PLAYER=1 runs only the other half (when working on one of them).
 import {
   closeSync,
   existsSync,
@@ -124,12 +125,11 @@ function syntheticEvents(dataDir, count) {
   for (let done = 0; done < size; done += block.length) writeSync(fd, block);
   closeSync(fd);
   const mpath = join(events, newest, "manifest.json");
-  const m = JSON.parse(readFileSyncUtf8(mpath));
+  const m = JSON.parse(readFileSync(mpath, "utf8"));
   m.cameras[0].files[0].bytes = size;
   writeFileSync(mpath, `${JSON.stringify(m, null, 2)}\n`);
   return { newest, size };
 }
-const readFileSyncUtf8 = (p) => readFileSync(p, "utf8");
 
 async function listAndRange() {
   const { createStatusPage } = await load("statuspage/status-page.js");

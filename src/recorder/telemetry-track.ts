@@ -1,3 +1,5 @@
+import type { JournalEntry } from "./event-journal.js";
+
 /**
  * The event's telemetry as a 1 Hz timed-text track: one cue per second of footage with the time (ISO 8601
  * UTC), speed, lights/siren, GPS position, the trigger and the officer, taken from what the journal logged
@@ -163,23 +165,16 @@ export function toSrt(cues: readonly Cue[]): string {
 
 /** The telemetry input from an event's journal entries. */
 export function telemetryFromJournal(
-  entries: readonly (
-    | { t: "signal"; at: number; name: string; value: number | string | null }
-    | { t: "gps"; at: number; lat: number; lon: number; speedKmh: number | null }
-    | { t: "decision"; at: number; type: string; reason: string }
-    | { t: string }
-  )[],
+  entries: readonly JournalEntry[],
   officer: string | null,
 ): TelemetryInput {
   const signals: TelemetryInput["signals"][number][] = [];
   const gps: TelemetryInput["gps"][number][] = [];
   const decisions: TelemetryInput["decisions"][number][] = [];
   for (const e of entries) {
-    if ("name" in e && e.t === "signal") signals.push({ atMs: e.at, name: e.name, value: e.value });
-    else if ("lat" in e && e.t === "gps")
-      gps.push({ atMs: e.at, lat: e.lat, lon: e.lon, speedKmh: e.speedKmh });
-    else if ("type" in e && e.t === "decision")
-      decisions.push({ atMs: e.at, type: e.type, reason: e.reason });
+    if (e.t === "signal") signals.push({ atMs: e.at, name: e.name, value: e.value });
+    else if (e.t === "gps") gps.push({ atMs: e.at, lat: e.lat, lon: e.lon, speedKmh: e.speedKmh });
+    else if (e.t === "decision") decisions.push({ atMs: e.at, type: e.type, reason: e.reason });
   }
   return { signals, gps, decisions, officer };
 }
