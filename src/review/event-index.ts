@@ -15,7 +15,6 @@ import {
 } from "./event-record.js";
 
 interface Indexed {
-  event: ReviewEvent;
   summary: ReviewSummary;
   /** mtime of the manifest (finalized) or the journal it was read from. */
   sourceMtimeMs: number;
@@ -31,9 +30,17 @@ interface Indexed {
  * deleted events) and re-checks a slice of the known events each time (manifests amended by offload or the
  * CLI: re-read when their mtime changed), so a pass never holds the event loop long enough to delay a
  * request. A list request never touches the disk.
+ *
+ * Only the list rows stay in memory for every event (a 60-minute event's segments, GPS track and signals
+ * are thousands of entries; 5,000 of them would not fit a car computer's memory): the full record of an
+ * event is read when asked for and the last few are kept (`DETAILS_KEPT`).
  */
+const DETAILS_KEPT = 8;
+
 export class EventIndex {
   private readonly byId = new Map<string, Indexed>();
+  /** Full records of recently asked-for events, least recently used first. */
+  private readonly details = new Map<string, ReviewEvent>();
   private sorted: ReviewSummary[] | null = [];
   private facets: Pick<ListPage, "triggers" | "categories"> = { triggers: [], categories: [] };
   private loaded = false;
@@ -136,11 +143,20 @@ export class EventIndex {
       this.forget(id);
       return;
     }
-    this.store(id, this.readSync(dir), now);
+    this.store(id, this.readSync(dir), now, true);
   }
 
+  /** The full record (read from disk unless recently asked for). */
   get(id: string): ReviewEvent | null {
-    return this.byId.get(id)?.event ?? null;
+    if (!this.byId.has(id)) return null;
+    const kept = this.details.get(id);
+    if (kept) {
+      this.details.delete(id);
+      this.details.set(id, kept);
+      return kept;
+    }
+    this.refresh(id);
+    return this.details.get(id) ?? null;
   }
 
   list(q: ListQuery): ListPage {
@@ -152,6 +168,7 @@ export class EventIndex {
   }
 
   private forget(id: string): void {
+    this.details.delete(id);
     if (this.byId.delete(id)) this.sorted = null;
   }
 
@@ -159,13 +176,22 @@ export class EventIndex {
     id: string,
     read: { event: ReviewEvent; mtimeMs: number; finalized: boolean } | null,
     now = Date.now(),
+    keep = false,
   ): void {
     if (!read) {
       this.forget(id);
       return;
     }
+    // a full record is kept only if it is being looked at (or was just re-read on request)
+    this.details.delete(id);
+    if (keep) {
+      this.details.set(id, read.event);
+      for (const old of this.details.keys()) {
+        if (this.details.size <= DETAILS_KEPT) break;
+        this.details.delete(old);
+      }
+    }
     this.byId.set(id, {
-      event: read.event,
       summary: summarize(read.event),
       sourceMtimeMs: read.mtimeMs,
       finalized: read.finalized,
