@@ -181,4 +181,36 @@ describe.skipIf(!haveChromium)("review tab in Chromium", () => {
 
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it("on a token-protected page passes the token from its address to the list, the media and the player library", async () => {
+    const token = "review-token-0123456789abcdef";
+    const t = await startReviewDaemon({ label: "review-browser-token", token, cameras: ["front"] });
+    try {
+      await new Promise((r) => setTimeout(r, 2000));
+      const id = await t.record(3, "light bar on");
+      browser ??= await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ["--headless", "--no-sandbox", "--disable-gpu"],
+      });
+      const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+      const problems: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error") problems.push(`${m.text()} (${m.location().url})`);
+      });
+      expect((await httpRequest(`${t.url}review`)).status).toBe(401);
+      page.on("response", (r) => {
+        if (r.status() === 401) problems.push(`401 for ${r.url()}`);
+      });
+      await page.goto(`${t.url}review?token=${token}`);
+      await page.locator(`#events tr.event[data-id="${id}"]`).click({ timeout: 10_000 });
+      await page.click("#play");
+      await page.waitForFunction(() => (document.querySelector("video")?.currentTime ?? 0) > 0.5, null, {
+        timeout: 10_000,
+      });
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await t.stop();
+    }
+  }, 90_000);
 });

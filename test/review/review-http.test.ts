@@ -125,6 +125,11 @@ describe("review API on a running daemon", () => {
     expect(playlist.status).toBe(200);
     expect(playlist.body).toContain("#EXT-X-PLAYLIST-TYPE:EVENT");
     expect(playlist.body).not.toContain("#EXT-X-ENDLIST");
+    // watching it live is a playback too; the player's playlist reloads are the same one
+    await httpRequest(`${api(`events/${id}/hls/front/index.m3u8`)}?session=live1`);
+    await httpRequest(`${api(`events/${id}/hls/front/index.m3u8`)}?session=live1`);
+    const live = auditTypes().filter((e) => e.type === "event-viewed" && e.eventId === id);
+    expect(live.map((e) => e.file)).toEqual(["hls:front", "hls:front"]); // no session, then live1
     const first = /^([^#\s].*\.ts)/m.exec(playlist.body)?.[1] ?? "";
     const seg = await httpRequest(api(`events/${id}/hls/front/${first}`));
     expect(seg.status).toBe(200);
@@ -261,6 +266,11 @@ describe("review on a token-protected status page", () => {
         expect((await httpRequest(`${t.url}${path}`)).status, path).toBe(401);
       }
       expect((await httpRequest(`${t.url}api/review/events?token=review-token-0123456789`)).status).toBe(200);
+      // the page itself carries no secret: it takes the token from its own address for every request
+      const page = await httpRequest(`${t.url}review?token=review-token-0123456789`);
+      expect(page.status).toBe(200);
+      expect(page.body).not.toContain("review-token-0123456789");
+      expect(page.headers["content-security-policy"]).toContain("media-src 'self' blob:");
       const js = await httpRequest(`${t.url}review/hls.js`, {
         headers: { authorization: "Bearer review-token-0123456789" },
       });
