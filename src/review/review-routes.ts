@@ -323,6 +323,7 @@ export class ReviewRoutes {
   }
 
   private viewed(req: IncomingMessage, url: URL, eventId: string, file: string): void {
+    if (req.method === "HEAD") return; // asks about the file, shows nothing
     try {
       this.views.viewed({
         eventId,
