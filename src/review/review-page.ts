@@ -35,6 +35,7 @@ const BODY = `<header>
     <div class="controls">
       <button id="back" type="button">◀ EVENTS</button>
       <button id="play" type="button" class="primary">PLAY / PAUSE</button>
+      <span id="parts"></span>
       <span id="player-title"></span>
       <span class="time" id="time"></span>
     </div>

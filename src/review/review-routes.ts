@@ -174,11 +174,12 @@ export class ReviewRoutes {
     if (sub === "tag" && rest.length === 0 && method === "POST") return this.tag(req, res, id);
     if (!get) throw new ReviewError(405, `${method} is not allowed here`);
     const event = this.event(id);
-    if (sub === undefined) return this.json(res, 200, this.detail(event));
+    if (sub === undefined) return this.json(res, 200, this.detail(event, partOf(url)));
     if (sub === "files" && rest.length === 1) return this.file(req, res, event, rest[0] ?? "", url);
     if (sub === "hls" && rest.length === 2)
       return this.hls(req, res, event, rest[0] ?? "", rest[1] ?? "", url);
-    if (sub === "telemetry" && rest.length === 1) return this.telemetry(res, event, rest[0] ?? "");
+    if (sub === "telemetry" && rest.length === 1)
+      return this.telemetry(res, event, rest[0] ?? "", partOf(url));
     throw new ReviewError(404, "not found");
   }
 
@@ -211,19 +212,28 @@ export class ReviewRoutes {
     return ev;
   }
 
-  private detail(ev: ReviewEvent): unknown {
+  /**
+   * One event for the player: the record, and per camera its files, the HLS and telemetry addresses and
+   * the segments of `part` in file order (wall clock ↔ media time for the one-clock player). `parts` lists
+   * the event's parts (more than one after a rollover at maxEventMinutes); `?part=N` picks one.
+   */
+  private detail(ev: ReviewEvent, part: number): unknown {
     const base = `/api/review/events/${encodeURIComponent(ev.id)}`;
+    const parts = [...new Set(ev.cameras.flatMap((c) => c.segments.map((s) => s.part)))].sort(
+      (a, b) => a - b,
+    );
     return {
       ok: true,
       event: ev,
+      part,
+      parts: parts.length > 0 ? parts : [1],
       media: ev.cameras.map((c) => ({
         camera: c.name,
         files: c.files.map((f) => ({ ...f, url: `${base}/files/${encodeURIComponent(f.file)}` })),
         hls: `${base}/hls/${encodeURIComponent(c.name)}/index.m3u8`,
-        telemetry: `${base}/telemetry/${encodeURIComponent(c.name)}.vtt`,
-        /** Part 1's segments in file order: wall clock ↔ media time for the one-clock player. */
+        telemetry: `${base}/telemetry/${encodeURIComponent(c.name)}.vtt?part=${part}`,
         segments: c.segments
-          .filter((s) => s.part === 1)
+          .filter((s) => s.part === part)
           .map((s) => ({ startMs: s.startMs, durationMs: s.durationMs })),
       })),
     };
@@ -280,11 +290,11 @@ export class ReviewRoutes {
     await sendMediaFile(req, res, r.path, r.stat, "video/mp2t", this.mediaHeaders());
   }
 
-  private telemetry(res: ServerResponse, ev: ReviewEvent, name: string): void {
+  private telemetry(res: ServerResponse, ev: ReviewEvent, name: string, part: number): void {
     const camera = name.endsWith(".vtt") ? name.slice(0, -4) : "";
     const cam = ev.cameras.find((c) => c.name === camera);
     if (!cam) throw new ReviewError(404, `event ${ev.id} has no camera ${camera}`);
-    const segments = cam.segments.filter((s) => s.part === 1);
+    const segments = cam.segments.filter((s) => s.part === part);
     const cues = telemetryCues(telemetryOf(ev), segments);
     res.writeHead(200, { ...this.o.headers, "content-type": "text/vtt; charset=utf-8" });
     res.end(toWebVtt(cues));
@@ -355,6 +365,14 @@ export class ReviewRoutes {
     res.writeHead(status, { ...this.o.headers, "content-type": "application/json; charset=utf-8" });
     res.end(JSON.stringify(body));
   }
+}
+
+/** `?part=N` (default 1). */
+function partOf(url: URL): number {
+  const n = Number(url.searchParams.get("part") ?? "1");
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new ReviewError(400, "part: expected a whole number from 1");
+  return n;
 }
 
 function decodePart(p: string): string {

@@ -189,8 +189,8 @@ export const REVIEW_SCRIPT = `
     return hls;
   }
 
-  function openEvent(id) {
-    getJson("/api/review/events/" + encodeURIComponent(id)).then(function (r) {
+  function openEvent(id, part) {
+    getJson("/api/review/events/" + encodeURIComponent(id), { part: String(part || 1) }).then(function (r) {
       stopPlayers();
       var ev = r.event;
       $("list-view").classList.add("hidden");
@@ -206,7 +206,6 @@ export const REVIEW_SCRIPT = `
         fig.appendChild(video);
         fig.appendChild(el("figcaption", null, m.camera));
         $("videos").appendChild(fig);
-        var file = m.files.filter(function (f) { return f.part === 1; })[0];
         var player = { camera: m.camera, video: video, segs: m.segments, hls: null };
         players.push(player);
         if (i === 0) {
@@ -222,7 +221,7 @@ export const REVIEW_SCRIPT = `
       });
       current = { event: ev, players: players };
       players.forEach(function (p, i) {
-        var m = r.media[i], file = m.files.filter(function (f) { return f.part === 1; })[0];
+        var m = r.media[i], file = m.files.filter(function (f) { return f.part === r.part; })[0];
         if (hlsMode) attach(p.video, m.hls, false, p);
         else if (file) attach(p.video, file.url, false, p);
       });
@@ -230,6 +229,14 @@ export const REVIEW_SCRIPT = `
       players.forEach(function (p) { if (p.segs.length) { starts.push(p.segs[0].startMs); var l = p.segs[p.segs.length - 1]; ends.push(l.startMs + l.durationMs); } });
       current.fromMs = starts.length ? Math.min.apply(null, starts) : ev.startMs;
       current.toMs = Math.max(ends.length ? Math.max.apply(null, ends) : 0, ev.endMs || 0, current.fromMs + 1000);
+      // after a rollover an event has several files per camera: one button per part
+      var partBox = $("parts");
+      partBox.replaceChildren();
+      if (r.parts.length > 1) r.parts.forEach(function (n) {
+        var b = el("button", n === r.part ? "primary" : null, "PART " + n);
+        b.addEventListener("click", function () { openEvent(ev.id, n); });
+        partBox.appendChild(b);
+      });
       drawTimeline(ev);
       drawMap(ev);
       fillTags(ev);

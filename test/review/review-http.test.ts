@@ -46,6 +46,11 @@ describe("review API on a running daemon", () => {
     });
     const second = JSON.parse((await httpRequest(api("events?pageSize=1&page=2"))).body);
     expect(second.events[0].id).toBe(events[0]);
+    const detail = JSON.parse((await httpRequest(api(`events/${events[0]}`))).body);
+    expect(detail).toMatchObject({ part: 1, parts: [1] });
+    expect(detail.media.map((m: { camera: string }) => m.camera)).toEqual(["front", "rear"]);
+    expect(detail.media[0].segments.length).toBeGreaterThanOrEqual(5);
+    expect((await httpRequest(api(`events/${events[0]}?part=x`))).status).toBe(400);
     const none = JSON.parse((await httpRequest(api("events?trigger=lightbar"))).body);
     expect(none.total).toBe(0);
     expect((await httpRequest(api("events?from=yesterday"))).status).toBe(400);
