@@ -193,7 +193,7 @@ function synthesizedSegments() {
   return dir;
 }
 
-async function assemblyTime() {
+export async function assemblyTime() {
   const { assembleEvent } = await dist("recorder/event-assembly.js");
   const { parseSegmentList } = await dist("recorder/segment.js");
   const src = synthesizedSegments();
@@ -233,7 +233,15 @@ async function assemblyTime() {
     const result = await assembleEvent({
       dir,
       open,
-      entries: [open],
+      // a GPS fix and a speed signal every second: the 1 Hz telemetry track is written at assembly too
+      entries: [
+        open,
+        { t: "decision", at: t0, type: "event-start", reason: "bench", origin: open.origin },
+        ...Array.from({ length: 3600 }, (_, i) => [
+          { t: "gps", at: t0 + i * 1000 + 300, lat: 48.1 + i * 1e-5, lon: 11.5, speedKmh: 50 + (i % 30) },
+          { t: "signal", at: t0 + i * 1000 + 500, name: "VehicleSpeed", value: 50 + (i % 30) },
+        ]).flat(),
+      ],
       claimed: new Map([["front", claimed]]),
       endAt,
       ffmpegPath: "ffmpeg",

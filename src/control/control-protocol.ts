@@ -31,6 +31,8 @@ export const controlRequestSchema = z.discriminatedUnion("op", [
     op: z.literal("event-tag"),
     eventId: z.string().max(100),
     category: z.string().max(64).optional(),
+    /** The agency's case or incident number the event belongs to. */
+    caseNumber: z.string().max(64).optional(),
     note: z.string().max(2000).optional(),
     /** Mark the event critical (uploaded first). */
     critical: z.literal(true).optional(),

@@ -274,6 +274,8 @@ export class Daemon {
         vehicleName: this.opts.config.vehicle.name,
         bodycamNames: Object.fromEntries(this.opts.config.bodycams.paired.map((c) => [c.id, c.name ?? c.id])),
         diskPath: this.dataDir,
+        dataDir: this.dataDir,
+        audit,
       }),
     );
   }

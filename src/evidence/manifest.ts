@@ -25,6 +25,8 @@ export interface EventManifest {
   /** Signal values used by trigger rules, at the times they changed during the event. */
   signals: { at: string; name: string; value: number | string | null }[];
   category?: string;
+  /** The agency's case or incident number (tagging). */
+  caseNumber?: string;
   notes?: string[];
   /** How the event came to be (absent = activation): `after-the-fact` = promoted from the ring by `camsync event create`. */
   source?: "activation" | "after-the-fact";

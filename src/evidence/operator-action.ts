@@ -33,12 +33,14 @@ export function evidenceControlHandlers(deps: EvidenceControlDeps) {
     eventTag(req: {
       eventId: string;
       category?: string | undefined;
+      caseNumber?: string | undefined;
       note?: string | undefined;
       critical?: true | undefined;
       by?: string | undefined;
     }) {
       const r = tagEvent(deps.audit, eventDirFor(deps.dataDir, req.eventId), {
         category: req.category,
+        caseNumber: req.caseNumber,
         note: req.note,
         critical: req.critical,
         by: req.by,

@@ -11,8 +11,14 @@ export const categorySchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9 _./-]{0,63}$/, "expected 1-64 letters, digits, spaces or - _ . /");
 
+/** A case or incident number: letters, digits and - / . _ (no spaces). */
+export const caseNumberSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/, "expected 1-64 letters, digits or - _ . /");
+
 export interface EventTags {
   category?: string | undefined;
+  caseNumber?: string | undefined;
   /** Appended to the manifest's notes (notes are never replaced). */
   note?: string | undefined;
   critical?: boolean | undefined;
@@ -28,6 +34,12 @@ export function tagEvent(audit: AuditAppender, eventDir: string, tags: EventTags
       throw new AmendmentRefusedError(`category: ${parsed.error.issues[0]?.message ?? "invalid"}`);
     changes.category = parsed.data;
   }
+  if (tags.caseNumber !== undefined) {
+    const parsed = caseNumberSchema.safeParse(tags.caseNumber);
+    if (!parsed.success)
+      throw new AmendmentRefusedError(`case number: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    changes.caseNumber = parsed.data;
+  }
   if (tags.note !== undefined) {
     const note = tags.note.trim();
     if (note.length === 0 || note.length > 2000)
@@ -36,6 +48,6 @@ export function tagEvent(audit: AuditAppender, eventDir: string, tags: EventTags
   }
   if (tags.critical !== undefined) changes.critical = tags.critical;
   if (Object.keys(changes).length === 0)
-    throw new AmendmentRefusedError("nothing to tag: give a category, a note or critical");
+    throw new AmendmentRefusedError("nothing to tag: give a category, a case number, a note or critical");
   return amendManifest(audit, eventDir, "tag", changes, tags.by ? { by: tags.by } : {});
 }

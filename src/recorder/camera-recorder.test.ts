@@ -91,7 +91,13 @@ beforeEach(() => {
     clock,
     launch: (_path, args) => {
       const list = args[args.indexOf("-segment_list") + 1] ?? "";
-      const p = new FakeCapture(list, args.at(-1)?.split("/").at(-1) ?? "");
+      const p = new FakeCapture(
+        list,
+        args
+          .find((a) => a.endsWith("-%06d.ts"))
+          ?.split("/")
+          .at(-1) ?? "",
+      );
       procs.push(p);
       return p;
     },

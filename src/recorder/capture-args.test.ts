@@ -38,8 +38,31 @@ describe("captureArgs", () => {
     expect(optionValue(args, "-segment_list")).toBe(`/data/ring/front/${segmentListName(run.run)}`);
     expect(optionValue(args, "-segment_list_type")).toBe("csv");
     expect(optionValue(args, "-segment_format_options")).toBe("flush_packets=1");
-    expect(args.at(-1)).toBe("/data/ring/front/20261126T142233123-%06d.ts");
+    expect(args).toContain("/data/ring/front/20261126T142233123-%06d.ts");
     expect(optionValue(args, "-g")).toBe(String(15 * 2));
+  });
+
+  it("live preview: a second low-rate, low-resolution MJPEG output rewritten atomically; none for rtsp by default", () => {
+    const args = captureArgs(camera({ input: { type: "test" } }), run);
+    const segmentOut = args.indexOf("/data/ring/front/20261126T142233123-%06d.ts");
+    const preview = args.slice(segmentOut + 1);
+    expect(preview.join(" ")).toBe(
+      "-map 0:v:0 -vf fps=2,scale=320:-2,format=yuvj420p -c:v mjpeg -q:v 6 -f image2 -update 1 -atomic_writing 1 /data/ring/front/preview.jpg",
+    );
+    expect(args).toContain("-y"); // a restarted ffmpeg replaces the previous run's picture
+    const rtsp = captureArgs(camera({ input: { type: "rtsp", url: "rtsp://cam/stream1" } }), run);
+    expect(rtsp).not.toContain("mjpeg");
+    expect(rtsp).not.toContain("-y");
+    const off = captureArgs(camera({ input: { type: "test" }, preview: { enabled: false } }), run);
+    expect(off).not.toContain("mjpeg");
+  });
+
+  it("burned clock: the run start plus frame time as a bar code in the segments and the preview", () => {
+    const args = captureArgs(camera({ input: { type: "test", burnClock: true } }), run);
+    const epoch = Date.UTC(2026, 10, 26, 14, 22, 33, 123);
+    const filters = args.filter((_, i) => args[i - 1] === "-vf");
+    expect(filters).toHaveLength(2);
+    for (const f of filters) expect(f).toContain(`mod(floor((${epoch}+t*1000)/10),1048576)`);
   });
 
   it("without audio there is no tone input and no audio map", () => {

@@ -19,9 +19,10 @@ describe("recorder config", () => {
     const c = recorderConfigSchema.parse({ cameras: [{ name: "front", input: { type: "test" } }] });
     expect(c.cameras[0]).toEqual({
       name: "front",
-      input: { type: "test", pattern: "testsrc2", toneHz: 1000 },
+      input: { type: "test", pattern: "testsrc2", toneHz: 1000, burnClock: false },
       video: { width: 640, height: 360, fps: 15, bitrateKbps: 1000 },
       audio: { enabled: true, bitrateKbps: 64 },
+      preview: { fps: 2, width: 320 },
     });
   });
 

@@ -9,6 +9,12 @@ const testInput = z
       .default("testsrc2")
       .describe("ffmpeg lavfi video test source."),
     toneHz: z.number().int().min(20).max(20_000).default(1000).describe("Frequency of the test tone (Hz)."),
+    burnClock: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Burn the capture time into the picture as a machine-readable bar code (top twentieth), for measuring glass-to-glass latency.",
+      ),
   })
   .describe("A synthetic camera (ffmpeg lavfi test pattern and tone), for the demo and tests.");
 
@@ -73,6 +79,25 @@ const cameraSchema = z.strictObject({
     enabled: z.boolean().default(true).describe("Record audio (AAC)."),
     bitrateKbps: z.number().int().min(16).max(320).default(64).describe("AAC bitrate (encoded inputs)."),
   }),
+  preview: section(
+    "The live view on the status page: a small JPEG the camera's ffmpeg rewrites a few times a second (an extra low-resolution output of the same process, not a second encoder at full resolution).",
+    {
+      enabled: z
+        .boolean()
+        .optional()
+        .describe(
+          "Write `{dataDir}/ring/{camera}/preview.jpg`. Default: on for test and v4l2 cameras (their frames are decoded anyway), off for rtsp (it would decode the copied stream).",
+        ),
+      fps: z.number().min(0.5).max(10).default(2).describe("Preview pictures per second."),
+      width: z
+        .number()
+        .int()
+        .min(64)
+        .max(1280)
+        .default(320)
+        .describe("Preview width (pixels; height keeps the aspect)."),
+    },
+  ),
 });
 
 export type CameraConfig = z.output<typeof cameraSchema>;

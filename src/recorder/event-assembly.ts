@@ -11,6 +11,7 @@ import { JOIN_TOLERANCE_MS } from "./event-window.js";
 import { concatToMp4, probeDuration } from "./ffmpeg-process.js";
 import { type Claimed, OpenEvent, SEGMENTS_DIR } from "./open-event.js";
 import { runOfFile } from "./segment.js";
+import { telemetryCues, telemetryFromJournal, toSrt } from "./telemetry-track.js";
 
 /**
  * Assembling a complete event: per camera and part, the claimed segments are joined by stream copy into
@@ -111,7 +112,8 @@ async function assemblePart(
     }
     const listFile = join(work, "concat.txt");
     writeFileSync(listFile, concatList(runFiles));
-    await concatToMp4(o.ffmpegPath, listFile, tmp);
+    const subtitles = writeTelemetry(work, o, segs);
+    await concatToMp4(o.ffmpegPath, listFile, tmp, subtitles);
     renameSync(tmp, join(o.dir, name));
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -119,6 +121,18 @@ async function assemblePart(
   const { sha256, bytes } = await sha256File(join(o.dir, name));
   const durationSeconds = await probeDuration(o.ffprobePath, join(o.dir, name));
   return { camera, file: name, part, sha256, bytes, durationSeconds };
+}
+
+/** The 1 Hz telemetry track of this file as SubRip (undefined when the file covers no whole second). */
+function writeTelemetry(work: string, o: AssembleOptions, segs: readonly Claimed[]): string | undefined {
+  const cues = telemetryCues(
+    telemetryFromJournal(o.entries, o.open.officer),
+    segs.map((c) => ({ startMs: c.startedAt, durationMs: c.durationMs })),
+  );
+  if (cues.length === 0) return undefined;
+  const file = join(work, "telemetry.srt");
+  writeFileSync(file, toSrt(cues));
+  return file;
 }
 
 async function assembleCamera(o: AssembleOptions, camera: string, claimed: readonly Claimed[]) {

@@ -163,13 +163,26 @@ export async function probeDuration(ffprobePath: string, file: string): Promise<
 }
 
 /** Stream-copy a concat list (ffconcat) into one MP4 with the index at the front. */
-export async function concatToMp4(ffmpegPath: string, listFile: string, output: string): Promise<void> {
+export async function concatToMp4(
+  ffmpegPath: string,
+  listFile: string,
+  output: string,
+  /** A SubRip file added as the MP4's timed-text (`mov_text`) track, e.g. the event's telemetry. */
+  subtitles?: string,
+): Promise<void> {
+  const text = subtitles
+    ? ["-f", "srt", "-i", subtitles, "-map", "0", "-map", "1:s", "-c", "copy", "-c:s", "mov_text"]
+    : ["-map", "0", "-c", "copy"];
   await runTool(
     ffmpegPath,
     [
       ...["-hide_banner", "-nostdin", "-loglevel", "error", "-y"],
       ...["-f", "concat", "-safe", "0", "-i", listFile],
-      ...["-map", "0", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", output],
+      ...text,
+      ...["-metadata:s:s:0", "title=camsync telemetry", "-metadata:s:s:0", "language=eng"].filter(
+        () => subtitles !== undefined,
+      ),
+      ...["-movflags", "+faststart", "-f", "mp4", output],
     ],
     { timeoutMs: 600_000 },
   );

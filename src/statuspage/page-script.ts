@@ -9,6 +9,7 @@ export const PAGE_SCRIPT = `
   var token = new URLSearchParams(location.search).get("token");
   var withToken = function (path) { return token ? path + "?token=" + encodeURIComponent(token) : path; };
   var $ = function (id) { return document.getElementById(id); };
+  $("review-link").href = withToken("/review");
   var view = null, offset = 0, lastUpdate = 0, stopArmedUntil = 0;
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }

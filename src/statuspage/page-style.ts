@@ -17,6 +17,7 @@ header { display: flex; align-items: center; gap: 16px; padding: 8px 16px; heigh
 header .vehicle { font-weight: 700; font-size: 20px; flex: 1; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 header .clock { font-variant-numeric: tabular-nums; color: var(--muted); }
 .link { padding: 4px 10px; border-radius: 12px; font-size: 15px; font-weight: 700; border: 1px solid var(--line); }
+a.link { color: var(--accent); text-decoration: none; }
 .link.live { color: var(--ok); } .link.lost { color: var(--bad); border-color: var(--bad); }
 main { flex: 1; display: grid; grid-template-columns: 58% 42%; gap: 10px; padding: 10px; min-height: 0; }
 section { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 10px 14px; min-height: 0; }

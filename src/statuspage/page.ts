@@ -8,6 +8,7 @@ import { PAGE_STYLE } from "./page-style.js";
  */
 const BODY = `<header>
   <span class="vehicle" id="vehicle">camsync</span>
+  <a class="link" id="review-link" href="/review">REVIEW</a>
   <span class="link lost" id="link">CONNECTING</span>
   <span class="clock" id="clock">--:--:--</span>
 </header>
@@ -42,7 +43,7 @@ const BODY = `<header>
   </div>
 </main>`;
 
-function cspHash(text: string): string {
+export function cspHash(text: string): string {
   return `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
 }
 

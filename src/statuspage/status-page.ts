@@ -8,6 +8,8 @@ import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
 import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
+import type { AuditAppender } from "../evidence/audit-log.js";
+import { ReviewRoutes } from "../review/review-routes.js";
 import { CUSTOM_HEADER, checkAccess } from "./access.js";
 import { ActivityLog } from "./activity.js";
 import { controlOutcome, pageControlSchema } from "./control-outcome.js";
@@ -33,6 +35,10 @@ export interface StatusPageOptions {
   bodycamNames?: Readonly<Record<string, string>> | undefined;
   /** Free space is measured on the file system holding this path (the data dir). */
   diskPath?: string | undefined;
+  /** The data dir: enables the review tab (`/review`, `/api/review/…`). */
+  dataDir?: string | undefined;
+  /** The daemon's one audit writer, for the review tab's `event-viewed` entries. */
+  audit?: AuditAppender | undefined;
 }
 
 const PUSH_EVERY_MS = 1000;
@@ -78,10 +84,22 @@ export class StatusPage implements Component {
   private boundUrl: string | null = null;
   private lastPushAt = Number.NEGATIVE_INFINITY;
   private readonly log: Logger;
+  private readonly review: ReviewRoutes | undefined;
 
   constructor(private readonly opts: StatusPageOptions) {
     this.log = opts.logger.child({ component: "status-page" });
     this.activity = new ActivityLog(20, () => this.schedulePush());
+    if (opts.dataDir !== undefined) {
+      this.review = new ReviewRoutes({
+        dataDir: opts.dataDir,
+        dispatch: opts.dispatch,
+        audit: opts.audit,
+        bus: opts.bus,
+        clock: opts.clock,
+        logger: opts.logger,
+        headers: COMMON_HEADERS,
+      });
+    }
   }
 
   /** `http://host:port/` once listening (null before start or when disabled). */
@@ -120,6 +138,7 @@ export class StatusPage implements Component {
       };
     }
     this.ticker = clock.setInterval(() => this.push(), PUSH_EVERY_MS);
+    this.review?.start();
     this.log.info({ url: this.boundUrl, tokenRequired: config.token !== undefined }, "status page listening");
   }
 
@@ -131,6 +150,7 @@ export class StatusPage implements Component {
     this.pending = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.review?.stop();
     for (const s of this.streams) s.end();
     this.streams.clear();
     const server = this.server;
@@ -250,6 +270,10 @@ export class StatusPage implements Component {
         await this.control(req, res);
         return;
       default:
+        if (this.review && ReviewRoutes.handles(url.pathname)) {
+          await this.review.handle(req, res, url);
+          return;
+        }
         if (["/", "/index.html", "/api/status", "/api/events", "/api/control"].includes(url.pathname)) {
           throw new RequestError(405, `${req.method} is not allowed on ${url.pathname}`);
         }

@@ -6,17 +6,18 @@ import { LOCATE_HELP, locateDataDir, locateOptions } from "../locate.js";
 import { viaDaemonOrDirect } from "../via-daemon-or-direct.js";
 
 /** `camsync event tag EVENT_ID --category … --note … [--critical]` (dispatched from `camsync event`). */
-export const EVENT_TAG_USAGE = `Usage: camsync event tag EVENT_ID [--category CAT] [--note TEXT] [--critical] [--by WHO]
-                         [--config FILE | --data-dir DIR]
+export const EVENT_TAG_USAGE = `Usage: camsync event tag EVENT_ID [--category CAT] [--case NUMBER] [--note TEXT] [--critical]
+                         [--by WHO] [--config FILE | --data-dir DIR]
 
-Adds metadata to a recorded event after the fact: a category, a note (notes accumulate),
-or the critical flag (uploaded first). Each tag is a manifest amendment recorded in the
+Adds metadata to a recorded event after the fact: a category, a case number, a note (notes
+accumulate), or the critical flag (uploaded first). Each tag is a manifest amendment recorded in the
 audit log; \`camsync verify\` follows it. With a daemon running the tag goes through its
 control socket; otherwise it is written directly
 under the audit log's lock file.
 
 Options:
       --category CAT    event category (e.g. traffic-stop, pursuit, use-of-force)
+      --case NUMBER     the agency's case or incident number (letters, digits, - _ . /)
       --note TEXT       a note to add
       --critical        mark the event critical
       --by WHO          who tags (officer id), recorded in the audit log
@@ -26,18 +27,25 @@ export async function runEventTag(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     ...locateOptions,
     category: { type: "string" },
+    case: { type: "string" },
     note: { type: "string" },
     critical: { type: "boolean" },
     by: { type: "string" },
   });
   if (positionals.length !== 1) throw new UsageError("expected exactly one EVENT_ID");
   const eventId = positionals[0] as string;
-  if (values.category === undefined && values.note === undefined && !values.critical) {
-    throw new UsageError("give --category, --note or --critical");
+  if (
+    values.category === undefined &&
+    values.case === undefined &&
+    values.note === undefined &&
+    !values.critical
+  ) {
+    throw new UsageError("give --category, --case, --note or --critical");
   }
   const dataDir = locateDataDir(values);
   const tags = {
     category: values.category,
+    caseNumber: values.case,
     note: values.note,
     critical: values.critical ? true : undefined,
     by: values.by,
@@ -47,6 +55,7 @@ export async function runEventTag(argv: string[]): Promise<number> {
       op: "event-tag",
       eventId,
       category: values.category,
+      caseNumber: values.case,
       note: values.note,
       critical: values.critical ? true : undefined,
       by: values.by,
