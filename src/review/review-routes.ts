@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { z } from "zod";
 import type { ControlRequest, ControlResponse } from "../control/control-protocol.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { EventBus } from "../core/event-bus.js";
@@ -19,6 +18,7 @@ import { serveLive } from "./live-view.js";
 import { sendMediaFile } from "./media-response.js";
 import { ReviewError } from "./review-error.js";
 import { REVIEW_CSP, REVIEW_HTML } from "./review-page.js";
+import { officerBodySchema, readJson, tagBodySchema } from "./review-request-body.js";
 import { ViewAudit } from "./view-audit.js";
 
 export interface ReviewOptions {
@@ -35,15 +35,6 @@ export interface ReviewOptions {
 
 /** A background index step (see EventIndex.tick): every known event is re-checked every ~25 s at 5,000. */
 const TICK_EVERY_MS = 1000;
-const MAX_BODY_BYTES = 8192;
-
-const tagBodySchema = z.strictObject({
-  category: z.string().max(64).optional(),
-  caseNumber: z.string().max(64).optional(),
-  note: z.string().max(2000).optional(),
-  critical: z.literal(true).optional(),
-});
-const officerBodySchema = z.strictObject({ officer: z.string().min(1).max(64) });
 
 let hlsScript: Buffer | null = null;
 function hlsJs(): Buffer {
@@ -392,26 +383,4 @@ function telemetryOf(ev: ReviewEvent): TelemetryInput {
       .map((t) => ({ atMs: Date.parse(t.at), type: t.type, reason: t.reason })),
     officer: ev.officer,
   };
-}
-
-function readJson(req: IncomingMessage): Promise<unknown> {
-  if (!/^application\/json\b/i.test(req.headers["content-type"] ?? ""))
-    return Promise.reject(new ReviewError(415, "expected content-type: application/json"));
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) reject(new ReviewError(413, "body too large"));
-      else chunks.push(c);
-    });
-    req.on("end", () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      } catch {
-        reject(new ReviewError(400, "body is not JSON"));
-      }
-    });
-    req.on("error", reject);
-  });
 }
