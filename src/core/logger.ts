@@ -28,15 +28,19 @@ export interface LoggerOptions {
   level?: LevelWithSilent;
   /** Defaults to stdout, synchronously (evidence-relevant lines must not be lost). */
   destination?: DestinationStream;
+  /** Every line's `service` field: "camsync" (the car's daemon and CLI) unless given ("camsync-station"). */
+  service?: string;
+  /** Paths redacted on top of the credentials above (the station adds `url` and `*.url`). */
+  redact?: readonly string[];
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
   return pino(
     {
       level: opts.level ?? "info",
-      base: { service: "camsync" },
+      base: { service: opts.service ?? "camsync" },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACT, censor: "***" },
+      redact: { paths: [...REDACT, ...(opts.redact ?? [])], censor: "***" },
       formatters: { level: (label) => ({ level: label }) },
     },
     opts.destination ?? pino.destination({ dest: 1, sync: true }),

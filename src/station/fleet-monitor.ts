@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { MqttClient } from "mqtt";
 import { z } from "zod";
+import type { Logger } from "../core/logger.js";
 import type { FleetRepository } from "./fleet-repository.js";
-import type { Logger } from "./station-logger.js";
 
 /**
  * The station's MQTT side: every car's retained `camsync/v1/{vehicleId}/status` (bridged from the

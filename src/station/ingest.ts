@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import type { Logger } from "../core/logger.js";
 import { AUDIT_EXCERPT_FILE, checkAuditExcerpt } from "../evidence/audit-excerpt.js";
 import { sha256Hex } from "../storage/sha256.js";
 import { ClipsRepository } from "./clips-repository.js";
@@ -19,7 +20,6 @@ import {
 import { readSmallObject, TooLargeError, verifyObjects } from "./object-hash.js";
 import type { ObjectStore } from "./object-store.js";
 import { QuarantineRepository, type SubjectKind } from "./quarantine-repository.js";
-import type { Logger } from "./station-logger.js";
 
 /**
  * Ingest: the bucket is listed incrementally (a cursor in the database, so a restart continues the

@@ -1,9 +1,14 @@
 import { parseArgs } from "node:util";
+import { createLogger, type Logger } from "../core/logger.js";
 import { AuthError, AuthService } from "./auth-service.js";
-import { DEFAULT_STATION_CONFIG_PATH, loadStationConfig, StationConfigError } from "./config.js";
+import {
+  DEFAULT_STATION_CONFIG_PATH,
+  loadStationConfig,
+  StationConfigError,
+  type StationFile,
+} from "./config.js";
 import { Ingest } from "./ingest.js";
 import { openStationDb, openStore, Station } from "./station.js";
-import { createStationLogger } from "./station-logger.js";
 
 /**
  * `camsync station …`: the station's command line (the CLI's main only dispatches here; the
@@ -77,7 +82,7 @@ async function userAdd(args: string[], configPath: string): Promise<number> {
 
 async function ingestOnce(configPath: string): Promise<number> {
   const file = loadStationConfig(configPath);
-  const log = createStationLogger(file.log.level);
+  const log = stationLogger(file.log.level);
   const db = await openStationDb(file);
   const { store, bucket, prefix } = await openStore(file);
   try {
@@ -107,7 +112,7 @@ async function ingestOnce(configPath: string): Promise<number> {
 
 async function serve(configPath: string): Promise<number> {
   const file = loadStationConfig(configPath);
-  const log = createStationLogger(file.log.level);
+  const log = stationLogger(file.log.level);
   const station = await Station.start(file, log);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
@@ -164,4 +169,9 @@ export async function runStation(argv: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+/** The station's JSON log lines (stdout, synchronous): service "camsync-station", URLs redacted whole. */
+function stationLogger(level: StationFile["log"]["level"]): Logger {
+  return createLogger({ level, service: "camsync-station", redact: ["url", "*.url"] });
 }

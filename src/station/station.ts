@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import type { Logger } from "../core/logger.js";
 import { loadCredentials } from "../evidence/s3-credentials.js";
 import { AuthService } from "./auth-service.js";
 import type { StationFile } from "./config.js";
@@ -14,7 +15,6 @@ import { type ObjectStore, openFsStore, openS3Store } from "./object-store.js";
 import { QuarantineRepository } from "./quarantine-repository.js";
 import { SearchService } from "./search-service.js";
 import { type ApiServices, registerApi, statusOf } from "./station-api.js";
-import type { Logger } from "./station-logger.js";
 
 /**
  * The station's composition root: database, object store, ingest worker, fleet monitor and the HTTP

@@ -4,11 +4,11 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../src/bodycam/mosquitto-process.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { stationFileSchema } from "../../src/station/config.js";
 import { EventsRepository } from "../../src/station/events-repository.js";
 import { FleetRepository } from "../../src/station/fleet-repository.js";
 import { Station } from "../../src/station/station.js";
-import { silentStationLogger } from "../../src/station/station-logger.js";
 import { tempDataDir } from "../evidence/event-fixture.js";
 import { S3ServerProcess } from "../evidence/s3-server.js";
 import { engines, STATION_TEST_TIMEOUT } from "../support/station-db.js";
@@ -73,7 +73,7 @@ describe.skipIf(!MOSQUITTO).each(engines())(
           },
           log: { level: "silent" },
         }),
-        silentStationLogger(),
+        silentLogger(),
       );
       car = new TestCar(s3);
       await car.start();

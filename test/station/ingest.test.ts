@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/core/logger.js";
 import { tagEvent } from "../../src/evidence/tag.js";
 import type { Db } from "../../src/station/db.js";
 import { EventsRepository } from "../../src/station/events-repository.js";
@@ -8,7 +9,6 @@ import { Ingest } from "../../src/station/ingest.js";
 import { IngestRepository } from "../../src/station/ingest-repository.js";
 import { type ObjectStore, openS3Store } from "../../src/station/object-store.js";
 import { QuarantineRepository } from "../../src/station/quarantine-repository.js";
-import { silentStationLogger } from "../../src/station/station-logger.js";
 import { sha256Hex } from "../../src/storage/sha256.js";
 import { S3ServerProcess } from "../evidence/s3-server.js";
 import { engines, STATION_TEST_TIMEOUT } from "../support/station-db.js";
@@ -336,7 +336,7 @@ describe.each(engines())(
         store: flaky,
         bucket: s3.bucket,
         prefix: "",
-        log: silentStationLogger(),
+        log: silentLogger(),
         leaseSeconds: 60,
         maxManifestBytes: 64 * 1024,
         concurrency: 1,

@@ -1,9 +1,9 @@
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/core/logger.js";
 import { AuthService } from "../../src/station/auth-service.js";
 import { Station } from "../../src/station/station.js";
-import { silentStationLogger } from "../../src/station/station-logger.js";
 import { tempDataDir } from "../evidence/event-fixture.js";
 import { S3ServerProcess } from "../evidence/s3-server.js";
 import { engines, STATION_TEST_TIMEOUT } from "../support/station-db.js";
@@ -48,7 +48,7 @@ describe.each(engines())(
       const c = car.record({ startedAt: T0 + 7_200_000, suffix: "000c", category: "pursuit" });
       ids.push(a.eventId, b.eventId, c.eventId);
       await car.upload();
-      station = await Station.start(await stationConfig(engine, s3, credentials), silentStationLogger());
+      station = await Station.start(await stationConfig(engine, s3, credentials), silentLogger());
       await station.ingest?.scan();
       await station.ingest?.drain();
       const auth = new AuthService(station.db, 3_600_000);

@@ -2,11 +2,11 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { stringify } from "yaml";
+import { silentLogger } from "../../src/core/logger.js";
 import { type StationFile, stationFileSchema } from "../../src/station/config.js";
 import type { Db } from "../../src/station/db.js";
 import { Ingest } from "../../src/station/ingest.js";
 import { openS3Store } from "../../src/station/object-store.js";
-import { silentStationLogger } from "../../src/station/station-logger.js";
 import type { S3ServerProcess } from "../evidence/s3-server.js";
 import type { Engine } from "../support/station-db.js";
 import { CREDENTIALS } from "./car-upload.js";
@@ -29,7 +29,7 @@ export async function ingestFor(
     store,
     bucket: s3.bucket,
     prefix: "",
-    log: silentStationLogger(),
+    log: silentLogger(),
     maxManifestBytes: 64 * 1024,
     concurrency: 2,
     ...extra,
