@@ -18,7 +18,7 @@ const silent = { child: () => silent, trace() {}, debug() {}, info() {}, warn() 
 
 export async function run() {
   const { sha256Hex } = await dist("storage/sha256.js");
-  const { openDb } = await dist("station/db.js");
+  const { openDb } = await dist("station/open-db.js");
   const { openS3Store } = await dist("station/object-store.js");
   const { Ingest } = await dist("station/ingest.js");
   const s3dir = mkdtempSync(join(tmpdir(), "camsync-bench-s3-"));

@@ -102,7 +102,7 @@ async function measure(db) {
 }
 
 export async function run() {
-  const { openDb } = await dist("station/db.js");
+  const { openDb } = await dist("station/open-db.js");
   const figures = [];
   const details = {};
   // PostgreSQL

@@ -4,15 +4,15 @@ import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
 import type { Alert, DecisionTiming, EventBus } from "../core/event-bus.js";
 import type { HealthState } from "../core/health.js";
-import { LatencyWindow } from "../core/latency-window.js";
 import type { Logger } from "../core/logger.js";
 import { stageTrace } from "../core/stage-trace.js";
 import type { Origin } from "../core/trigger.js";
+import { ActivationLatency } from "./activation-latency.js";
 import { BodycamAlertRules } from "./bodycam-alert-rules.js";
 import { BodycamRegistry } from "./bodycam-registry.js";
 import type { BodycamSyncStatus } from "./bodycam-sync-status.js";
 import { BodycamTriggers } from "./bodycam-triggers.js";
-import { type CarLatency, CarStatusPublisher } from "./car-status-publisher.js";
+import { CarStatusPublisher } from "./car-status-publisher.js";
 import type { BodycamConfig, MqttConfig } from "./config.js";
 import { ConfirmationTracker } from "./confirmation.js";
 import { OFFLINE_STATUS, openDaemonConnection } from "./daemon-connection.js";
@@ -52,10 +52,7 @@ export class BodycamSync implements Component {
   private readonly topics: Topics;
   private readonly cams: BodycamRegistry;
   private readonly tracker: ConfirmationTracker;
-  private readonly latency = {
-    triggerToPublish: new LatencyWindow(),
-    publishToConfirmation: new LatencyWindow(),
-  };
+  private readonly latency = new ActivationLatency();
   private readonly inbound: InboundContext;
   private outbox: Outbox | null = null;
   private delivery: DurableDelivery | null = null;
@@ -92,7 +89,7 @@ export class BodycamSync implements Component {
         eventId: this.state === "idle" ? null : (this.current?.eventId ?? null),
         bodycams: this.cams.summaries((id) => this.tracker.isConfirmed(id)),
         droppedPayloads: Object.values(this.dropped).reduce((a, b) => a + b, 0),
-        latency: this.latencySummary(),
+        latency: this.latency.summary(),
       }),
     });
     this.alertRules = new BodycamAlertRules({
@@ -112,7 +109,7 @@ export class BodycamSync implements Component {
       maxResends: opts.config.bodycams.maxResends,
       sink: {
         confirmed: (c, late) => {
-          if (c.latencyMs !== null && !late) this.latency.publishToConfirmation.record(c.latencyMs);
+          if (c.latencyMs !== null && !late) this.latency.confirmed(c.latencyMs);
           this.log.info({ ...c, late }, "body cam confirmed the activation");
           opts.bus.emit("bodycam-confirmation", c);
           this.carStatus.schedule();
@@ -144,17 +141,7 @@ export class BodycamSync implements Component {
       this.log.warn({ lines: this.outbox.skippedLines }, "outbox: unreadable lines skipped");
     if (this.outbox.size > 0) this.log.info({ pending: this.outbox.size }, "outbox: entries to replay");
     if (this.outbox.openError) this.outboxUnwritable(this.outbox.openError);
-    this.delivery = new DurableDelivery(this.outbox, (err) => {
-      this.log.error({ err: err.message }, "outbox write failed: publishing without durability");
-      if (!this.outboxFailing) {
-        this.outboxFailing = true;
-        this.alert(
-          "mqtt-outbox-failed",
-          "warning",
-          `MQTT outbox not writable (${err.message}); messages are sent but not kept`,
-        );
-      }
-    });
+    this.delivery = new DurableDelivery(this.outbox, (err) => this.outboxUnwritable(err));
     const b = this.opts.bus;
     // First in line: the body cams hear of an activation before slower listeners (audit fsync, recorder I/O) run.
     this.unsubscribe.push(b.on("decision", (d, timing) => this.onDecision(d, timing), { first: true }));
@@ -210,7 +197,7 @@ export class BodycamSync implements Component {
       bodycams: this.cams.summaries((id) => this.tracker.isConfirmed(id)),
       confirmations: this.tracker.confirmations(),
       droppedPayloads: { ...this.dropped },
-      latency: this.latencySummary(),
+      latency: this.latency.summary(),
       received: { ...this.counters, duplicates: this.triggers.duplicates },
     };
   }
@@ -222,7 +209,7 @@ export class BodycamSync implements Component {
     this.alert(
       "mqtt-outbox-failed",
       "warning",
-      `MQTT outbox not writable (${err.message}): activations are sent but not kept for replay`,
+      `MQTT outbox not writable (${err.message}): messages are sent but not kept for replay`,
     );
   }
 
@@ -262,7 +249,7 @@ export class BodycamSync implements Component {
       case "event-resume": {
         this.state = d.type === "event-resume" && d.state === "post-roll" ? "post-roll" : "active";
         this.publishActivation(d.eventId, true, d.origin, d.reason, d.at, d.seq);
-        if (timing) this.latency.triggerToPublish.record(this.opts.clock.monotonic() - timing.inputMono);
+        if (timing) this.latency.published(timing.inputMono, this.opts.clock.monotonic());
         this.tracker.activate(d.eventId, this.cams.entries());
         if (d.type !== "event-join") this.scheduleOfflineCheck(d.eventId);
         break;
@@ -312,14 +299,6 @@ export class BodycamSync implements Component {
 
   private onAlert(a: Alert): void {
     this.send(this.topics.alert, JSON.stringify(alertPayload(a)), false);
-  }
-
-  /** Trigger → activation on the MQTT socket, and activation → a body cam's confirmation (recent ones). */
-  private latencySummary(): CarLatency {
-    return {
-      triggerToPublishMs: this.latency.triggerToPublish.summary(),
-      publishToConfirmationMs: this.latency.publishToConfirmation.summary(),
-    };
   }
 
   // ---- inbound --------------------------------------------------------------------------------

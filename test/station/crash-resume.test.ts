@@ -1,9 +1,9 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openDb } from "../../src/station/db.js";
 import { EventsRepository } from "../../src/station/events-repository.js";
 import { IngestRepository } from "../../src/station/ingest-repository.js";
+import { openDb } from "../../src/station/open-db.js";
 import { tempDataDir } from "../evidence/event-fixture.js";
 import { S3ServerProcess } from "../evidence/s3-server.js";
 import { CliProcess, runCli } from "../support/cli.js";

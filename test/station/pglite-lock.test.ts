@@ -1,8 +1,8 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openDb } from "../../src/station/db.js";
 import { DatabaseInUseError } from "../../src/station/db-pglite.js";
+import { openDb } from "../../src/station/open-db.js";
 import { tempDataDir } from "../evidence/event-fixture.js";
 import { runCli } from "../support/cli.js";
 import { STATION_TEST_TIMEOUT } from "../support/station-db.js";

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Db, openDb } from "../../src/station/db.js";
+import type { Db } from "../../src/station/db.js";
+import { openDb } from "../../src/station/open-db.js";
 import { PostgresServer, postgresBinDir } from "./postgres-server.js";
 
 /**
