@@ -1,0 +1,220 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeClock } from "../../src/core/fake-clock.js";
+import { verifyDataDir } from "../../src/evidence/verify.js";
+import { custodyConfigSchema } from "../../src/station/custody/custody-config.js";
+import { CustodyRepository } from "../../src/station/custody/custody-repository.js";
+import { CustodyService } from "../../src/station/custody/custody-service.js";
+import { openS3Remover } from "../../src/station/custody/object-remover.js";
+import { rulesFromConfig } from "../../src/station/custody/retention-rules.js";
+import { StationAuditLog } from "../../src/station/custody/station-audit.js";
+import { type Db, openDb } from "../../src/station/db.js";
+import { EventsRepository } from "../../src/station/events-repository.js";
+import { IncidentsRepository } from "../../src/station/incidents-repository.js";
+import { sha256Hex } from "../../src/storage/sha256.js";
+import { S3ServerProcess } from "../evidence/s3-server.js";
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 0, 10, 12);
+const rules = rulesFromConfig(
+  custodyConfigSchema.parse({
+    categories: {
+      "non-evidence": { retention: "90d" },
+      "traffic stop": { retention: "1y" },
+      arrest: { retention: "5y" },
+      homicide: { retention: "forever" },
+    },
+    deletionQueueDays: 30,
+    restoreDays: 365,
+  }),
+);
+
+const s3 = new S3ServerProcess("evidence");
+let client: S3Client;
+const dir = mkdtempSync(join(tmpdir(), "camsync-custody-"));
+
+beforeAll(async () => {
+  await s3.start();
+  client = new S3Client({
+    endpoint: s3.endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+  });
+});
+afterAll(async () => {
+  client.destroy();
+  await s3.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function exists(key: string): Promise<boolean> {
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: "evidence", Key: key }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Put an event's objects in the bucket and index it (as ingest does after verifying them). */
+async function storeEvent(db: Db, eventId: string, category: string | null): Promise<string[]> {
+  const prefix = `car1/${eventId}/`;
+  const video = Buffer.from(`video of ${eventId} `.repeat(500));
+  const manifest = Buffer.from(JSON.stringify({ eventId, category }));
+  await client.send(new PutObjectCommand({ Bucket: "evidence", Key: `${prefix}front.mp4`, Body: video }));
+  await client.send(
+    new PutObjectCommand({ Bucket: "evidence", Key: `${prefix}manifest.json`, Body: manifest }),
+  );
+  await new EventsRepository(db).upsert({
+    eventId,
+    vehicleId: "car1",
+    vehicleName: null,
+    agency: null,
+    officer: "o1",
+    startedAt: new Date(T0).toISOString(),
+    endedAt: new Date(T0 + 60_000).toISOString(),
+    triggerKind: "lightbar",
+    triggerId: "lb",
+    category,
+    critical: false,
+    notes: "",
+    clockOffsetMs: 0,
+    preEventSeconds: 30,
+    keyPrefix: prefix,
+    manifestSha256: sha256Hex(manifest),
+    manifest: { eventId },
+    auditState: "verified",
+    bytes: video.length,
+    files: [
+      {
+        file: "front.mp4",
+        camera: "front",
+        objectKey: `${prefix}front.mp4`,
+        sha256: sha256Hex(video),
+        bytes: video.length,
+        durationSeconds: 60,
+        part: 1,
+      },
+    ],
+  });
+  return [`${prefix}front.mp4`, `${prefix}manifest.json`];
+}
+
+describe("custody end to end (PGlite, s3rver)", () => {
+  it("categorises, holds, expires, queues, deletes and restores; S3 and the audit log follow each step", async () => {
+    const clock = new FakeClock(T0);
+    const stationDir = join(dir, "station");
+    const db = await openDb({ dataDir: "memory://" });
+    const remover = await openS3Remover({
+      endpoint: s3.endpoint,
+      region: "us-east-1",
+      bucket: "evidence",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    });
+    const audit = new StationAuditLog(db, clock, stationDir);
+    const custody = new CustodyService(db, audit, rules, remover, clock);
+    const at = (day: number) => clock.advance(T0 + day * DAY - clock.now());
+    try {
+      const keys = {
+        ne: await storeEvent(db, "ev-ne", "non-evidence"),
+        restored: await storeEvent(db, "ev-restored", "non-evidence"),
+        unc: await storeEvent(db, "ev-unc", null),
+        held: await storeEvent(db, "ev-held", "non-evidence"),
+        hom: await storeEvent(db, "ev-hom", "homicide"),
+      };
+      const present = async () => {
+        const out: string[] = [];
+        for (const [name, ks] of Object.entries(keys)) {
+          const e = await Promise.all(ks.map(exists));
+          if (e.every(Boolean)) out.push(name);
+          else expect(e.some(Boolean), `${name}: partly deleted`).toBe(false);
+        }
+        return out;
+      };
+      const ref = (id: string) => ({ kind: "event" as const, id });
+      expect(await present()).toEqual(["ne", "restored", "unc", "held", "hom"]);
+
+      // day 0: an officer's category at the station, a case number and a hold on the case
+      await custody.setCategories("sup", ref("ev-unc"), ["traffic stop"]);
+      await new IncidentsRepository(db).setCaseNumber("ev-held", "C-1");
+      const hold = await custody.placeHold("sup", "case", "C-1", "pending trial");
+      expect((await custody.sweep()).enqueued).toEqual([]);
+
+      // day 90: non-evidence expires and is listed (the held one is not)
+      at(90);
+      const s90 = await custody.sweep();
+      expect(s90.enqueued.map((r) => r.id).sort()).toEqual(["ev-ne", "ev-restored"]);
+      expect((await custody.queue()).map((q) => q.id).sort()).toEqual(["ev-ne", "ev-restored"]);
+      expect(await present()).toEqual(["ne", "restored", "unc", "held", "hom"]);
+
+      // day 100: a supervisor restores one from the queue
+      at(100);
+      await custody.restore("sup", ref("ev-restored"), "needed for a complaint review");
+      expect((await custody.queue()).map((q) => q.id)).toEqual(["ev-ne"]);
+
+      // day 119: still listed; day 120: deleted, its hashes recorded
+      at(119);
+      expect((await custody.sweep()).deleted).toEqual([]);
+      at(120);
+      expect((await custody.sweep()).deleted).toEqual([ref("ev-ne")]);
+      expect(await present()).toEqual(["restored", "unc", "held", "hom"]);
+      const deletion = await new CustodyRepository(db).deletion(ref("ev-ne"));
+      expect(deletion?.objects.map((o) => o.key).sort()).toEqual([...keys.ne].sort());
+      expect(deletion?.objects.every((o) => /^[0-9a-f]{64}$/.test(o.sha256))).toBe(true);
+
+      // day 365: the traffic stop expires; day 396 it is deleted. The held item stays.
+      at(365);
+      expect((await custody.sweep()).enqueued).toEqual([ref("ev-unc")]);
+      at(396);
+      expect((await custody.sweep()).deleted).toEqual([ref("ev-unc")]);
+      expect(await present()).toEqual(["restored", "held", "hom"]);
+
+      // day 400: the hold is released (audited with its reason): the held item is listed at once
+      at(400);
+      await custody.releaseHold("sup", hold.id, "case closed");
+      expect((await custody.sweep()).enqueued).toEqual([ref("ev-held")]);
+      // day 430: the released item waited its 30 days and goes
+      at(430);
+      expect((await custody.sweep()).deleted).toEqual([ref("ev-held")]);
+      expect(await present()).toEqual(["restored", "hom"]);
+      // day 465: the restored item expired again (restore: 365 d from day 100): listed, deleted on day 495
+      at(465);
+      expect((await custody.sweep()).enqueued).toEqual([ref("ev-restored")]);
+      at(495);
+      expect((await custody.sweep()).deleted).toEqual([ref("ev-restored")]);
+      expect(await present()).toEqual(["hom"]);
+      at(36_500);
+      expect(await custody.sweep()).toEqual({ enqueued: [], dequeued: [], deleted: [], failed: [] });
+      expect(await present()).toEqual(["hom"]);
+
+      // the station audit log verifies with the car's verify, and holds every action exactly once
+      const report = await verifyDataDir(stationDir);
+      expect(report.findings).toEqual([]);
+      const entries = (await audit.entries()).map((e) => `${e.type} ${e.subjectId} ${e.user}`);
+      expect(entries).toEqual([
+        "category-changed ev-unc sup",
+        "hold-placed C-1 sup",
+        "queued-for-deletion ev-ne station",
+        "queued-for-deletion ev-restored station",
+        "restored ev-restored sup",
+        "deleted ev-ne station",
+        "queued-for-deletion ev-unc station",
+        "deleted ev-unc station",
+        "hold-released C-1 sup",
+        "queued-for-deletion ev-held station",
+        "deleted ev-held station",
+        "queued-for-deletion ev-restored station",
+        "deleted ev-restored station",
+      ]);
+      expect(report.auditEntries).toBe(entries.length);
+    } finally {
+      remover.close();
+      await db.close();
+    }
+  }, 60_000);
+});
