@@ -19,18 +19,8 @@ import { S3ServerProcess } from "../evidence/s3-server.js";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 10, 12);
-const rules = rulesFromConfig(
-  custodyConfigSchema.parse({
-    categories: {
-      "non-evidence": { retention: "90d" },
-      "traffic stop": { retention: "1y" },
-      arrest: { retention: "5y" },
-      homicide: { retention: "forever" },
-    },
-    deletionQueueDays: 30,
-    restoreDays: 365,
-  }),
-);
+// the defaults: non-evidence 90 d, traffic stop 1 y, arrest 5 y, homicide forever; queue 30 d, restore 365 d
+const rules = rulesFromConfig(custodyConfigSchema.parse({}));
 
 const s3 = new S3ServerProcess("evidence");
 let client: S3Client;

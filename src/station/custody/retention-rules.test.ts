@@ -13,17 +13,8 @@ import {
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 10, 12); // recorded at
-const rules = rulesFromConfig(
-  custodyConfigSchema.parse({
-    categories: {
-      "non-evidence": { retention: "90d" },
-      "traffic stop": { retention: "1y" },
-      arrest: { retention: "5y" },
-      homicide: { retention: "forever" },
-    },
-    deletionQueueDays: 30,
-  }),
-);
+// the defaults: non-evidence 90 d, traffic stop 1 y, arrest 5 y, homicide forever; queue 30 d, restore 365 d
+const rules = rulesFromConfig(custodyConfigSchema.parse({}));
 const years = (n: number) => Date.UTC(2026 + n, 0, 10, 12);
 
 const item = (over: Partial<CustodyItem> = {}): CustodyItem => ({
