@@ -55,8 +55,8 @@ export const exportedFileSchema = z.object({
   file: z.string(),
   sha256: sha,
   bytes: z.number().int().nonnegative(),
-  /** The SHA-256 the station indexed (verified at ingest) for this object. */
-  indexedSha256: sha,
+  /** The SHA-256 the station indexed (verified at ingest) for this object; null when not indexed (the car's audit excerpt). */
+  indexedSha256: sha.nullable(),
 });
 
 export const exportedItemSchema = z.object({

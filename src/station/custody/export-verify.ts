@@ -121,7 +121,7 @@ function checkDescription(d: ExportDescription, members: Map<string, Member>, fi
           message: `SHA-256 differs from ${DESCRIPTION_MEMBER}`,
         });
       }
-      if (f.sha256 !== f.indexedSha256) {
+      if (f.indexedSha256 !== null && f.sha256 !== f.indexedSha256) {
         findings.push({
           severity: "error",
           subject: f.member,

@@ -29,8 +29,8 @@ import { type StationKey, signBytes } from "./station-key.js";
 export interface ExportObject {
   file: string;
   objectKey: string;
-  /** What the station indexed (hashed at ingest). */
-  sha256: string;
+  /** What the station indexed (hashed at ingest); null for an object it does not index. */
+  sha256: string | null;
   bytes: number;
 }
 
@@ -203,7 +203,9 @@ export async function writeExport(
     const req = input.clip;
     const item = input.items.find((i) => i.id === req.itemId);
     const source = item?.files.find((f) => f.file === req.file);
-    if (!item || !source) throw new Error(`clip source ${req.itemId}/${req.file} is not part of this export`);
+    const sourceSha256 = source?.sha256;
+    if (!item || !source || !sourceSha256)
+      throw new Error(`clip source ${req.itemId}/${req.file} is not an indexed video of this export`);
     if (!cutClip) throw new Error("no clip cutter configured");
     const member = `clip/${safeSegment(item.id)}-${safeSegment(req.file.replace(/\.[^.]*$/, ""))}-${req.fromSeconds}s-${req.toSeconds}s.mp4`;
     pending.push(
@@ -214,7 +216,7 @@ export async function writeExport(
           member,
           sha256: r.sha256,
           bytes: r.bytes,
-          source: { itemId: item.id, file: source.file, sha256: source.sha256 },
+          source: { itemId: item.id, file: source.file, sha256: sourceSha256 },
           requested: { fromSeconds: req.fromSeconds, toSeconds: req.toSeconds },
           method: CLIP_METHOD,
         };
