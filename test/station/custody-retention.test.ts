@@ -1,126 +1,53 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/fake-clock.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
 import { custodyConfigSchema } from "../../src/station/custody/custody-config.js";
 import { CustodyRepository } from "../../src/station/custody/custody-repository.js";
 import { CustodyService } from "../../src/station/custody/custody-service.js";
-import { openS3Remover } from "../../src/station/custody/object-remover.js";
 import { rulesFromConfig } from "../../src/station/custody/retention-rules.js";
 import { StationAuditLog } from "../../src/station/custody/station-audit.js";
-import { type Db, openDb } from "../../src/station/db.js";
-import { EventsRepository } from "../../src/station/events-repository.js";
+import { openDb } from "../../src/station/db.js";
 import { IncidentsRepository } from "../../src/station/incidents-repository.js";
-import { sha256Hex } from "../../src/storage/sha256.js";
-import { S3ServerProcess } from "../evidence/s3-server.js";
+import { CustodyBucket, storeEvent } from "./custody-support.js";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 10, 12);
 // the defaults: non-evidence 90 d, traffic stop 1 y, arrest 5 y, homicide forever; queue 30 d, restore 365 d
 const rules = rulesFromConfig(custodyConfigSchema.parse({}));
 
-const s3 = new S3ServerProcess("evidence");
-let client: S3Client;
+const bucket = new CustodyBucket();
 const dir = mkdtempSync(join(tmpdir(), "camsync-custody-"));
 
-beforeAll(async () => {
-  await s3.start();
-  client = new S3Client({
-    endpoint: s3.endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-  });
-});
+beforeAll(() => bucket.start());
 afterAll(async () => {
-  client.destroy();
-  await s3.dispose();
+  await bucket.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function exists(key: string): Promise<boolean> {
-  try {
-    await client.send(new HeadObjectCommand({ Bucket: "evidence", Key: key }));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Put an event's objects in the bucket and index it (as ingest does after verifying them). */
-async function storeEvent(db: Db, eventId: string, category: string | null): Promise<string[]> {
-  const prefix = `car1/${eventId}/`;
-  const video = Buffer.from(`video of ${eventId} `.repeat(500));
-  const manifest = Buffer.from(JSON.stringify({ eventId, category }));
-  await client.send(new PutObjectCommand({ Bucket: "evidence", Key: `${prefix}front.mp4`, Body: video }));
-  await client.send(
-    new PutObjectCommand({ Bucket: "evidence", Key: `${prefix}manifest.json`, Body: manifest }),
-  );
-  await new EventsRepository(db).upsert({
-    eventId,
-    vehicleId: "car1",
-    vehicleName: null,
-    agency: null,
-    officer: "o1",
-    startedAt: new Date(T0).toISOString(),
-    endedAt: new Date(T0 + 60_000).toISOString(),
-    triggerKind: "lightbar",
-    triggerId: "lb",
-    category,
-    critical: false,
-    notes: "",
-    clockOffsetMs: 0,
-    preEventSeconds: 30,
-    keyPrefix: prefix,
-    manifestSha256: sha256Hex(manifest),
-    manifest: { eventId },
-    auditState: "verified",
-    bytes: video.length,
-    files: [
-      {
-        file: "front.mp4",
-        camera: "front",
-        objectKey: `${prefix}front.mp4`,
-        sha256: sha256Hex(video),
-        bytes: video.length,
-        durationSeconds: 60,
-        part: 1,
-      },
-    ],
-  });
-  return [`${prefix}front.mp4`, `${prefix}manifest.json`];
-}
 
 describe("custody end to end (PGlite, s3rver)", () => {
   it("categorises, holds, expires, queues, deletes and restores; S3 and the audit log follow each step", async () => {
     const clock = new FakeClock(T0);
     const stationDir = join(dir, "station");
     const db = await openDb({ dataDir: "memory://" });
-    const remover = await openS3Remover({
-      endpoint: s3.endpoint,
-      region: "us-east-1",
-      bucket: "evidence",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-    });
+    const remover = await bucket.remover();
     const audit = new StationAuditLog(db, clock, stationDir);
     const custody = new CustodyService(db, audit, rules, remover, clock);
     const at = (day: number) => clock.advance(T0 + day * DAY - clock.now());
     try {
       const keys = {
-        ne: await storeEvent(db, "ev-ne", "non-evidence"),
-        restored: await storeEvent(db, "ev-restored", "non-evidence"),
-        unc: await storeEvent(db, "ev-unc", null),
-        held: await storeEvent(db, "ev-held", "non-evidence"),
-        hom: await storeEvent(db, "ev-hom", "homicide"),
+        ne: await storeEvent(bucket, db, "ev-ne", { category: "non-evidence", startedAt: T0 }),
+        restored: await storeEvent(bucket, db, "ev-restored", { category: "non-evidence", startedAt: T0 }),
+        unc: await storeEvent(bucket, db, "ev-unc", { category: null, startedAt: T0 }),
+        held: await storeEvent(bucket, db, "ev-held", { category: "non-evidence", startedAt: T0 }),
+        hom: await storeEvent(bucket, db, "ev-hom", { category: "homicide", startedAt: T0 }),
       };
       const present = async () => {
         const out: string[] = [];
         for (const [name, ks] of Object.entries(keys)) {
-          const e = await Promise.all(ks.map(exists));
+          const e = await Promise.all(ks.map((k) => bucket.exists(k)));
           if (e.every(Boolean)) out.push(name);
           else expect(e.some(Boolean), `${name}: partly deleted`).toBe(false);
         }

@@ -1,0 +1,270 @@
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeClock } from "../../src/core/fake-clock.js";
+import { verifyDataDir } from "../../src/evidence/verify.js";
+import { ClipsRepository } from "../../src/station/clips-repository.js";
+import { custodyConfigSchema } from "../../src/station/custody/custody-config.js";
+import { type CustodyContext, handleCustody, type Role } from "../../src/station/custody/custody-routes.js";
+import { CustodyService } from "../../src/station/custody/custody-service.js";
+import { ExportService } from "../../src/station/custody/export-service.js";
+import { verifyExport } from "../../src/station/custody/export-verify.js";
+import { ReportRepository } from "../../src/station/custody/report-repository.js";
+import { rulesFromConfig } from "../../src/station/custody/retention-rules.js";
+import { ShareLinks } from "../../src/station/custody/share-links.js";
+import { StationAuditLog } from "../../src/station/custody/station-audit.js";
+import { loadOrCreateStationKey } from "../../src/station/custody/station-key.js";
+import { type Db, openDb } from "../../src/station/db.js";
+import { IncidentsRepository } from "../../src/station/incidents-repository.js";
+import { sha256Hex } from "../../src/storage/sha256.js";
+import { CustodyBucket, storeEvent, testMp4 } from "./custody-support.js";
+
+// the index stamps indexed_at with the database clock: the event ended 2 h before it was indexed (not late)
+const T0 = Date.now() - 2 * 3_600_000;
+const bucket = new CustodyBucket();
+const dir = mkdtempSync(join(tmpdir(), "camsync-custody-http-"));
+const stationDir = join(dir, "station");
+const clock = new FakeClock(T0);
+let db: Db;
+let remover: Awaited<ReturnType<CustodyBucket["remover"]>>;
+const servers: Server[] = [];
+let video: Buffer;
+
+/** One station process: its own services and HTTP server over the shared database and bucket. */
+async function stationProcess(): Promise<string> {
+  const audit = new StationAuditLog(db, clock, stationDir);
+  const key = loadOrCreateStationKey(stationDir);
+  const cfg = custodyConfigSchema.parse({});
+  const ctx: CustodyContext = {
+    custody: new CustodyService(db, audit, rulesFromConfig(cfg), remover, clock),
+    exports: new ExportService(db, audit, bucket.source(), key, clock),
+    shares: new ShareLinks(db, audit, clock, cfg.shareLinkMaxHours),
+    reports: new ReportRepository(db),
+    storage: bucket.source(),
+    key,
+    clock,
+    // the station's session lookup, reduced to a header for the test
+    authenticate: async (req) => {
+      const [name, role] = String(req.headers["x-test-user"] ?? "").split(":");
+      return name && role ? { name, role: role as Role } : null;
+    },
+  };
+  const server = createServer((req, res) => {
+    handleCustody(req, res, ctx).then(
+      (handled) => {
+        if (!handled) res.writeHead(404).end();
+      },
+      () => res.destroy(),
+    );
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const as = (user: string, role: Role = "supervisor") => ({
+  "x-test-user": `${user}:${role}`,
+  "content-type": "application/json",
+});
+
+beforeAll(async () => {
+  await bucket.start();
+  remover = await bucket.remover();
+  db = await openDb({ dataDir: "memory://" });
+  video = testMp4(8);
+  await storeEvent(bucket, db, "ev1", {
+    category: null,
+    startedAt: T0,
+    video,
+    bodycams: [{ id: "bc1", commandedAt: new Date(T0).toISOString(), confirmedAt: null }],
+  });
+  const clip = Buffer.from("body cam clip bytes ".repeat(300));
+  const clipManifest = Buffer.from('{"clipId":"c1"}');
+  await bucket.put("bodycams/bc1/c1/clip.mp4", clip);
+  await bucket.put("bodycams/bc1/c1/manifest.json", clipManifest);
+  await new ClipsRepository(db).upsert({
+    clipId: "c1",
+    camId: "bc1",
+    officer: "o1",
+    vehicleId: "car1",
+    eventId: "ev1",
+    startedAt: new Date(T0).toISOString(),
+    endedAt: new Date(T0 + 30_000).toISOString(),
+    clockOffsetMs: 0,
+    alignedStart: new Date(T0).toISOString(),
+    alignedEnd: new Date(T0 + 30_000).toISOString(),
+    keyPrefix: "bodycams/bc1/c1/",
+    manifestSha256: sha256Hex(clipManifest),
+    manifest: { clipId: "c1" },
+    bytes: clip.length,
+    files: [
+      {
+        file: "clip.mp4",
+        objectKey: "bodycams/bc1/c1/clip.mp4",
+        sha256: sha256Hex(clip),
+        bytes: clip.length,
+        durationSeconds: 30,
+      },
+    ],
+  });
+  await new IncidentsRepository(db).link("ev1", "c1", "event-id");
+}, 60_000);
+
+afterAll(async () => {
+  for (const s of servers) await new Promise((r) => s.close(r));
+  remover?.close();
+  await db?.close();
+  await bucket.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("custody over HTTP (PGlite, s3rver)", () => {
+  it("share links, holds, categories, export and report; the audit log holds each action once", async () => {
+    const a = await stationProcess();
+    const b = await stationProcess();
+
+    // a viewer cannot place a hold; a supervisor can, with a reason
+    expect(
+      (
+        await fetch(`${a}/api/custody/holds`, {
+          method: "POST",
+          headers: as("viewer1", "viewer"),
+          body: "{}",
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await fetch(`${a}/api/custody/holds`, {
+          method: "POST",
+          headers: as("sup"),
+          body: JSON.stringify({ scope: "incident", target: "ev1", reason: "" }),
+        })
+      ).status,
+    ).toBe(400);
+    const hold = await fetch(`${a}/api/custody/holds`, {
+      method: "POST",
+      headers: as("sup"),
+      body: JSON.stringify({ scope: "incident", target: "ev1", reason: "use of force review" }),
+    });
+    expect(hold.status).toBe(201);
+    const put = await fetch(`${a}/api/custody/items/events/ev1/categories`, {
+      method: "PUT",
+      headers: as("officer1", "viewer"),
+      body: JSON.stringify({ categories: ["arrest"] }),
+    });
+    expect(await put.json()).toEqual({ categories: ["arrest"] });
+
+    // a share link, used through station process B
+    const created = await fetch(`${a}/api/custody/shares`, {
+      method: "POST",
+      headers: as("sup"),
+      body: JSON.stringify({ incident: "ev1", recipient: "DA Smith", hours: 48 }),
+    });
+    expect(created.status).toBe(201);
+    const share = (await created.json()) as { id: string; url: string };
+    expect(share.url).toMatch(/^\/share\/[A-Za-z0-9_-]{43}$/);
+    const pageRes = await fetch(`${b}${share.url}`);
+    expect(pageRes.status).toBe(200);
+    const page = await pageRes.text();
+    expect(page).toContain("DA Smith");
+    const href = /href="([^"]*front\.mp4)"/.exec(page)?.[1] as string;
+    const download = await fetch(`${b}${href}`);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(video)).toBe(true);
+    expect(page).not.toContain(bucket.s3.endpoint);
+
+    // revoked through A: B refuses it at once (it checks the database on every use)
+    const revokedAt = performance.now();
+    expect(
+      (await fetch(`${a}/api/custody/shares/${share.id}`, { method: "DELETE", headers: as("sup") })).status,
+    ).toBe(200);
+    const afterRevoke = await fetch(`${b}${href}`);
+    const tookMs = performance.now() - revokedAt;
+    expect(afterRevoke.status).toBe(403);
+    expect(tookMs).toBeLessThan(1000);
+    expect((await fetch(`${b}${share.url}`)).status).toBe(403); // reused after revocation
+
+    // forged and expired links
+    expect((await fetch(`${b}/share/${"A".repeat(43)}`)).status).toBe(403);
+    const shortLived = (await (
+      await fetch(`${a}/api/custody/shares`, {
+        method: "POST",
+        headers: as("sup"),
+        body: JSON.stringify({ incident: "ev1", recipient: "defence", hours: 1 }),
+      })
+    ).json()) as { url: string };
+    clock.advance(3_600_000);
+    expect((await fetch(`${b}${shortLived.url}`)).status).toBe(403);
+
+    // export the incident with a clip; it verifies offline and is marked as held
+    const zipPath = join(dir, "ev1.zip");
+    const exp = await fetch(`${a}/api/custody/exports`, {
+      method: "POST",
+      headers: as("sup"),
+      body: JSON.stringify({
+        incident: "ev1",
+        clip: { itemId: "ev1", file: "front.mp4", fromSeconds: 2, toSeconds: 6 },
+      }),
+    });
+    expect(exp.status).toBe(200);
+    await pipeline(Readable.fromWeb(exp.body as never), createWriteStream(zipPath));
+    const report = await verifyExport(zipPath, {
+      publicKeyPem: loadOrCreateStationKey(stationDir).publicPem,
+    });
+    expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
+    expect(report.items).toBe(2);
+    expect(report.findings.map((f) => f.message)).toContain("export is marked: held");
+
+    // the accountability report: bc1 did not confirm, as a page and as CSV
+    const csv = await (
+      await fetch(
+        `${a}/custody/report.csv?from=${new Date(T0 - 86_400_000).toISOString()}&to=${new Date(T0 + 86_400_000).toISOString()}`,
+        {
+          headers: as("sup"),
+        },
+      )
+    ).text();
+    expect(csv).toContain("officer,o1,1,0,bc1x1,0,0,0,ev1");
+    const html = await (await fetch(`${a}/custody/report`, { headers: as("sup") })).text();
+    expect(html).toContain("bc1 ×1");
+    expect((await fetch(`${a}/custody/report`, { headers: as("v", "viewer") })).status).toBe(403);
+
+    // release needs a reason; then the station audit log verifies and lists every action exactly once
+    expect(
+      (
+        await fetch(`${a}/api/custody/holds/1/release`, {
+          method: "POST",
+          headers: as("sup"),
+          body: JSON.stringify({ reason: "review closed" }),
+        })
+      ).status,
+    ).toBe(200);
+    const verified = await verifyDataDir(stationDir);
+    expect(verified.findings).toEqual([]);
+    const entries = (await new StationAuditLog(db, clock).entries()).map(
+      (e) => `${e.type} ${e.subjectId} ${e.user}`,
+    );
+    expect(entries.map((e) => e.replace(/share:[0-9a-f]+/, "share:ID"))).toEqual([
+      "hold-placed ev1 sup",
+      "category-changed ev1 officer1",
+      "share-created ev1 sup",
+      "share-used ev1 share:ID",
+      "share-used ev1 share:ID",
+      "share-revoked ev1 sup",
+      "share-refused ev1 share:ID",
+      "share-refused ev1 share:ID",
+      "share-refused null share:unknown",
+      "share-created ev1 sup",
+      "share-refused ev1 share:ID",
+      "exported ev1 sup",
+      "hold-released ev1 sup",
+    ]);
+    expect(verified.auditEntries).toBe(entries.length);
+  }, 120_000);
+});
