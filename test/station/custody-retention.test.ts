@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyCommand } from "../../src/cli/commands/verify.js";
 import { FakeClock } from "../../src/core/fake-clock.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
 import { custodyConfigSchema } from "../../src/station/custody/custody-config.js";
@@ -11,6 +12,7 @@ import { rulesFromConfig } from "../../src/station/custody/retention-rules.js";
 import { StationAuditLog } from "../../src/station/custody/station-audit.js";
 import { openDb } from "../../src/station/db.js";
 import { IncidentsRepository } from "../../src/station/incidents-repository.js";
+import { captureCli } from "../evidence/cli-capture.js";
 import { CustodyBucket, storeEvent } from "./custody-support.js";
 
 const DAY = 86_400_000;
@@ -129,6 +131,19 @@ describe("custody end to end (PGlite, s3rver)", () => {
         "deleted ev-restored station",
       ]);
       expect(report.auditEntries).toBe(entries.length);
+
+      // camsync verify takes the station data dir or its audit file; an edited line is named
+      expect((await captureCli(() => verifyCommand.run([stationDir]))).code).toBe(0);
+      const file = join(stationDir, "audit.jsonl");
+      expect((await captureCli(() => verifyCommand.run([file]))).code).toBe(0);
+      writeFileSync(
+        file,
+        readFileSync(file, "utf8").replace('"reason":"case closed"', '"reason":"case closed!"'),
+      );
+      const tampered = await captureCli(() => verifyCommand.run([file]));
+      expect(tampered.code).toBe(1);
+      // line 9 (the release) was edited: the next line no longer links to it
+      expect(tampered.out).toContain("CHANGED  audit.jsonl line 10: line 10 (seq 10): prev does not match");
     } finally {
       remover.close();
       await db.close();

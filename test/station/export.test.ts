@@ -12,11 +12,13 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yauzl from "yauzl";
+import { verifyCommand } from "../../src/cli/commands/verify.js";
 import { cutClip } from "../../src/station/custody/clip-cut.js";
 import { verifyExport } from "../../src/station/custody/export-verify.js";
 import { type ExportInput, writeExport } from "../../src/station/custody/export-writer.js";
 import { loadOrCreateStationKey } from "../../src/station/custody/station-key.js";
 import { sha256Hex } from "../../src/storage/sha256.js";
+import { captureCli } from "../evidence/cli-capture.js";
 
 const dir = mkdtempSync(join(tmpdir(), "camsync-export-"));
 const objects = join(dir, "objects");
@@ -221,5 +223,27 @@ describe("court export", () => {
         createWriteStream(path),
       ),
     ).rejects.toThrow(/gone\.mp4/);
+  });
+
+  it("camsync verify EXPORT.zip: exit 0 with the key's fingerprint; a changed member is named, exit 1", async () => {
+    const path = join(dir, "cli.zip");
+    await exportTo(path, { clip: undefined });
+    const pem = join(dir, "station.pub.pem");
+    writeFileSync(pem, key.publicPem);
+    const ok = await captureCli(() => verifyCommand.run([path, "--key", pem]));
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain(`signed by key ${key.fingerprint}`);
+    const { offset, length } = (await memberData(path)).get("items/bodycam-clip-c1/clip.mp4") as {
+      offset: number;
+      length: number;
+    };
+    const bytes = readFileSync(path);
+    bytes[offset + length - 1] = (bytes[offset + length - 1] as number) ^ 0x80;
+    writeFileSync(path, bytes);
+    const bad = await captureCli(() => verifyCommand.run([path]));
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(
+      /CHANGED {2}items\/bodycam-clip-c1\/clip\.mp4: SHA-256 .* differs from SHA256SUMS/,
+    );
   });
 });
