@@ -22,111 +22,119 @@ import { loadOrCreateStationKey } from "../../src/station/custody/station-key.js
 import { type Db, openDb } from "../../src/station/db.js";
 import { IncidentsRepository } from "../../src/station/incidents-repository.js";
 import { sha256Hex } from "../../src/storage/sha256.js";
+import { engines } from "../support/station-db.js";
 import { CustodyBucket, storeEvent, testMp4 } from "./custody-support.js";
 
 // the index stamps indexed_at with the database clock: the event ended 2 h before it was indexed (not late)
 const T0 = Date.now() - 2 * 3_600_000;
-const bucket = new CustodyBucket();
-const dir = mkdtempSync(join(tmpdir(), "camsync-custody-http-"));
-const stationDir = join(dir, "station");
-const clock = new FakeClock(T0);
-let db: Db;
-let remover: Awaited<ReturnType<CustodyBucket["remover"]>>;
-const servers: Server[] = [];
-let video: Buffer;
 
-/** One station process: its own services and HTTP server over the shared database and bucket. */
-async function stationProcess(): Promise<string> {
-  const audit = new StationAuditLog(db, clock, stationDir);
-  const key = loadOrCreateStationKey(stationDir);
-  const cfg = custodyConfigSchema.parse({});
-  const ctx: CustodyContext = {
-    custody: new CustodyService(db, audit, rulesFromConfig(cfg), remover, clock),
-    exports: new ExportService(db, audit, bucket.source(), key, clock),
-    shares: new ShareLinks(db, audit, clock, cfg.shareLinkMaxHours),
-    reports: new ReportRepository(db),
-    storage: bucket.source(),
-    key,
-    clock,
-    // the station's session lookup, reduced to a header for the test
-    authenticate: async (req) => {
-      const [name, role] = String(req.headers["x-test-user"] ?? "").split(":");
-      return name && role ? { name, role: role as Role } : null;
-    },
-  };
-  const server = createServer((req, res) => {
-    handleCustody(req, res, ctx).then(
-      (handled) => {
-        if (!handled) res.writeHead(404).end();
+describe.each(engines())("custody over HTTP on $name (s3rver)", (engine) => {
+  const bucket = new CustodyBucket();
+  const dir = mkdtempSync(join(tmpdir(), "camsync-custody-http-"));
+  const stationDir = join(dir, "station");
+  const clock = new FakeClock(T0);
+  let db: Db;
+  /** Station process B's own connection (PostgreSQL); PGlite is embedded: one process, one connection. */
+  let dbB: Db;
+  let remover: Awaited<ReturnType<CustodyBucket["custodyStore"]>>;
+  const servers: Server[] = [];
+  let video: Buffer;
+
+  /** One station process: its own services and HTTP server over the shared database and bucket. */
+  async function stationProcess(db: Db): Promise<string> {
+    const audit = new StationAuditLog(db, clock, stationDir);
+    const key = loadOrCreateStationKey(stationDir);
+    const cfg = custodyConfigSchema.parse({});
+    const ctx: CustodyContext = {
+      custody: new CustodyService(db, audit, rulesFromConfig(cfg), remover, clock),
+      exports: new ExportService(db, audit, bucket.source(), key, clock),
+      shares: new ShareLinks(db, audit, clock, cfg.shareLinkMaxHours),
+      reports: new ReportRepository(db),
+      storage: bucket.source(),
+      key,
+      clock,
+      // the station's session lookup, reduced to a header for the test
+      authenticate: async (req) => {
+        const [name, role] = String(req.headers["x-test-user"] ?? "").split(":");
+        return name && role ? { name, role: role as Role } : null;
       },
-      () => res.destroy(),
-    );
+    };
+    const server = createServer((req, res) => {
+      handleCustody(req, res, ctx).then(
+        (handled) => {
+          if (!handled) res.writeHead(404).end();
+        },
+        () => res.destroy(),
+      );
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  const as = (user: string, role: Role = "supervisor") => ({
+    "x-test-user": `${user}:${role}`,
+    "content-type": "application/json",
   });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
-const as = (user: string, role: Role = "supervisor") => ({
-  "x-test-user": `${user}:${role}`,
-  "content-type": "application/json",
-});
+  beforeAll(async () => {
+    await Promise.all([engine.setup(), bucket.start()]);
+    remover = await bucket.custodyStore();
+    db = await engine.open();
+    const second = engine.lastUrl();
+    dbB = second.url ? await openDb({ dataDir: "", url: second.url, poolSize: 2 }) : db;
+    video = testMp4(8);
+    await storeEvent(bucket, db, "ev1", {
+      category: null,
+      startedAt: T0,
+      video,
+      bodycams: [{ id: "bc1", commandedAt: new Date(T0).toISOString(), confirmedAt: null }],
+    });
+    const clip = Buffer.from("body cam clip bytes ".repeat(300));
+    const clipManifest = Buffer.from('{"clipId":"c1"}');
+    await bucket.put("bodycams/bc1/c1/clip.mp4", clip);
+    await bucket.put("bodycams/bc1/c1/manifest.json", clipManifest);
+    await new ClipsRepository(db).upsert({
+      clipId: "c1",
+      camId: "bc1",
+      officer: "o1",
+      vehicleId: "car1",
+      eventId: "ev1",
+      startedAt: new Date(T0).toISOString(),
+      endedAt: new Date(T0 + 30_000).toISOString(),
+      clockOffsetMs: 0,
+      alignedStart: new Date(T0).toISOString(),
+      alignedEnd: new Date(T0 + 30_000).toISOString(),
+      keyPrefix: "bodycams/bc1/c1/",
+      manifestSha256: sha256Hex(clipManifest),
+      manifest: { clipId: "c1" },
+      bytes: clip.length,
+      files: [
+        {
+          file: "clip.mp4",
+          objectKey: "bodycams/bc1/c1/clip.mp4",
+          sha256: sha256Hex(clip),
+          bytes: clip.length,
+          durationSeconds: 30,
+        },
+      ],
+    });
+    await new IncidentsRepository(db).link("ev1", "c1", "event-id");
+  }, 60_000);
 
-beforeAll(async () => {
-  await bucket.start();
-  remover = await bucket.remover();
-  db = await openDb({ dataDir: "memory://" });
-  video = testMp4(8);
-  await storeEvent(bucket, db, "ev1", {
-    category: null,
-    startedAt: T0,
-    video,
-    bodycams: [{ id: "bc1", commandedAt: new Date(T0).toISOString(), confirmedAt: null }],
+  afterAll(async () => {
+    for (const s of servers) await new Promise((r) => s.close(r));
+    remover?.close();
+    if (dbB !== db) await dbB?.close();
+    await db?.close();
+    await bucket.stop();
+    await engine.teardown();
+    rmSync(dir, { recursive: true, force: true });
   });
-  const clip = Buffer.from("body cam clip bytes ".repeat(300));
-  const clipManifest = Buffer.from('{"clipId":"c1"}');
-  await bucket.put("bodycams/bc1/c1/clip.mp4", clip);
-  await bucket.put("bodycams/bc1/c1/manifest.json", clipManifest);
-  await new ClipsRepository(db).upsert({
-    clipId: "c1",
-    camId: "bc1",
-    officer: "o1",
-    vehicleId: "car1",
-    eventId: "ev1",
-    startedAt: new Date(T0).toISOString(),
-    endedAt: new Date(T0 + 30_000).toISOString(),
-    clockOffsetMs: 0,
-    alignedStart: new Date(T0).toISOString(),
-    alignedEnd: new Date(T0 + 30_000).toISOString(),
-    keyPrefix: "bodycams/bc1/c1/",
-    manifestSha256: sha256Hex(clipManifest),
-    manifest: { clipId: "c1" },
-    bytes: clip.length,
-    files: [
-      {
-        file: "clip.mp4",
-        objectKey: "bodycams/bc1/c1/clip.mp4",
-        sha256: sha256Hex(clip),
-        bytes: clip.length,
-        durationSeconds: 30,
-      },
-    ],
-  });
-  await new IncidentsRepository(db).link("ev1", "c1", "event-id");
-}, 60_000);
 
-afterAll(async () => {
-  for (const s of servers) await new Promise((r) => s.close(r));
-  remover?.close();
-  await db?.close();
-  await bucket.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-describe("custody over HTTP (PGlite, s3rver)", () => {
   it("share links, holds, categories, export and report; the audit log holds each action once", async () => {
-    const a = await stationProcess();
-    const b = await stationProcess();
+    const a = await stationProcess(db);
+    const b = await stationProcess(dbB);
 
     // a viewer cannot place a hold; a supervisor can, with a reason
     expect(

@@ -1,134 +1,184 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyCommand } from "../../src/cli/commands/verify.js";
 import { FakeClock } from "../../src/core/fake-clock.js";
+import { tagEvent } from "../../src/evidence/tag.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
 import { custodyConfigSchema } from "../../src/station/custody/custody-config.js";
 import { CustodyRepository } from "../../src/station/custody/custody-repository.js";
 import { CustodyService } from "../../src/station/custody/custody-service.js";
 import { rulesFromConfig } from "../../src/station/custody/retention-rules.js";
 import { StationAuditLog } from "../../src/station/custody/station-audit.js";
-import { openDb } from "../../src/station/db.js";
 import { IncidentsRepository } from "../../src/station/incidents-repository.js";
+import { Ingest } from "../../src/station/ingest.js";
+import { openS3Store } from "../../src/station/object-store.js";
+import { silentStationLogger } from "../../src/station/station-logger.js";
 import { captureCli } from "../evidence/cli-capture.js";
-import { CustodyBucket, storeEvent } from "./custody-support.js";
+import { tempDataDir } from "../evidence/event-fixture.js";
+import { engines } from "../support/station-db.js";
+import { CREDENTIALS, TestCar } from "./car-upload.js";
+import { CustodyBucket } from "./custody-support.js";
 
 const DAY = 86_400_000;
-const T0 = Date.UTC(2026, 0, 10, 12);
+/** The fixture car's events start here (TestCar's clock). */
+const T0 = Date.UTC(2026, 10, 26, 18);
 // the defaults: non-evidence 90 d, traffic stop 1 y, arrest 5 y, homicide forever; queue 30 d, restore 365 d
 const rules = rulesFromConfig(custodyConfigSchema.parse({}));
 
-const bucket = new CustodyBucket();
-const dir = mkdtempSync(join(tmpdir(), "camsync-custody-"));
+describe.each(engines())("custody end to end on $name (car upload, ingest, s3rver)", (engine) => {
+  const bucket = new CustodyBucket();
+  const stationDir = tempDataDir("station");
 
-beforeAll(() => bucket.start());
-afterAll(async () => {
-  await bucket.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+  beforeAll(() => Promise.all([engine.setup(), bucket.start()]));
+  afterAll(async () => {
+    await bucket.stop();
+    await engine.teardown();
+    rmSync(stationDir, { recursive: true, force: true });
+  });
 
-describe("custody end to end (PGlite, s3rver)", () => {
-  it("categorises, holds, expires, queues, deletes and restores; S3 and the audit log follow each step", async () => {
+  it("ingests, categorises, holds, expires, queues, deletes and restores; S3 and the audit log follow each step", async () => {
+    const db = await engine.open();
+    const store = await openS3Store({
+      endpoint: bucket.s3.endpoint,
+      region: "us-east-1",
+      bucket: "evidence",
+      forcePathStyle: true,
+      credentials: CREDENTIALS,
+    });
+    const custodyStore = await bucket.custodyStore();
+    const car = new TestCar(bucket.s3);
     const clock = new FakeClock(T0);
-    const stationDir = join(dir, "station");
-    const db = await openDb({ dataDir: "memory://" });
-    const remover = await bucket.remover();
     const audit = new StationAuditLog(db, clock, stationDir);
-    const custody = new CustodyService(db, audit, rules, remover, clock);
+    const custody = new CustodyService(db, audit, rules, custodyStore, clock);
     const at = (day: number) => clock.advance(T0 + day * DAY - clock.now());
     try {
-      const keys = {
-        ne: await storeEvent(bucket, db, "ev-ne", { category: "non-evidence", startedAt: T0 }),
-        restored: await storeEvent(bucket, db, "ev-restored", { category: "non-evidence", startedAt: T0 }),
-        unc: await storeEvent(bucket, db, "ev-unc", { category: null, startedAt: T0 }),
-        held: await storeEvent(bucket, db, "ev-held", { category: "non-evidence", startedAt: T0 }),
-        hom: await storeEvent(bucket, db, "ev-hom", { category: "homicide", startedAt: T0 }),
+      // a car records five events and offloads them; the station ingests them
+      await car.start();
+      const ev = {
+        ne: car.record({ startedAt: T0, suffix: "0a01" }),
+        restored: car.record({ startedAt: T0, suffix: "0a02" }),
+        unc: car.record({ startedAt: T0, suffix: "0a03" }),
+        held: car.record({ startedAt: T0, suffix: "0a04" }),
+        hom: car.record({ startedAt: T0, suffix: "0a05" }),
       };
+      // the officer categorises in the car: the category travels in the manifest amendment
+      for (const [name, category] of [
+        ["ne", "non-evidence"],
+        ["restored", "non-evidence"],
+        ["held", "non-evidence"],
+        ["hom", "homicide"],
+      ] as const) {
+        tagEvent(car.audit, ev[name].dir, { category, by: "B1234" });
+      }
+      await car.upload();
+      const ingest = new Ingest({
+        db,
+        store,
+        bucket: "evidence",
+        prefix: "",
+        log: silentStationLogger(),
+        leaseSeconds: 60,
+        maxManifestBytes: 1 << 20,
+        concurrency: 2,
+      });
+      await ingest.scan();
+      const outcomes = await ingest.drain();
+      expect(await db.query("SELECT reason, detail FROM quarantine")).toEqual([]);
+      expect(outcomes).toEqual(["indexed", "indexed", "indexed", "indexed", "indexed"]);
+      const id = (name: keyof typeof ev) => ev[name].eventId;
+      const ref = (name: keyof typeof ev) => ({ kind: "event" as const, id: id(name) });
+      const keysBefore = new Map<string, string[]>();
+      for (const name of Object.keys(ev) as (keyof typeof ev)[]) {
+        const keys = await bucket.keys(`unit12/${id(name)}/`);
+        expect(keys).toContain(`unit12/${id(name)}/manifest.json`);
+        keysBefore.set(name, keys);
+      }
+      /** Which events still have all their objects (none may be partly deleted). */
       const present = async () => {
         const out: string[] = [];
-        for (const [name, ks] of Object.entries(keys)) {
-          const e = await Promise.all(ks.map((k) => bucket.exists(k)));
-          if (e.every(Boolean)) out.push(name);
-          else expect(e.some(Boolean), `${name}: partly deleted`).toBe(false);
+        for (const [name, keys] of keysBefore) {
+          const now = await bucket.keys(`unit12/${id(name as keyof typeof ev)}/`);
+          if (now.length === keys.length) out.push(name);
+          else expect(now, `${name}: partly deleted`).toEqual([]);
         }
         return out;
       };
-      const ref = (id: string) => ({ kind: "event" as const, id });
       expect(await present()).toEqual(["ne", "restored", "unc", "held", "hom"]);
 
-      // day 0: an officer's category at the station, a case number and a hold on the case
-      await custody.setCategories("sup", ref("ev-unc"), ["traffic stop"]);
-      await new IncidentsRepository(db).setCaseNumber("ev-held", "C-1");
+      // day 0: a category at the station, a case number and a legal hold on the case
+      await custody.setCategories("sup", ref("unc"), ["traffic stop"]);
+      await new IncidentsRepository(db).setCaseNumber(id("held"), "C-1");
       const hold = await custody.placeHold("sup", "case", "C-1", "pending trial");
       expect((await custody.sweep()).enqueued).toEqual([]);
 
-      // day 90: non-evidence expires and is listed (the held one is not)
+      // day 90: non-evidence expires and is listed (the held one is not); nothing is deleted yet
       at(90);
-      const s90 = await custody.sweep();
-      expect(s90.enqueued.map((r) => r.id).sort()).toEqual(["ev-ne", "ev-restored"]);
-      expect((await custody.queue()).map((q) => q.id).sort()).toEqual(["ev-ne", "ev-restored"]);
+      expect((await custody.sweep()).enqueued.map((r) => r.id).sort()).toEqual(
+        [id("ne"), id("restored")].sort(),
+      );
       expect(await present()).toEqual(["ne", "restored", "unc", "held", "hom"]);
 
       // day 100: a supervisor restores one from the queue
       at(100);
-      await custody.restore("sup", ref("ev-restored"), "needed for a complaint review");
-      expect((await custody.queue()).map((q) => q.id)).toEqual(["ev-ne"]);
+      await custody.restore("sup", ref("restored"), "needed for a complaint review");
+      expect((await custody.queue()).map((q) => q.id)).toEqual([id("ne")]);
 
-      // day 119: still listed; day 120: deleted, its hashes recorded
+      // day 119: still listed; day 120: deleted, with the hashes of every object it had
       at(119);
       expect((await custody.sweep()).deleted).toEqual([]);
       at(120);
-      expect((await custody.sweep()).deleted).toEqual([ref("ev-ne")]);
+      expect((await custody.sweep()).deleted).toEqual([ref("ne")]);
       expect(await present()).toEqual(["restored", "unc", "held", "hom"]);
-      const deletion = await new CustodyRepository(db).deletion(ref("ev-ne"));
-      expect(deletion?.objects.map((o) => o.key).sort()).toEqual([...keys.ne].sort());
+      const deletion = await new CustodyRepository(db).deletion(ref("ne"));
+      expect(deletion?.objects.map((o) => o.key).sort()).toEqual(keysBefore.get("ne"));
       expect(deletion?.objects.every((o) => /^[0-9a-f]{64}$/.test(o.sha256))).toBe(true);
+      // the car's copy is the car's business: its own retention (keep until verified offload) is unchanged
+      expect(readFileSync(join(ev.ne.dir, "manifest.json"), "utf8")).toContain(id("ne"));
 
-      // day 365: the traffic stop expires; day 396 it is deleted. The held item stays.
+      // a traffic stop: listed on day 365, deleted on day 395; the held item stays
       at(365);
-      expect((await custody.sweep()).enqueued).toEqual([ref("ev-unc")]);
-      at(396);
-      expect((await custody.sweep()).deleted).toEqual([ref("ev-unc")]);
+      expect((await custody.sweep()).enqueued).toEqual([ref("unc")]);
+      at(395);
+      expect((await custody.sweep()).deleted).toEqual([ref("unc")]);
       expect(await present()).toEqual(["restored", "held", "hom"]);
 
-      // day 400: the hold is released (audited with its reason): the held item is listed at once
+      // day 400: the hold is released with a reason; the item, long expired, is listed at once
       at(400);
       await custody.releaseHold("sup", hold.id, "case closed");
-      expect((await custody.sweep()).enqueued).toEqual([ref("ev-held")]);
-      // day 430: the released item waited its 30 days and goes
+      expect((await custody.sweep()).enqueued).toEqual([ref("held")]);
       at(430);
-      expect((await custody.sweep()).deleted).toEqual([ref("ev-held")]);
-      expect(await present()).toEqual(["restored", "hom"]);
-      // day 465: the restored item expired again (restore: 365 d from day 100): listed, deleted on day 495
+      expect((await custody.sweep()).deleted).toEqual([ref("held")]);
+      // the restored item expires again 365 d after its restore (day 465), deleted 30 d later
       at(465);
-      expect((await custody.sweep()).enqueued).toEqual([ref("ev-restored")]);
+      expect((await custody.sweep()).enqueued).toEqual([ref("restored")]);
       at(495);
-      expect((await custody.sweep()).deleted).toEqual([ref("ev-restored")]);
+      expect((await custody.sweep()).deleted).toEqual([ref("restored")]);
       expect(await present()).toEqual(["hom"]);
       at(36_500);
       expect(await custody.sweep()).toEqual({ enqueued: [], dequeued: [], deleted: [], failed: [] });
       expect(await present()).toEqual(["hom"]);
+      // a deleted event is not ingested again
+      await ingest.scan();
+      expect(await ingest.drain()).toEqual([]);
 
-      // the station audit log verifies with the car's verify, and holds every action exactly once
+      // the station audit log verifies with the car's verify and holds every action exactly once
       const report = await verifyDataDir(stationDir);
       expect(report.findings).toEqual([]);
       const entries = (await audit.entries()).map((e) => `${e.type} ${e.subjectId} ${e.user}`);
       expect(entries).toEqual([
-        "category-changed ev-unc sup",
+        `category-changed ${id("unc")} sup`,
         "hold-placed C-1 sup",
-        "queued-for-deletion ev-ne station",
-        "queued-for-deletion ev-restored station",
-        "restored ev-restored sup",
-        "deleted ev-ne station",
-        "queued-for-deletion ev-unc station",
-        "deleted ev-unc station",
+        ...[id("ne"), id("restored")].sort().map((x) => `queued-for-deletion ${x} station`),
+        `restored ${id("restored")} sup`,
+        `deleted ${id("ne")} station`,
+        `queued-for-deletion ${id("unc")} station`,
+        `deleted ${id("unc")} station`,
         "hold-released C-1 sup",
-        "queued-for-deletion ev-held station",
-        "deleted ev-held station",
-        "queued-for-deletion ev-restored station",
-        "deleted ev-restored station",
+        `queued-for-deletion ${id("held")} station`,
+        `deleted ${id("held")} station`,
+        `queued-for-deletion ${id("restored")} station`,
+        `deleted ${id("restored")} station`,
       ]);
       expect(report.auditEntries).toBe(entries.length);
 
@@ -145,8 +195,10 @@ describe("custody end to end (PGlite, s3rver)", () => {
       // line 9 (the release) was edited: the next line no longer links to it
       expect(tampered.out).toContain("CHANGED  audit.jsonl line 10: line 10 (seq 10): prev does not match");
     } finally {
-      remover.close();
+      await car.stop();
+      store.close();
+      custodyStore.close();
       await db.close();
     }
-  }, 60_000);
+  }, 120_000);
 });

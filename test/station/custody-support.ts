@@ -10,16 +10,19 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import type { CustodyStore } from "../../src/station/custody/custody-service.js";
 import type { ObjectSource } from "../../src/station/custody/export-service.js";
 import { openS3Remover } from "../../src/station/custody/object-remover.js";
 import type { Db } from "../../src/station/db.js";
 import { EventsRepository } from "../../src/station/events-repository.js";
+import { openS3Store } from "../../src/station/object-store.js";
 import { sha256Hex } from "../../src/storage/sha256.js";
 import { S3ServerProcess } from "../evidence/s3-server.js";
 
 /** A real s3rver with the evidence bucket, and what custody tests put in it and index. */
 export class CustodyBucket {
   readonly s3 = new S3ServerProcess("evidence");
+  readonly bucket = "evidence";
   client!: S3Client;
   private readonly credentials = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
@@ -46,6 +49,33 @@ export class CustodyBucket {
       forcePathStyle: true,
       credentials: this.credentials,
     });
+  }
+
+  /** What retention's deletion uses: the station's read-only store plus the remover. */
+  async custodyStore(): Promise<CustodyStore & { close(): void }> {
+    const store = await openS3Store({
+      endpoint: this.s3.endpoint,
+      region: "us-east-1",
+      bucket: "evidence",
+      forcePathStyle: true,
+      credentials: this.credentials,
+    });
+    const remover = await this.remover();
+    return {
+      list: (prefix, after, max) => store.list(prefix, after, max),
+      get: (key) => store.get(key),
+      delete: (key) => remover.delete(key),
+      close() {
+        store.close();
+        remover.close();
+      },
+    };
+  }
+
+  /** Every key in the bucket under a prefix. */
+  async keys(prefix: string): Promise<string[]> {
+    const r = await this.client.send(new ListObjectsV2Command({ Bucket: "evidence", Prefix: prefix }));
+    return (r.Contents ?? []).map((o) => o.Key ?? "").sort();
   }
 
   /** Reading objects as the station does (streamed GetObject, prefix listing). */

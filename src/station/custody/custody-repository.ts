@@ -240,8 +240,8 @@ export class CustodyRepository {
     };
   }
 
-  /** The objects an item consists of: its manifest and every indexed file, with their verified hashes. */
-  async objects(ref: ItemRef): Promise<StoredObject[]> {
+  /** An item's key prefix and its indexed objects (manifest and files, with their verified hashes). */
+  async objects(ref: ItemRef): Promise<{ prefix: string; objects: StoredObject[] } | null> {
     const owner =
       ref.kind === "event"
         ? await this.db.query("SELECT key_prefix, manifest_sha256 FROM events WHERE event_id = $1", [ref.id])
@@ -249,7 +249,7 @@ export class CustodyRepository {
             ref.id,
           ]);
     const o = owner[0];
-    if (!o) return [];
+    if (!o) return null;
     const files =
       ref.kind === "event"
         ? await this.db.query(
@@ -260,20 +260,24 @@ export class CustodyRepository {
             "SELECT file, object_key, sha256, bytes FROM clip_files WHERE clip_id = $1 ORDER BY file",
             [ref.id],
           );
-    return [
-      {
-        file: "manifest.json",
-        key: `${String(o.key_prefix)}manifest.json`,
-        sha256: String(o.manifest_sha256),
-        bytes: -1,
-      },
-      ...files.map((f) => ({
-        file: String(f.file),
-        key: String(f.object_key),
-        sha256: String(f.sha256),
-        bytes: toNumber(f.bytes),
-      })),
-    ];
+    const prefix = String(o.key_prefix);
+    return {
+      prefix,
+      objects: [
+        {
+          file: "manifest.json",
+          key: `${prefix}manifest.json`,
+          sha256: String(o.manifest_sha256),
+          bytes: null,
+        },
+        ...files.map((f) => ({
+          file: String(f.file),
+          key: String(f.object_key),
+          sha256: String(f.sha256),
+          bytes: toNumber(f.bytes),
+        })),
+      ],
+    };
   }
 
   /** Record the anchor in the car's chain for an event (called by ingest with the excerpt's last line). */

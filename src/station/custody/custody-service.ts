@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import type { Readable } from "node:stream";
 import { type Clock, isoTime } from "../../core/clock.js";
 import type { Db } from "../db.js";
 import { categoryNamePattern } from "./custody-config.js";
@@ -13,6 +15,26 @@ import type { StationAuditLog } from "./station-audit.js";
  */
 export interface ObjectRemover {
   delete(key: string): Promise<void>;
+}
+
+/** What deletion needs from storage: the objects under an item's prefix, their bytes, and delete. */
+export interface CustodyStore extends ObjectRemover {
+  list(
+    prefix: string,
+    startAfter: string,
+    maxKeys: number,
+  ): Promise<{ objects: { key: string }[]; next: string | null }>;
+  get(key: string): Promise<{ stream: Readable }>;
+}
+
+async function sha256Of(stream: Readable): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest("hex"), bytes };
 }
 
 export class CustodyError extends Error {
@@ -43,7 +65,7 @@ export class CustodyService {
     private readonly db: Db,
     private readonly audit: StationAuditLog,
     private readonly rules: RetentionRules,
-    private readonly storage: ObjectRemover,
+    private readonly storage: CustodyStore,
     private readonly clock: Clock,
   ) {
     this.repo = new CustodyRepository(db);
@@ -209,11 +231,35 @@ export class CustodyService {
     });
   }
 
+  /**
+   * Everything stored under the item's prefix: the indexed objects with their verified hashes, and
+   * any other object there (the car's audit excerpt, ring segments) hashed now, before it goes.
+   */
+  private async objectsToDelete(ref: ItemRef): Promise<StoredObject[]> {
+    const indexed = await this.repo.objects(ref);
+    if (!indexed) return [];
+    const known = new Set(indexed.objects.map((o) => o.key));
+    const extra: StoredObject[] = [];
+    let after = "";
+    for (;;) {
+      const page = await this.storage.list(indexed.prefix, after, 1000);
+      for (const { key } of page.objects) {
+        if (known.has(key)) continue;
+        const h = await sha256Of((await this.storage.get(key)).stream);
+        extra.push({ file: key.slice(indexed.prefix.length), key, ...h });
+      }
+      if (!page.next) break;
+      after = page.next;
+    }
+    return [...indexed.objects, ...extra];
+  }
+
   /** Delete a due item's objects, then record the deletion (with the hashes) in the index and the log. */
   private async deleteItem(ref: ItemRef, now: number): Promise<boolean> {
     const item = await this.repo.item(ref);
     if (!item || retentionState(item, this.rules, now).state !== "due") return false;
-    const objects: StoredObject[] = await this.repo.objects(ref);
+    const objects = await this.objectsToDelete(ref);
+    // the manifest first: a half-deleted item is never listed (and ingested) again
     for (const o of objects) await this.storage.delete(o.key);
     return this.db.transaction(async (tx) => {
       await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`custody:${ref.kind}:${ref.id}`]);

@@ -130,8 +130,15 @@ export class StationAuditLog {
     const fd = openSync(join(this.dataDir, AUDIT_FILE), "a+", 0o640);
     try {
       await lockFile(fd);
-      const have = lastSeqIn(fd);
-      const missing = await this.lines(have);
+      const last = lastLineIn(fd);
+      if (last) {
+        const rows = await this.db.query("SELECT hash FROM station_audit WHERE seq = $1", [last.seq]);
+        if (rows[0]?.hash !== last.hash)
+          throw new Error(
+            `${AUDIT_FILE} line seq ${last.seq} is not the database's entry: the mirror belongs to another chain or was changed`,
+          );
+      }
+      const missing = await this.lines(last?.seq ?? 0);
       if (missing.length > 0) {
         writeSync(fd, missing.map((l) => `${l}\n`).join(""));
         fsyncSync(fd);
@@ -146,19 +153,19 @@ function lockFile(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fsExt.flock(fd, "ex", (err) => (err ? reject(err) : resolve())));
 }
 
-/** The seq of the last complete line of the mirror (0 when empty). */
-function lastSeqIn(fd: number): number {
+/** The seq and hash of the last complete line of the mirror (null when empty). */
+function lastLineIn(fd: number): { seq: number; hash: string } | null {
   const size = fstatSync(fd).size;
-  if (size === 0) return 0;
+  if (size === 0) return null;
   const len = Math.min(size, 1 << 20);
   const buf = Buffer.alloc(len);
   readSync(fd, buf, 0, len, size - len);
-  const text = buf.toString("utf8");
-  const end = text.lastIndexOf("\n");
-  if (end < 0) return 0;
-  const start = text.lastIndexOf("\n", end - 1) + 1;
-  const entry = parseEntry(text.slice(start, end));
+  const end = buf.lastIndexOf(0x0a);
+  if (end < 0) return null;
+  const start = buf.lastIndexOf(0x0a, end - 1) + 1;
+  const line = buf.subarray(start, end);
+  const entry = parseEntry(line.toString("utf8"));
   if (!entry)
     throw new Error(`${AUDIT_FILE}: the last line is not an audit entry; the mirror is not extended`);
-  return entry.seq;
+  return { seq: entry.seq, hash: lineHash(line) };
 }
