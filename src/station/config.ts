@@ -4,6 +4,7 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { seconds, section } from "../config/describe.js";
 import { formatIssue } from "../config/load.js";
+import { custodyConfigSchema } from "./custody/custody-config.js";
 
 /**
  * The station's configuration file (`/etc/camsync/station.yaml`), one schema like the daemon's:
@@ -123,6 +124,7 @@ export const stationConfigSchema = z
       })
       .optional()
       .describe("Fleet status and upload announcements from the bridged camsync/v1/+/… topics."),
+    custody: custodyConfigSchema,
   })
   .describe("camsync station settings.");
 

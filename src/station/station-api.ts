@@ -28,6 +28,8 @@ export interface ApiServices {
   scanNow(): Promise<number>;
   sessionHours: number;
   secureCookies: boolean;
+  /** Called for every media read from byte 0 (a play or download): custody audits it as a view. */
+  onMediaRead?(user: string, kind: "events" | "clips", id: string, file: string): Promise<void>;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -157,6 +159,13 @@ export function registerApi(router: Router, s: ApiServices): void {
       return;
     }
     const body = await s.store.get(obj.key, range ?? undefined);
+    if (req.method !== "HEAD" && (range?.start ?? 0) === 0) {
+      // no view without its audit record
+      await s.onMediaRead?.(ctx.user?.name ?? "", kind, params.id ?? "", file).catch((err: unknown) => {
+        body.stream.destroy();
+        throw err;
+      });
+    }
     const type = CONTENT_TYPES[file.split(".").pop() ?? ""] ?? "application/octet-stream";
     const headers: Record<string, string | number> = {
       "content-type": type,

@@ -1,5 +1,5 @@
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,9 +8,10 @@ import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/core/fake-clock.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
+import { AuthService } from "../../src/station/auth-service.js";
 import { ClipsRepository } from "../../src/station/clips-repository.js";
 import { custodyConfigSchema } from "../../src/station/custody/custody-config.js";
-import { type CustodyContext, handleCustody, type Role } from "../../src/station/custody/custody-routes.js";
+import { mediaReadAuditor, registerCustody } from "../../src/station/custody/custody-routes.js";
 import { CustodyService } from "../../src/station/custody/custody-service.js";
 import { ExportService } from "../../src/station/custody/export-service.js";
 import { verifyExport } from "../../src/station/custody/export-verify.js";
@@ -20,10 +21,17 @@ import { ShareLinks } from "../../src/station/custody/share-links.js";
 import { StationAuditLog } from "../../src/station/custody/station-audit.js";
 import { loadOrCreateStationKey } from "../../src/station/custody/station-key.js";
 import { type Db, openDb } from "../../src/station/db.js";
+import { Router } from "../../src/station/http-router.js";
+import { IncidentService } from "../../src/station/incident-service.js";
 import { IncidentsRepository } from "../../src/station/incidents-repository.js";
+import type { ObjectStore } from "../../src/station/object-store.js";
+import { QuarantineRepository } from "../../src/station/quarantine-repository.js";
+import { SearchService } from "../../src/station/search-service.js";
+import { registerApi } from "../../src/station/station-api.js";
+import type { Role } from "../../src/station/users-repository.js";
 import { sha256Hex } from "../../src/storage/sha256.js";
 import { engines } from "../support/station-db.js";
-import { CustodyBucket, storeEvent, testMp4 } from "./custody-support.js";
+import { CustodyBucket, serveRouter, storeEvent, testMp4 } from "./custody-support.js";
 
 // the index stamps indexed_at with the database clock: the event ended 2 h before it was indexed (not late)
 const T0 = Date.now() - 2 * 3_600_000;
@@ -38,42 +46,48 @@ describe.each(engines())("custody over HTTP on $name (s3rver)", (engine) => {
   let dbB: Db;
   let remover: Awaited<ReturnType<CustodyBucket["custodyStore"]>>;
   const servers: Server[] = [];
+  const stores: ObjectStore[] = [];
   let video: Buffer;
 
-  /** One station process: its own services and HTTP server over the shared database and bucket. */
+  /** One station process: its own services, router and HTTP server over the shared database and bucket. */
   async function stationProcess(db: Db): Promise<string> {
     const audit = new StationAuditLog(db, clock, stationDir);
     const key = loadOrCreateStationKey(stationDir);
     const cfg = custodyConfigSchema.parse({});
-    const ctx: CustodyContext = {
+    const router = new Router();
+    const store = await bucket.store();
+    stores.push(store);
+    // the station's own API (media routes among them), with custody's view auditing hooked in
+    registerApi(router, {
+      db,
+      auth: new AuthService(db, 3_600_000),
+      search: new SearchService(db),
+      incidents: new IncidentService(db),
+      quarantine: new QuarantineRepository(db),
+      store,
+      scanNow: async () => 0,
+      sessionHours: 1,
+      secureCookies: false,
+      onMediaRead: mediaReadAuditor(audit),
+    });
+    registerCustody(router, {
       custody: new CustodyService(db, audit, rulesFromConfig(cfg), remover, clock),
       exports: new ExportService(db, audit, bucket.source(), key, clock),
       shares: new ShareLinks(db, audit, clock, cfg.shareLinkMaxHours),
       reports: new ReportRepository(db),
+      audit,
       storage: bucket.source(),
       key,
       clock,
-      // the station's session lookup, reduced to a header for the test
-      authenticate: async (req) => {
-        const [name, role] = String(req.headers["x-test-user"] ?? "").split(":");
-        return name && role ? { name, role: role as Role } : null;
-      },
-    };
-    const server = createServer((req, res) => {
-      handleCustody(req, res, ctx).then(
-        (handled) => {
-          if (!handled) res.writeHead(404).end();
-        },
-        () => res.destroy(),
-      );
     });
+    const server = serveRouter(router);
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   const as = (user: string, role: Role = "supervisor") => ({
-    "x-test-user": `${user}:${role}`,
+    cookie: `camsync_session=${user}:${role}`,
     "content-type": "application/json",
   });
 
@@ -125,6 +139,7 @@ describe.each(engines())("custody over HTTP on $name (s3rver)", (engine) => {
   afterAll(async () => {
     for (const s of servers) await new Promise((r) => s.close(r));
     remover?.close();
+    for (const st of stores) st.close();
     if (dbB !== db) await dbB?.close();
     await db?.close();
     await bucket.stop();
@@ -168,6 +183,15 @@ describe.each(engines())("custody over HTTP on $name (s3rver)", (engine) => {
     });
     expect(await put.json()).toEqual({ categories: ["arrest"] });
 
+    // a supervisor plays the video: one `viewed` entry; the player's later range reads are not views
+    const played = await fetch(`${a}/media/events/ev1/front.mp4`, { headers: as("sup") });
+    expect(Buffer.from(await played.arrayBuffer()).equals(video)).toBe(true);
+    const seek = await fetch(`${a}/media/events/ev1/front.mp4`, {
+      headers: { ...as("sup"), range: "bytes=100-199" },
+    });
+    expect(seek.status).toBe(206);
+    await seek.arrayBuffer();
+
     // a share link, used through station process B
     const created = await fetch(`${a}/api/custody/shares`, {
       method: "POST",
@@ -182,6 +206,7 @@ describe.each(engines())("custody over HTTP on $name (s3rver)", (engine) => {
     const page = await pageRes.text();
     expect(page).toContain("DA Smith");
     const href = /href="([^"]*front\.mp4)"/.exec(page)?.[1] as string;
+    expect(href).toMatch(/^\/share\/[A-Za-z0-9_-]{43}\/events\/ev1\/front\.mp4$/);
     const download = await fetch(`${b}${href}`);
     expect(download.status).toBe(200);
     expect(Buffer.from(await download.arrayBuffer()).equals(video)).toBe(true);
@@ -261,6 +286,7 @@ describe.each(engines())("custody over HTTP on $name (s3rver)", (engine) => {
     expect(entries.map((e) => e.replace(/share:[0-9a-f]+/, "share:ID"))).toEqual([
       "hold-placed ev1 sup",
       "category-changed ev1 officer1",
+      "viewed ev1 sup",
       "share-created ev1 sup",
       "share-used ev1 share:ID",
       "share-used ev1 share:ID",

@@ -12,12 +12,11 @@ import { rulesFromConfig } from "../../src/station/custody/retention-rules.js";
 import { StationAuditLog } from "../../src/station/custody/station-audit.js";
 import { IncidentsRepository } from "../../src/station/incidents-repository.js";
 import { Ingest } from "../../src/station/ingest.js";
-import { openS3Store } from "../../src/station/object-store.js";
 import { silentStationLogger } from "../../src/station/station-logger.js";
 import { captureCli } from "../evidence/cli-capture.js";
 import { tempDataDir } from "../evidence/event-fixture.js";
 import { engines } from "../support/station-db.js";
-import { CREDENTIALS, TestCar } from "./car-upload.js";
+import { TestCar } from "./car-upload.js";
 import { CustodyBucket } from "./custody-support.js";
 
 const DAY = 86_400_000;
@@ -39,13 +38,7 @@ describe.each(engines())("custody end to end on $name (car upload, ingest, s3rve
 
   it("ingests, categorises, holds, expires, queues, deletes and restores; S3 and the audit log follow each step", async () => {
     const db = await engine.open();
-    const store = await openS3Store({
-      endpoint: bucket.s3.endpoint,
-      region: "us-east-1",
-      bucket: "evidence",
-      forcePathStyle: true,
-      credentials: CREDENTIALS,
-    });
+    const store = await bucket.store();
     const custodyStore = await bucket.custodyStore();
     const car = new TestCar(bucket.s3);
     const clock = new FakeClock(T0);

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -10,12 +11,15 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { isRole } from "../../src/station/auth-service.js";
 import type { CustodyStore } from "../../src/station/custody/custody-service.js";
 import type { ObjectSource } from "../../src/station/custody/export-service.js";
 import { openS3Remover } from "../../src/station/custody/object-remover.js";
 import type { Db } from "../../src/station/db.js";
 import { EventsRepository } from "../../src/station/events-repository.js";
+import { HttpError, type Router, sendJson } from "../../src/station/http-router.js";
 import { openS3Store } from "../../src/station/object-store.js";
+import { statusOf } from "../../src/station/station-api.js";
 import { sha256Hex } from "../../src/storage/sha256.js";
 import { S3ServerProcess } from "../evidence/s3-server.js";
 
@@ -51,15 +55,20 @@ export class CustodyBucket {
     });
   }
 
-  /** What retention's deletion uses: the station's read-only store plus the remover. */
-  async custodyStore(): Promise<CustodyStore & { close(): void }> {
-    const store = await openS3Store({
+  /** The station's read-only object store on this bucket. */
+  store() {
+    return openS3Store({
       endpoint: this.s3.endpoint,
       region: "us-east-1",
       bucket: "evidence",
       forcePathStyle: true,
       credentials: this.credentials,
     });
+  }
+
+  /** What retention's deletion uses: the station's read-only store plus the remover. */
+  async custodyStore(): Promise<CustodyStore & { close(): void }> {
+    const store = await this.store();
     const remover = await this.remover();
     return {
       list: (prefix, after, max) => store.list(prefix, after, max),
@@ -182,4 +191,23 @@ export async function storeEvent(
     ],
   });
   return [`${prefix}front.mp4`, `${prefix}manifest.json`];
+}
+
+/** An HTTP server for a router, answering errors as the station does; the session token is `name:role`. */
+export function serveRouter(router: Router): Server {
+  return createServer((req, res) => {
+    router
+      .handle(req, res, async (token) => {
+        const [name, role] = token.split(":");
+        return name && isRole(role) ? { name, role } : null;
+      })
+      .then((handled) => {
+        if (!handled) throw new HttpError(404, "not found");
+      })
+      .catch((err: unknown) => {
+        if (res.headersSent) return res.destroy();
+        const status = statusOf(err);
+        sendJson(res, status ?? 500, { error: status === null ? String(err) : (err as Error).message });
+      });
+  });
 }

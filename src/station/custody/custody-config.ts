@@ -66,6 +66,15 @@ export const custodyConfigSchema = section(
       .describe(
         "How long a supervisor's restore from the deletion queue keeps an item before it expires again.",
       ),
+    sweepIntervalMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(60)
+      .describe(
+        "How often this process runs the retention sweep (listing expired items, deleting due ones).",
+      ),
     shareLinkMaxHours: z
       .number()
       .int()

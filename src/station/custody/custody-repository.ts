@@ -287,4 +287,18 @@ export class CustodyRepository {
       head === null ? null : JSON.stringify(head),
     ]);
   }
+
+  /** The custody config the station last ran with (null before the first start). */
+  async appliedConfig(): Promise<unknown> {
+    const rows = await this.db.query("SELECT config FROM custody_settings WHERE id = 1");
+    return rows[0] ? rows[0].config : null;
+  }
+
+  async setAppliedConfig(config: unknown, at: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO custody_settings (id, config, applied_at) VALUES (1, $1, $2)
+       ON CONFLICT (id) DO UPDATE SET config = EXCLUDED.config, applied_at = EXCLUDED.applied_at`,
+      [JSON.stringify(config), at],
+    );
+  }
 }

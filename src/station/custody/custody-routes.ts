@@ -1,7 +1,7 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { z } from "zod";
-import type { Clock } from "../../core/clock.js";
-import { isoTime } from "../../core/clock.js";
+import { type Clock, isoTime } from "../../core/clock.js";
+import { HttpError, type RequestContext, type Router, readJson, sendJson } from "../http-router.js";
 import { reportPage, type SharedFile, sharePage } from "./custody-pages.js";
 import type { ItemKind } from "./custody-repository.js";
 import { CustodyError, type CustodyService } from "./custody-service.js";
@@ -9,61 +9,26 @@ import type { ExportService, ObjectSource } from "./export-service.js";
 import { buildReport, reportCsv } from "./officer-report.js";
 import type { ReportRepository } from "./report-repository.js";
 import { ShareDenied, type ShareLinks } from "./share-links.js";
+import type { StationAuditLog } from "./station-audit.js";
 import type { StationKey } from "./station-key.js";
 
 /**
- * Custody's HTTP routes, mounted by the station server (it calls `handleCustody` first and falls
- * through when it answers false). JSON in and out like the Station API; the report and a share
- * link's page are plain server-rendered HTML. Roles: viewer < supervisor < admin.
+ * Custody's HTTP routes on the station's router (docs/station.md, "Custody API"): JSON like the
+ * Station API; the report and a share link's page are plain server-rendered HTML. Share routes need
+ * no session: the token is the credential, checked against the database on every request.
  */
-export type Role = "viewer" | "supervisor" | "admin";
-const RANK: Record<Role, number> = { viewer: 0, supervisor: 1, admin: 2 };
-
-export interface CustodyContext {
+export interface CustodyServices {
   custody: CustodyService;
   exports: ExportService;
   shares: ShareLinks;
   reports: ReportRepository;
+  audit: StationAuditLog;
   storage: ObjectSource;
   key: StationKey;
   clock: Clock;
-  /** The signed-in user of the request (the station's session cookie), or null. */
-  authenticate(req: IncomingMessage): Promise<{ name: string; role: Role } | null>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const json = (res: ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
-  res.end(JSON.stringify(body));
-};
-
-const html = (res: ServerResponse, body: string) => {
-  res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
-  res.end(body);
-};
-
-async function body<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > 64 * 1024) throw new HttpError(413, "request body over 64 KiB");
-    chunks.push(c as Buffer);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-  } catch {
-    throw new HttpError(400, "body is not JSON");
-  }
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value);
   if (!r.success)
     throw new HttpError(
@@ -73,11 +38,28 @@ async function body<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
   return r.data;
 }
 
-const kindParam = (s: string): ItemKind => {
+const html = (res: ServerResponse, body: string) => {
+  res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+  res.end(body);
+};
+
+const kindParam = (s: string | undefined): ItemKind => {
   if (s === "events") return "event";
   if (s === "clips") return "bodycam-clip";
   throw new HttpError(404, "not found");
 };
+
+/** Custody errors keep their status on the way out (400 bad input, 404 unknown, 409 not now). */
+const guard =
+  (handler: (ctx: RequestContext & { userName: string }) => Promise<void>) =>
+  async (ctx: RequestContext): Promise<void> => {
+    try {
+      await handler({ ...ctx, userName: ctx.user?.name ?? "" });
+    } catch (err) {
+      if (err instanceof CustodyError) throw new HttpError(err.status, err.message);
+      throw err;
+    }
+  };
 
 const holdBody = z.strictObject({
   scope: z.enum(["incident", "case"]),
@@ -102,197 +84,218 @@ const shareBody = z.strictObject({
   hours: z.number().positive(),
 });
 
-/** Share link routes: no session, the token is the credential (checked against the database each time). */
-async function handleShare(res: ServerResponse, ctx: CustodyContext, parts: string[]): Promise<void> {
-  const token = parts[1] ?? "";
-  const fileRoute = parts[2] === "files" && parts.length >= 6;
-  const what = fileRoute ? parts.slice(3).map(decodeURIComponent).join("/") : "page";
-  let link: Awaited<ReturnType<ShareLinks["use"]>>;
-  try {
-    link = await ctx.shares.use(token, what);
-  } catch (err) {
-    if (err instanceof ShareDenied) {
-      res.writeHead(403, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
-      res.end(`This link is not valid (${err.reason}).\n`);
-      return;
-    }
-    throw err;
-  }
-  const { items } = await ctx.exports.items({ kind: "incident", id: link.incidentId });
-  const base = `/share/${token}/files`;
-  const files: (SharedFile & { key: string })[] = items.flatMap((i) =>
-    i.files
-      .filter((f) => f.sha256 !== null)
-      .map((f) => ({
-        kind: i.kind,
-        id: i.id,
-        file: f.file,
-        sha256: f.sha256 as string,
-        bytes: f.bytes,
-        key: f.objectKey,
-        href: `${base}/${i.kind === "event" ? "events" : "clips"}/${encodeURIComponent(i.id)}/${encodeURIComponent(f.file)}`,
-      })),
+/** The files of a shared incident, with their links under the share URL. */
+async function sharedFiles(s: CustodyServices, token: string, incidentId: string) {
+  const { items } = await s.exports.items({ kind: "incident", id: incidentId });
+  return items.flatMap((i) =>
+    i.files.flatMap((f): (SharedFile & { key: string })[] =>
+      f.sha256 === null || f.file.includes("/")
+        ? []
+        : [
+            {
+              kind: i.kind,
+              id: i.id,
+              file: f.file,
+              sha256: f.sha256,
+              bytes: f.bytes,
+              key: f.objectKey,
+              href: `/share/${token}/${i.kind === "event" ? "events" : "clips"}/${encodeURIComponent(i.id)}/${encodeURIComponent(f.file)}`,
+            },
+          ],
+    ),
   );
-  if (!fileRoute) return html(res, sharePage(link, files));
-  const kind = kindParam(parts[3] as string);
-  const id = decodeURIComponent(parts[4] as string);
-  const name = parts.slice(5).map(decodeURIComponent).join("/");
-  const f = files.find((x) => x.kind === kind && x.id === id && x.file === name);
-  if (!f) throw new HttpError(404, "not part of this shared incident");
-  const obj = await ctx.storage.get(f.key);
-  res.writeHead(200, {
-    "content-type": name.endsWith(".mp4") ? "video/mp4" : "application/octet-stream",
-    "content-length": String(f.bytes),
-    "content-disposition": `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
-    "x-content-sha256": f.sha256,
-    "cache-control": "no-store",
-  });
-  obj.stream.pipe(res);
-  await new Promise<void>((resolve) => res.once("close", resolve));
 }
 
-async function route(
-  req: IncomingMessage,
-  res: ServerResponse,
-  ctx: CustodyContext,
-  url: URL,
-): Promise<boolean> {
-  const parts = url.pathname.split("/").filter((p) => p.length > 0);
-  if (parts[0] === "share" && req.method === "GET" && parts.length >= 2) {
-    await handleShare(res, ctx, parts);
-    return true;
+async function useShare(s: CustodyServices, res: ServerResponse, token: string, what: string) {
+  try {
+    return await s.shares.use(token, what);
+  } catch (err) {
+    if (!(err instanceof ShareDenied)) throw err;
+    res.writeHead(403, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+    res.end(`This link is not valid (${err.reason}).\n`);
+    return null;
   }
-  const isApi = parts[0] === "api" && parts[1] === "custody";
-  const isPage = parts[0] === "custody";
-  if (!isApi && !isPage) return false;
-  const user = await ctx.authenticate(req);
-  if (!user) throw new HttpError(401, "sign in");
-  const need = (role: Role) => {
-    if (RANK[user.role] < RANK[role]) throw new HttpError(403, `needs the ${role} role`);
-  };
-  const m = req.method ?? "GET";
-  const p = parts.slice(isApi ? 2 : 1);
-  const at = (s: string, i: number) => p[i] === s;
-  const send = (status: number, value: unknown) => {
-    json(res, status, value);
-    return true;
-  };
+}
 
-  if ((isPage && at("report", 0)) || (isPage && at("report.csv", 0))) {
-    need("supervisor");
-    const to = url.searchParams.get("to") ?? isoTime(ctx.clock.now());
-    const from = url.searchParams.get("from") ?? isoTime(Date.parse(to) - 30 * 86_400_000);
-    if (Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to)))
-      throw new HttpError(400, "from/to: expected ISO times");
-    const rows = buildReport(
-      await ctx.reports.events(from, to),
-      await ctx.reports.pendingUploads(),
-      ctx.clock.now(),
+function registerShares(router: Router, s: CustodyServices): void {
+  router.add("GET", "/share/:token", null, async ({ res, params }) => {
+    const token = params.token ?? "";
+    const link = await useShare(s, res, token, "page");
+    if (link) html(res, sharePage(link, await sharedFiles(s, token, link.incidentId)));
+  });
+  router.add("GET", "/share/:token/:kind/:id/:file", null, async ({ res, params }) => {
+    const token = params.token ?? "";
+    const kind = kindParam(params.kind);
+    const what = `${params.kind}/${params.id}/${params.file}`;
+    const link = await useShare(s, res, token, what);
+    if (!link) return;
+    const f = (await sharedFiles(s, token, link.incidentId)).find(
+      (x) => x.kind === kind && x.id === params.id && x.file === params.file,
     );
-    if (p[0] === "report.csv") {
+    if (!f) throw new HttpError(404, "not part of this shared incident");
+    const obj = await s.storage.get(f.key);
+    res.writeHead(200, {
+      "content-type": f.file.endsWith(".mp4") ? "video/mp4" : "application/octet-stream",
+      "content-length": String(f.bytes),
+      "content-disposition": `attachment; filename="${f.file.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
+      "x-content-sha256": f.sha256,
+      "cache-control": "no-store",
+    });
+    obj.stream.pipe(res);
+    await new Promise<void>((resolve) => res.once("close", resolve));
+  });
+  router.add(
+    "POST",
+    "/api/custody/shares",
+    "supervisor",
+    guard(async ({ req, res, userName }) => {
+      const b = parse(shareBody, await readJson(req));
+      const { link, token } = await s.shares.create(userName, b.incident, b.recipient, b.hours);
+      sendJson(res, 201, { ...link, url: `/share/${token}` });
+    }),
+  );
+  router.add(
+    "DELETE",
+    "/api/custody/shares/:id",
+    "supervisor",
+    guard(async ({ res, params, userName }) =>
+      sendJson(res, 200, await s.shares.revoke(userName, params.id ?? "")),
+    ),
+  );
+  router.add(
+    "GET",
+    "/api/custody/shares",
+    "supervisor",
+    guard(async ({ res, url }) => {
+      const incident = url.searchParams.get("incident");
+      if (!incident) throw new HttpError(400, "incident: required");
+      sendJson(res, 200, { items: await s.shares.list(incident) });
+    }),
+  );
+}
+
+function registerReport(router: Router, s: CustodyServices): void {
+  const report = (csv: boolean) =>
+    guard(async ({ res, url }) => {
+      const to = url.searchParams.get("to") ?? isoTime(s.clock.now());
+      const from = url.searchParams.get("from") ?? isoTime(Date.parse(to) - 30 * 86_400_000);
+      if (Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to)))
+        throw new HttpError(400, "from/to: expected ISO times");
+      const rows = buildReport(
+        await s.reports.events(from, to),
+        await s.reports.pendingUploads(),
+        s.clock.now(),
+      );
+      if (!csv) {
+        const href = `/custody/report.csv?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+        return html(res, reportPage(rows, from, to, href));
+      }
       res.writeHead(200, {
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": `attachment; filename="accountability-${from.slice(0, 10)}-${to.slice(0, 10)}.csv"`,
+        "cache-control": "no-store",
       });
       res.end(reportCsv(rows));
-    } else {
-      html(
-        res,
-        reportPage(
-          rows,
-          from,
-          to,
-          `/custody/report.csv?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
-        ),
-      );
-    }
-    return true;
-  }
-  if (!isApi) return false;
-  if (m === "GET" && at("station-key", 0)) {
-    json(res, 200, { publicKeyPem: ctx.key.publicPem, fingerprint: ctx.key.fingerprint });
-    return true;
-  }
-  if (p[0] === "items" && p.length >= 3) {
-    const ref = { kind: kindParam(p[1] as string), id: decodeURIComponent(p[2] as string) };
-    if (m === "GET" && p.length === 3) return send(200, await ctx.custody.state(ref));
-    if (m === "PUT" && at("categories", 3)) {
-      const b = await body(req, categoriesBody);
-      return send(200, { categories: await ctx.custody.setCategories(user.name, ref, b.categories) });
-    }
-    if (m === "POST" && at("restore", 3)) {
-      need("supervisor");
-      const b = await body(req, reasonBody);
-      return send(200, { restoredUntil: await ctx.custody.restore(user.name, ref, b.reason) });
-    }
-  }
-  if (p[0] === "holds") {
-    need("supervisor");
-    if (m === "GET" && p.length === 1)
-      return send(200, { items: await ctx.custody.holds(url.searchParams.get("all") !== "1") });
-    if (m === "POST" && p.length === 1) {
-      const b = await body(req, holdBody);
-      return send(201, await ctx.custody.placeHold(user.name, b.scope, b.target, b.reason));
-    }
-    if (m === "POST" && at("release", 2)) {
-      const b = await body(req, reasonBody);
-      return send(200, await ctx.custody.releaseHold(user.name, Number(p[1]), b.reason));
-    }
-  }
-  if (m === "GET" && at("queue", 0)) {
-    need("supervisor");
-    return send(200, { items: await ctx.custody.queue() });
-  }
-  if (m === "POST" && at("exports", 0)) {
-    need("supervisor");
-    const b = await body(req, exportBody);
-    const scope =
-      "incident" in b
-        ? { kind: "incident" as const, id: b.incident }
-        : { kind: "case" as const, caseNumber: b.caseNumber };
-    await ctx.exports.items(scope); // 404 before the ZIP starts
-    const name = "incident" in b ? b.incident : b.caseNumber;
-    res.writeHead(200, {
-      "content-type": "application/zip",
-      "content-disposition": `attachment; filename="export-${name.replace(/[^A-Za-z0-9._-]/g, "_")}.zip"`,
-      "cache-control": "no-store",
     });
-    await ctx.exports.export(user.name, scope, res, b.clip);
-    return true;
-  }
-  if (p[0] === "shares") {
-    need("supervisor");
-    if (m === "POST" && p.length === 1) {
-      const b = await body(req, shareBody);
-      const { link, token } = await ctx.shares.create(user.name, b.incident, b.recipient, b.hours);
-      return send(201, { ...link, url: `/share/${token}` });
-    }
-    if (m === "DELETE" && p.length === 2)
-      return send(200, await ctx.shares.revoke(user.name, decodeURIComponent(p[1] as string)));
-    if (m === "GET" && p.length === 1) {
-      const incident = url.searchParams.get("incident");
-      if (!incident) throw new HttpError(400, "incident: required");
-      return send(200, { items: await ctx.shares.list(incident) });
-    }
-  }
-  throw new HttpError(404, "not found");
+  router.add("GET", "/custody/report", "supervisor", report(false));
+  router.add("GET", "/custody/report.csv", "supervisor", report(true));
 }
 
-/** Answer a custody request; false when the path is not custody's. */
-export async function handleCustody(
-  req: IncomingMessage,
-  res: ServerResponse,
-  ctx: CustodyContext,
-): Promise<boolean> {
-  const url = new URL(req.url ?? "/", "http://station");
-  try {
-    return await route(req, res, ctx, url);
-  } catch (err) {
-    const status = err instanceof HttpError || err instanceof CustodyError ? err.status : 500;
-    const message = status === 500 ? "internal error" : (err as Error).message;
-    if (res.headersSent) res.destroy(err as Error);
-    else json(res, status, { error: message });
-    if (status === 500) throw err;
-    return true;
-  }
+export function registerCustody(router: Router, s: CustodyServices): void {
+  registerShares(router, s);
+  registerReport(router, s);
+  router.add("GET", "/api/custody/station-key", "viewer", ({ res }) =>
+    sendJson(res, 200, { publicKeyPem: s.key.publicPem, fingerprint: s.key.fingerprint }),
+  );
+  const ref = (params: Record<string, string>) => ({ kind: kindParam(params.kind), id: params.id ?? "" });
+  router.add(
+    "GET",
+    "/api/custody/items/:kind/:id",
+    "viewer",
+    guard(async ({ res, params }) => sendJson(res, 200, await s.custody.state(ref(params)))),
+  );
+  router.add(
+    "PUT",
+    "/api/custody/items/:kind/:id/categories",
+    "viewer",
+    guard(async ({ req, res, params, userName }) => {
+      const b = parse(categoriesBody, await readJson(req));
+      sendJson(res, 200, { categories: await s.custody.setCategories(userName, ref(params), b.categories) });
+    }),
+  );
+  router.add(
+    "POST",
+    "/api/custody/items/:kind/:id/restore",
+    "supervisor",
+    guard(async ({ req, res, params, userName }) => {
+      const b = parse(reasonBody, await readJson(req));
+      sendJson(res, 200, { restoredUntil: await s.custody.restore(userName, ref(params), b.reason) });
+    }),
+  );
+  router.add(
+    "GET",
+    "/api/custody/holds",
+    "supervisor",
+    guard(async ({ res, url }) =>
+      sendJson(res, 200, { items: await s.custody.holds(url.searchParams.get("all") !== "1") }),
+    ),
+  );
+  router.add(
+    "POST",
+    "/api/custody/holds",
+    "supervisor",
+    guard(async ({ req, res, userName }) => {
+      const b = parse(holdBody, await readJson(req));
+      sendJson(res, 201, await s.custody.placeHold(userName, b.scope, b.target, b.reason));
+    }),
+  );
+  router.add(
+    "POST",
+    "/api/custody/holds/:id/release",
+    "supervisor",
+    guard(async ({ req, res, params, userName }) => {
+      const b = parse(reasonBody, await readJson(req));
+      sendJson(res, 200, await s.custody.releaseHold(userName, Number(params.id), b.reason));
+    }),
+  );
+  router.add(
+    "GET",
+    "/api/custody/queue",
+    "supervisor",
+    guard(async ({ res }) => sendJson(res, 200, { items: await s.custody.queue() })),
+  );
+  router.add(
+    "POST",
+    "/api/custody/exports",
+    "supervisor",
+    guard(async ({ req, res, userName }) => {
+      const b = parse(exportBody, await readJson(req));
+      const scope =
+        "incident" in b
+          ? { kind: "incident" as const, id: b.incident }
+          : { kind: "case" as const, caseNumber: b.caseNumber };
+      await s.exports.items(scope); // 404 before the ZIP starts
+      const name = ("incident" in b ? b.incident : b.caseNumber).replace(/[^A-Za-z0-9._-]/g, "_");
+      res.writeHead(200, {
+        "content-type": "application/zip",
+        "content-disposition": `attachment; filename="export-${name}.zip"`,
+        "cache-control": "no-store",
+      });
+      await s.exports.export(userName, scope, res, b.clip);
+    }),
+  );
+}
+
+/**
+ * The station's media routes call this for every read that starts at byte 0 (a play or a download;
+ * a player's later range requests of the same file are not separate views): audited as `viewed`.
+ */
+export function mediaReadAuditor(audit: StationAuditLog) {
+  return async (user: string, kind: "events" | "clips", id: string, file: string): Promise<void> => {
+    await audit.append("viewed", {
+      user,
+      subject: { kind: kind === "events" ? "event" : "bodycam-clip", id },
+      file,
+    });
+  };
 }

@@ -1,3 +1,5 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { S3Credentials } from "../../evidence/s3-credentials.js";
 import type { ObjectRemover } from "./custody-service.js";
 
@@ -29,5 +31,18 @@ export async function openS3Remover(opts: S3RemoverOptions): Promise<ObjectRemov
     close() {
       client.destroy();
     },
+  };
+}
+
+/** The directory store (`storage.path`): object `{key}` is the file `{root}/{key}`. */
+export function openFsRemover(root: string): ObjectRemover & { close(): void } {
+  return {
+    async delete(key) {
+      const parts = key.split("/");
+      if (parts.some((p) => p === "" || p === "." || p === ".." || p.includes("\\") || p.includes("\0")))
+        throw new Error(`refusing to delete '${key}': not a plain object key`);
+      await rm(join(root, ...parts), { force: true });
+    },
+    close() {},
   };
 }

@@ -62,6 +62,14 @@ CREATE TABLE custody_items (
 );
 CREATE INDEX custody_items_queued ON custody_items (queued_at) WHERE queued_at IS NOT NULL AND deleted_at IS NULL;
 
+-- The custody config (categories, retention) the station last ran with: a new config is compared
+-- against it so it never shortens the retention of an item under legal hold.
+CREATE TABLE custody_settings (
+  id integer PRIMARY KEY CHECK (id = 1),
+  config jsonb NOT NULL,
+  applied_at timestamptz NOT NULL
+);
+
 -- Share links: only the token's SHA-256 is stored. Checked on every use (revocation is immediate).
 CREATE TABLE share_links (
   id text PRIMARY KEY,
