@@ -132,7 +132,7 @@ export const stationFileSchema = z
   .strictObject({
     station: stationConfigSchema,
     log: section("Logging (JSON lines to stdout).", {
-      level: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+      level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
     }),
   })
   .describe("camsync station configuration (YAML). Unknown keys are errors.");
