@@ -94,9 +94,9 @@ describe.each(engines())("custody over HTTP on $name (s3rver)", (engine) => {
   beforeAll(async () => {
     await Promise.all([engine.setup(), bucket.start()]);
     remover = await bucket.custodyStore();
-    db = await engine.open();
-    const second = engine.lastUrl();
-    dbB = second.url ? await openDb({ dataDir: "", url: second.url, poolSize: 2 }) : db;
+    const conn = await engine.fresh();
+    db = await openDb({ url: conn.url, dataDir: join(conn.dataDir, "db") });
+    dbB = conn.url ? await openDb({ dataDir: "", url: conn.url, poolSize: 2 }) : db;
     video = testMp4(8);
     await storeEvent(bucket, db, "ev1", {
       category: null,

@@ -11,13 +11,12 @@ import { CustodyService } from "../../src/station/custody/custody-service.js";
 import { rulesFromConfig } from "../../src/station/custody/retention-rules.js";
 import { StationAuditLog } from "../../src/station/custody/station-audit.js";
 import { IncidentsRepository } from "../../src/station/incidents-repository.js";
-import { Ingest } from "../../src/station/ingest.js";
-import { silentStationLogger } from "../../src/station/station-logger.js";
 import { captureCli } from "../evidence/cli-capture.js";
 import { tempDataDir } from "../evidence/event-fixture.js";
 import { engines } from "../support/station-db.js";
 import { TestCar } from "./car-upload.js";
 import { CustodyBucket } from "./custody-support.js";
+import { ingestFor } from "./station-rig.js";
 
 const DAY = 86_400_000;
 /** The fixture car's events start here (TestCar's clock). */
@@ -38,7 +37,7 @@ describe.each(engines())("custody end to end on $name (car upload, ingest, s3rve
 
   it("ingests, categorises, holds, expires, queues, deletes and restores; S3 and the audit log follow each step", async () => {
     const db = await engine.open();
-    const store = await bucket.store();
+    const { ingest, close: closeIngest } = await ingestFor(db, bucket.s3);
     const custodyStore = await bucket.custodyStore();
     const car = new TestCar(bucket.s3);
     const clock = new FakeClock(T0);
@@ -65,16 +64,6 @@ describe.each(engines())("custody end to end on $name (car upload, ingest, s3rve
         tagEvent(car.audit, ev[name].dir, { category, by: "B1234" });
       }
       await car.upload();
-      const ingest = new Ingest({
-        db,
-        store,
-        bucket: "evidence",
-        prefix: "",
-        log: silentStationLogger(),
-        leaseSeconds: 60,
-        maxManifestBytes: 1 << 20,
-        concurrency: 2,
-      });
       await ingest.scan();
       const outcomes = await ingest.drain();
       expect(await db.query("SELECT reason, detail FROM quarantine")).toEqual([]);
@@ -189,7 +178,7 @@ describe.each(engines())("custody end to end on $name (car upload, ingest, s3rve
       expect(tampered.out).toContain("CHANGED  audit.jsonl line 10: line 10 (seq 10): prev does not match");
     } finally {
       await car.stop();
-      store.close();
+      closeIngest();
       custodyStore.close();
       await db.close();
     }
