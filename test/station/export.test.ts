@@ -174,6 +174,13 @@ describe("court export", () => {
     expect(execFileSync("sha256sum", ["-c", "--strict", "SHA256SUMS"], { cwd: x }).toString()).not.toContain(
       "FAILED",
     );
+    // step 4: nothing was added
+    const listOf = (cmd: string) => execFileSync("sh", ["-c", cmd], { cwd: x }).toString();
+    const files = listOf(
+      "find . -type f ! -name SHA256SUMS ! -name SHA256SUMS.sig ! -name station-key.pub.pem | sed 's|^\\./||' | sort",
+    );
+    expect(files).toBe(listOf("cut -c67- SHA256SUMS | sort"));
+    expect(files.split("\n").filter(Boolean).length).toBeGreaterThanOrEqual(8);
   });
 
   it("a flipped byte in any member is named by verify", async () => {
