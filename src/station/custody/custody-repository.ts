@@ -97,21 +97,16 @@ function itemFrom(r: Row): KindedCustodyItem {
 export class CustodyRepository {
   constructor(private readonly db: Queryable) {}
 
-  /** One page of items (events then clips, by id) for the retention sweep; `after` is the last `kind:id`. */
-  async itemsPage(after: string, limit: number): Promise<KindedCustodyItem[]> {
-    const rows = await this.db.query(
-      `SELECT * FROM (${EVENT_ITEMS} UNION ALL ${CLIP_ITEMS}) x
-       WHERE x.kind || ':' || x.id > $1 ORDER BY x.kind || ':' || x.id LIMIT $2`,
-      [after, limit],
-    );
+  /** One page of items of one kind, by id after `after` (keyset on the primary key), for the retention sweep. */
+  async itemsPage(kind: ItemKind, after: string, limit: number): Promise<KindedCustodyItem[]> {
+    const [sql, id] = kind === "event" ? [EVENT_ITEMS, "e.event_id"] : [CLIP_ITEMS, "c.clip_id"];
+    const rows = await this.db.query(`${sql} WHERE ${id} > $1 ORDER BY ${id} LIMIT $2`, [after, limit]);
     return rows.map(itemFrom);
   }
 
   async item(ref: ItemRef): Promise<KindedCustodyItem | null> {
-    const rows = await this.db.query(
-      `SELECT * FROM (${EVENT_ITEMS} UNION ALL ${CLIP_ITEMS}) x WHERE x.kind = $1 AND x.id = $2`,
-      [ref.kind, ref.id],
-    );
+    const [sql, id] = ref.kind === "event" ? [EVENT_ITEMS, "e.event_id"] : [CLIP_ITEMS, "c.clip_id"];
+    const rows = await this.db.query(`${sql} WHERE ${id} = $1`, [ref.id]);
     return rows[0] ? itemFrom(rows[0]) : null;
   }
 

@@ -3,7 +3,13 @@ import type { Readable } from "node:stream";
 import { type Clock, isoTime } from "../../core/clock.js";
 import type { Db } from "../db.js";
 import { categoryNamePattern } from "./custody-config.js";
-import { CustodyRepository, type Hold, type ItemRef, type StoredObject } from "./custody-repository.js";
+import {
+  CustodyRepository,
+  type Hold,
+  type ItemRef,
+  type KindedCustodyItem,
+  type StoredObject,
+} from "./custody-repository.js";
 import { planSweep, type RetentionRules, restoredUntil, retentionState } from "./retention-rules.js";
 import type { StationAuditLog } from "./station-audit.js";
 
@@ -175,30 +181,36 @@ export class CustodyService {
    */
   async sweep(): Promise<SweepResult> {
     const result: SweepResult = { enqueued: [], dequeued: [], deleted: [], failed: [] };
-    let after = "";
-    for (;;) {
-      const page = await this.repo.itemsPage(after, PAGE);
-      if (page.length === 0) break;
-      const last = page[page.length - 1];
-      if (last) after = `${last.kind}:${last.id}`;
-      const now = this.clock.now();
-      const plan = planSweep(page, this.rules, now);
-      const kindOf = new Map(page.map((i) => [i.id, i.kind] as const));
-      const ref = (id: string): ItemRef => ({ kind: kindOf.get(id) ?? "event", id });
-      for (const id of plan.enqueue)
-        if (await this.transition(ref(id), "expired", now)) result.enqueued.push(ref(id));
-      for (const id of plan.dequeue)
-        if (await this.transition(ref(id), "dequeue", now)) result.dequeued.push(ref(id));
-      for (const id of plan.delete) {
-        try {
-          if (await this.deleteItem(ref(id), now)) result.deleted.push(ref(id));
-        } catch (err) {
-          result.failed.push({ item: ref(id), error: (err as Error).message });
-        }
+    for (const kind of ["event", "bodycam-clip"] as const) {
+      let after = "";
+      for (;;) {
+        const page = await this.repo.itemsPage(kind, after, PAGE);
+        const last = page[page.length - 1];
+        if (!last) break;
+        after = last.id;
+        await this.sweepPage(page, result);
       }
     }
     await this.audit.syncMirror();
     return result;
+  }
+
+  private async sweepPage(page: KindedCustodyItem[], result: SweepResult): Promise<void> {
+    const now = this.clock.now();
+    const plan = planSweep(page, this.rules, now);
+    const kindOf = new Map(page.map((i) => [i.id, i.kind] as const));
+    const ref = (id: string): ItemRef => ({ kind: kindOf.get(id) ?? "event", id });
+    for (const id of plan.enqueue)
+      if (await this.transition(ref(id), "expired", now)) result.enqueued.push(ref(id));
+    for (const id of plan.dequeue)
+      if (await this.transition(ref(id), "dequeue", now)) result.dequeued.push(ref(id));
+    for (const id of plan.delete) {
+      try {
+        if (await this.deleteItem(ref(id), now)) result.deleted.push(ref(id));
+      } catch (err) {
+        result.failed.push({ item: ref(id), error: (err as Error).message });
+      }
+    }
   }
 
   /** Enqueue or dequeue one item if it is (still) in that state, with its audit entry. */
