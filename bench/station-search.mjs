@@ -114,7 +114,11 @@ export async function run() {
       await fill(db);
       const fillS = (performance.now() - t) / 1000;
       const r = await measure(db);
-      details.postgres = { ...r, fillSeconds: Math.round(fillS) };
+      const [size] = await db.query(
+        `SELECT pg_total_relation_size('events') AS events, pg_indexes_size('events') AS event_indexes,
+           pg_total_relation_size('incidents') AS incidents, pg_database_size(current_database()) AS db`,
+      );
+      details.postgres = { ...r, fillSeconds: Math.round(fillS), bytes: size };
       figures.push({
         key: "stationSearchPostgresP99Ms",
         label: `station search over ${EVENTS.toLocaleString("en")} events, PostgreSQL (p99 of ${r.n} queries: ${Object.keys(r.perKind).join(", ")}; page 1 and 2)`,

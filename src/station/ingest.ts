@@ -118,6 +118,7 @@ export class Ingest {
     );
     try {
       let key: ParsedKey | undefined;
+      log.debug({ key: job.keyPrefix, attempt: job.attempts }, "ingest: job claimed");
       try {
         key = parseKeyPrefix(this.opts.prefix, job.keyPrefix);
         const outcome =
@@ -206,7 +207,7 @@ export class Ingest {
       await new EventsRepository(tx).upsert({
         ...checked,
         keyPrefix: job.keyPrefix,
-        manifest: checked.json,
+        manifest: indexedCopy(checked.json),
         auditState: audit,
         bytes: checked.files.reduce((n, f) => n + f.bytes, 0),
         files: checked.files.map((f) => ({ ...f, objectKey: `${job.keyPrefix}${f.file}` })),
@@ -317,6 +318,21 @@ const sha256Of = (bytes: Buffer) => sha256Hex(bytes);
 function withSha(q: Quarantine, c: { manifestSha256: string }): Quarantine {
   q.manifestSha256 = c.manifestSha256;
   return q;
+}
+
+/**
+ * What the index keeps of a car manifest: everything but the per-segment hash lists (hundreds of
+ * entries per camera; they stay in the bucket's manifest, which is the evidence).
+ */
+export function indexedCopy(json: Record<string, unknown>): Record<string, unknown> {
+  const cameras = Array.isArray(json.cameras)
+    ? json.cameras.map((c: unknown) => {
+        if (typeof c !== "object" || c === null) return c;
+        const { segments: _s, ...rest } = c as Record<string, unknown>;
+        return rest;
+      })
+    : json.cameras;
+  return { ...json, cameras };
 }
 
 /** A clip with the car's event id joins that incident; one without joins by cam/officer and time. */
