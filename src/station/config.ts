@@ -32,7 +32,7 @@ const s3StorageSchema = z
       .min(1)
       .optional()
       .describe(
-        "File with accessKeyId and secretAccessKey (JSON, YAML or INI; mode 0600). Omit to use the AWS default chain (environment, instance role). The station needs only List/Get.",
+        "File with accessKeyId and secretAccessKey (JSON, YAML or INI; mode 0600). Omit to use the AWS default chain (environment, instance role). The station needs List/Get, and Delete for retention (custody).",
       ),
   })
   .describe("S3-compatible object storage.");
