@@ -1,16 +1,22 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createWriteStream, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyCommand } from "../../src/cli/commands/verify.js";
 import { FakeClock } from "../../src/core/fake-clock.js";
+import { auditExcerpt } from "../../src/evidence/audit-excerpt.js";
 import { tagEvent } from "../../src/evidence/tag.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
 import { custodyConfigSchema } from "../../src/station/custody/custody-config.js";
 import { CustodyRepository } from "../../src/station/custody/custody-repository.js";
 import { CustodyService } from "../../src/station/custody/custody-service.js";
+import { ExportService } from "../../src/station/custody/export-service.js";
+import { verifyExport } from "../../src/station/custody/export-verify.js";
 import { rulesFromConfig } from "../../src/station/custody/retention-rules.js";
 import { StationAuditLog } from "../../src/station/custody/station-audit.js";
+import { loadOrCreateStationKey } from "../../src/station/custody/station-key.js";
 import { IncidentsRepository } from "../../src/station/incidents-repository.js";
+import { sha256Hex } from "../../src/storage/sha256.js";
 import { captureCli } from "../evidence/cli-capture.js";
 import { tempDataDir } from "../evidence/event-fixture.js";
 import { engines } from "../support/station-db.js";
@@ -64,11 +70,28 @@ describe.each(engines())("custody end to end on $name (car upload, ingest, s3rve
         tagEvent(car.audit, ev[name].dir, { category, by: "B1234" });
       }
       await car.upload();
+      // the car's audit excerpt of one event beside its manifest (what the car's offload is to upload)
+      const carLog = readFileSync(join(car.dataDir, "audit.jsonl"));
+      const excerpt = auditExcerpt(carLog, ev.hom.eventId) as Buffer;
+      await bucket.put(`unit12/${ev.hom.eventId}/audit.jsonl`, excerpt);
       await ingest.scan();
       const outcomes = await ingest.drain();
       expect(await db.query("SELECT reason, detail FROM quarantine")).toEqual([]);
       expect(outcomes).toEqual(["indexed", "indexed", "indexed", "indexed", "indexed"]);
       const id = (name: keyof typeof ev) => ev[name].eventId;
+      // the anchor: the station stored the car chain's head as of the excerpt, the same line as in the car's log
+      const anchors = await db.query("SELECT event_id, car_audit_head FROM events ORDER BY event_id");
+      const carLines = carLog.toString("utf8").split("\n").filter(Boolean);
+      for (const r of anchors) {
+        if (r.event_id !== ev.hom.eventId) {
+          expect(r.car_audit_head).toBeNull();
+          continue;
+        }
+        const head = r.car_audit_head as { seq: number; sha256: string };
+        const line = carLines.find((l) => JSON.parse(l).seq === head.seq) as string;
+        expect(head.sha256).toBe(sha256Hex(line));
+        expect(JSON.parse(line)).toMatchObject({ type: "manifest-amended", eventId: ev.hom.eventId });
+      }
       const ref = (name: keyof typeof ev) => ({ kind: "event" as const, id: id(name) });
       const keysBefore = new Map<string, string[]>();
       for (const name of Object.keys(ev) as (keyof typeof ev)[]) {
@@ -144,6 +167,25 @@ describe.each(engines())("custody end to end on $name (car upload, ingest, s3rve
       await ingest.scan();
       expect(await ingest.drain()).toEqual([]);
 
+      // an export of the kept incident carries the car's excerpt and its chain head, and verifies
+      const store = await bucket.store();
+      const zip = join(stationDir, "hom.zip");
+      await new ExportService(db, audit, store, loadOrCreateStationKey(stationDir), clock).export(
+        "sup",
+        { kind: "incident", id: id("hom") },
+        createWriteStream(zip),
+      );
+      store.close();
+      const verified = await verifyExport(zip);
+      expect(verified.findings.filter((f) => f.severity === "error")).toEqual([]);
+      const x = join(stationDir, "hom");
+      execFileSync("unzip", ["-q", zip, "-d", x]);
+      expect(readFileSync(join(x, `items/event-${id("hom")}/audit.jsonl`))).toEqual(excerpt);
+      const heads = JSON.parse(readFileSync(join(x, "audit/car-chain-heads.json"), "utf8"));
+      expect(heads[0].carAuditHead.sha256).toBe(
+        sha256Hex(excerpt.toString("utf8").trimEnd().split("\n").pop() as string),
+      );
+
       // the station audit log verifies with the car's verify and holds every action exactly once
       const report = await verifyDataDir(stationDir);
       expect(report.findings).toEqual([]);
@@ -161,6 +203,7 @@ describe.each(engines())("custody end to end on $name (car upload, ingest, s3rve
         `deleted ${id("held")} station`,
         `queued-for-deletion ${id("restored")} station`,
         `deleted ${id("restored")} station`,
+        `exported ${id("hom")} sup`,
       ]);
       expect(report.auditEntries).toBe(entries.length);
 
