@@ -30,6 +30,13 @@ export interface ApiServices {
   secureCookies: boolean;
   /** Called for every media read from byte 0 (a play or download): custody audits it as a view. */
   onMediaRead?(user: string, kind: "events" | "clips", id: string, file: string): Promise<void>;
+  /** Called after a change to an incident (case number, unlinked clip): custody audits it. */
+  onIncidentChange?(
+    user: string,
+    type: "case-number-set" | "clip-unlinked",
+    incidentId: string,
+    data: Record<string, unknown>,
+  ): Promise<void>;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -108,12 +115,16 @@ export function registerApi(router: Router, s: ApiServices): void {
   router.add("GET", "/api/incidents/:eventId", "viewer", async ({ res, params }) => {
     sendJson(res, 200, await s.incidents.get(params.eventId ?? ""));
   });
-  router.add("PUT", "/api/incidents/:eventId/case", "supervisor", async ({ req, res, params }) => {
+  router.add("PUT", "/api/incidents/:eventId/case", "supervisor", async ({ req, res, params, user }) => {
     const body = parseBody(
       z.object({ caseNumber: z.string().trim().min(1).max(64).nullable() }),
       await readJson(req),
     );
-    sendJson(res, 200, await s.incidents.setCaseNumber(params.eventId ?? "", body.caseNumber));
+    const incident = await s.incidents.setCaseNumber(params.eventId ?? "", body.caseNumber);
+    await s.onIncidentChange?.(user?.name ?? "", "case-number-set", params.eventId ?? "", {
+      caseNumber: body.caseNumber,
+    });
+    sendJson(res, 200, incident);
   });
   router.add(
     "DELETE",
@@ -121,6 +132,9 @@ export function registerApi(router: Router, s: ApiServices): void {
     "supervisor",
     async ({ res, params, user }) => {
       await s.incidents.unlinkClip(params.eventId ?? "", params.clipId ?? "", user?.name ?? "?");
+      await s.onIncidentChange?.(user?.name ?? "", "clip-unlinked", params.eventId ?? "", {
+        clipId: params.clipId ?? "",
+      });
       res.writeHead(204).end();
     },
   );

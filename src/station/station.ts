@@ -115,6 +115,7 @@ export class Station {
       sessionHours: c.http.sessionHours,
       secureCookies: c.http.secureCookies,
       onMediaRead: custody.onMediaRead,
+      onIncidentChange: custody.onIncidentChange,
     };
     registerApi(this.router, services);
     custody.register(this.router);

@@ -11,7 +11,11 @@ import { verifyDataDir } from "../../src/evidence/verify.js";
 import { AuthService } from "../../src/station/auth-service.js";
 import { ClipsRepository } from "../../src/station/clips-repository.js";
 import { custodyConfigSchema } from "../../src/station/custody/custody-config.js";
-import { mediaReadAuditor, registerCustody } from "../../src/station/custody/custody-routes.js";
+import {
+  incidentChangeAuditor,
+  mediaReadAuditor,
+  registerCustody,
+} from "../../src/station/custody/custody-routes.js";
 import { CustodyService } from "../../src/station/custody/custody-service.js";
 import { ExportService } from "../../src/station/custody/export-service.js";
 import { verifyExport } from "../../src/station/custody/export-verify.js";
@@ -69,6 +73,7 @@ describe.each(engines())("custody over HTTP on $name (s3rver)", (engine) => {
       sessionHours: 1,
       secureCookies: false,
       onMediaRead: mediaReadAuditor(audit),
+      onIncidentChange: incidentChangeAuditor(audit),
     });
     registerCustody(router, {
       custody: new CustodyService(db, audit, rulesFromConfig(cfg), remover, clock),
@@ -183,6 +188,14 @@ describe.each(engines())("custody over HTTP on $name (s3rver)", (engine) => {
     });
     expect(await put.json()).toEqual({ categories: ["arrest"] });
 
+    // the case number (an incident change) is audited too
+    const caseSet = await fetch(`${a}/api/incidents/ev1/case`, {
+      method: "PUT",
+      headers: as("sup"),
+      body: JSON.stringify({ caseNumber: "2026-CR-17" }),
+    });
+    expect(caseSet.status).toBe(200);
+
     // a supervisor plays the video: one `viewed` entry; the player's later range reads are not views
     const played = await fetch(`${a}/media/events/ev1/front.mp4`, { headers: as("sup") });
     expect(Buffer.from(await played.arrayBuffer()).equals(video)).toBe(true);
@@ -286,6 +299,7 @@ describe.each(engines())("custody over HTTP on $name (s3rver)", (engine) => {
     expect(entries.map((e) => e.replace(/share:[0-9a-f]+/, "share:ID"))).toEqual([
       "hold-placed ev1 sup",
       "category-changed ev1 officer1",
+      "case-number-set ev1 sup",
       "viewed ev1 sup",
       "share-created ev1 sup",
       "share-used ev1 share:ID",

@@ -299,3 +299,15 @@ export function mediaReadAuditor(audit: StationAuditLog) {
     });
   };
 }
+
+/** For the incident routes: a case number set or a clip unlinked is an audit entry about the incident. */
+export function incidentChangeAuditor(audit: StationAuditLog) {
+  return async (
+    user: string,
+    type: string,
+    incidentId: string,
+    data: Record<string, unknown>,
+  ): Promise<void> => {
+    await audit.append(type, { user, subject: { kind: "incident", id: incidentId }, ...data });
+  };
+}

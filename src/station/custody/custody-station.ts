@@ -7,7 +7,12 @@ import type { ObjectStore } from "../object-store.js";
 import type { Logger } from "../station-logger.js";
 import { type CustodyConfig, custodyConfigSchema } from "./custody-config.js";
 import { CustodyRepository } from "./custody-repository.js";
-import { type CustodyServices, mediaReadAuditor, registerCustody } from "./custody-routes.js";
+import {
+  type CustodyServices,
+  incidentChangeAuditor,
+  mediaReadAuditor,
+  registerCustody,
+} from "./custody-routes.js";
 import { CustodyService, type CustodyStore, type ObjectRemover } from "./custody-service.js";
 import { ExportService } from "./export-service.js";
 import { openFsRemover, openS3Remover } from "./object-remover.js";
@@ -88,6 +93,14 @@ export class Custody {
   /** For the media routes: every read from byte 0 is a `viewed` entry. */
   readonly onMediaRead = (user: string, kind: "events" | "clips", id: string, file: string) =>
     mediaReadAuditor(this.services.audit)(user, kind, id, file);
+
+  /** For the incident routes: case numbers and unlinked clips are audited. */
+  readonly onIncidentChange = (
+    user: string,
+    type: string,
+    incidentId: string,
+    data: Record<string, unknown>,
+  ) => incidentChangeAuditor(this.services.audit)(user, type, incidentId, data);
 
   /** Run one sweep now and then every `sweepIntervalMinutes`. */
   start(): void {
