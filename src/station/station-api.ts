@@ -12,7 +12,7 @@ import {
   sendJson,
 } from "./http-router.js";
 import { ConflictError, type IncidentService, NotFoundError } from "./incident-service.js";
-import type { ObjectStore } from "./object-store.js";
+import { ObjectMissingError, type ObjectStore } from "./object-store.js";
 import type { QuarantineRepository } from "./quarantine-repository.js";
 import { SearchInputError, type SearchService } from "./search-service.js";
 
@@ -238,6 +238,8 @@ export function registerApi(router: Router, s: ApiServices): void {
 export function statusOf(err: unknown): number | null {
   if (err instanceof HttpError) return err.status;
   if (err instanceof NotFoundError) return 404;
+  // e.g. deleted by retention (custody) while the index still lists it as deleted
+  if (err instanceof ObjectMissingError) return 404;
   if (err instanceof ConflictError) return 409;
   if (err instanceof SearchInputError || err instanceof AuthError) return 400;
   return null;

@@ -155,6 +155,20 @@ describe("court export", () => {
     expect(Number(probe)).toBeLessThan(4.5);
   });
 
+  it("an item with a quarantine record is exported and marked", async () => {
+    const path = join(dir, "quarantined.zip");
+    const items = input.items.map((i) => (i.id === "c1" ? { ...i, quarantined: true } : i));
+    expect((await exportTo(path, { items, clip: undefined })).marks).toEqual(["held", "quarantined"]);
+    const report = await verifyExport(path);
+    expect(report.ok).toBe(true);
+    expect(report.findings.map((f) => f.message)).toContain("export is marked: quarantined");
+    const x = join(dir, "quarantined");
+    execFileSync("unzip", ["-q", "-o", path, "-d", x]);
+    expect(readFileSync(join(x, "summary.html"), "utf8")).toContain(
+      "quarantined (an item failed verification",
+    );
+  });
+
   it("checks with sha256sum and openssl alone, as docs/station.md says", async () => {
     const path = join(dir, "tools.zip");
     await exportTo(path);
