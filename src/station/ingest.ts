@@ -8,7 +8,7 @@ import type { Db, Queryable } from "./db.js";
 import { EventsRepository } from "./events-repository.js";
 import { chooseTimeLink } from "./incident-link.js";
 import { IncidentsRepository } from "./incidents-repository.js";
-import { type IngestJob, IngestRepository } from "./ingest-repository.js";
+import { type IngestJob, IngestRepository, MAX_ATTEMPTS } from "./ingest-repository.js";
 import {
   type CheckedClip,
   type CheckedEvent,
@@ -87,6 +87,13 @@ export class Ingest {
     return { manifests, queued };
   }
 
+  /** A listing pass requested by an operator: failed jobs are tried again too. */
+  async scanNow(): Promise<{ manifests: number; queued: number }> {
+    const retried = await this.jobs.retryFailed();
+    const r = await this.scan();
+    return { ...r, queued: r.queued + retried };
+  }
+
   /** React to an upload announcement: list that prefix now and queue its manifest. */
   async announce(keyPrefix: string): Promise<boolean> {
     const full = `${this.opts.prefix}${keyPrefix}`;
@@ -139,6 +146,13 @@ export class Ingest {
         );
         const retry = Math.min(3600, 15 * 2 ** Math.min(job.attempts, 8));
         await this.jobs.finish(this.workerId, job.keyPrefix, "failed", message, retry);
+        if (job.attempts >= MAX_ATTEMPTS)
+          await this.quarantine.alert(
+            "ingest-failing",
+            "warning",
+            `${job.keyPrefix} could not be ingested after ${job.attempts} attempts (${message}); it is retried when its manifest changes or on POST /api/ingest/scan after the cause is fixed`,
+            job.keyPrefix,
+          );
         return "failed";
       }
     } finally {

@@ -178,7 +178,7 @@ export async function runStation(argv: string[]): Promise<number> {
       process.stderr.write(`camsync station: ${err.message}\n\n${STATION_USAGE}`);
       return EXIT_USAGE;
     }
-    if (err instanceof StationConfigError) {
+    if (err instanceof StationConfigError || (err instanceof Error && err.name === "DatabaseInUseError")) {
       process.stderr.write(`camsync station: ${err.message}\n`);
       return EXIT_FAILURE;
     }

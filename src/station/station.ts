@@ -108,7 +108,7 @@ export class Station {
       quarantine,
       store: this.store,
       scanNow: async () => {
-        const r = await ingest.scan();
+        const r = await ingest.scanNow();
         this.kick();
         return r.queued;
       },

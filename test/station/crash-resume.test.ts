@@ -1,7 +1,6 @@
-import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { openDb } from "../../src/station/db.js";
 import { EventsRepository } from "../../src/station/events-repository.js";
 import { IngestRepository } from "../../src/station/ingest-repository.js";
@@ -9,8 +8,8 @@ import { tempDataDir } from "../evidence/event-fixture.js";
 import { S3ServerProcess } from "../evidence/s3-server.js";
 import { CliProcess, runCli } from "../support/cli.js";
 import { engines, STATION_TEST_TIMEOUT } from "../support/station-db.js";
-import { CREDENTIALS, TestCar } from "./car-upload.js";
-import { stationSuite } from "./station-rig.js";
+import { TestCar } from "./car-upload.js";
+import { stationSuite, writeStationYaml } from "./station-rig.js";
 
 const MiB = 1024 * 1024;
 
@@ -35,22 +34,12 @@ describe.each(engines())("station ingest killed mid-ingest resumes on $name", (e
         cameras: [{ name: "front", bytes: 48 * MiB }],
       });
       await car.upload();
-      const credentials = join(dir, "s3-credentials");
-      writeFileSync(credentials, JSON.stringify(CREDENTIALS));
-      chmodSync(credentials, 0o600);
-      const conn = await engine.fresh();
-      const config = join(dir, "station.yaml");
-      writeFileSync(
-        config,
-        stringify({
-          station: {
-            dataDir: conn.dataDir,
-            storage: { s3: { endpoint: s3.endpoint, bucket: s3.bucket, credentialsFile: credentials } },
-            ...(conn.url ? { database: { url: conn.url } } : {}),
-            ingest: { leaseSeconds: 5 },
-          },
-          log: { level: "debug" },
-        }),
+      const { path: config, conn } = await writeStationYaml(
+        engine,
+        s3,
+        dir,
+        { ingest: { leaseSeconds: 5 } },
+        { level: "debug" },
       );
       const first = new CliProcess(["station", "ingest", "--once", "--config", config]);
       await first.waitFor((l) => l.msg === "ingest: job claimed", 60_000, "the job claimed");

@@ -4,12 +4,15 @@ import { describe, expect, it } from "vitest";
 import { tagEvent } from "../../src/evidence/tag.js";
 import type { Db } from "../../src/station/db.js";
 import { EventsRepository } from "../../src/station/events-repository.js";
+import { Ingest } from "../../src/station/ingest.js";
 import { IngestRepository } from "../../src/station/ingest-repository.js";
+import { type ObjectStore, openS3Store } from "../../src/station/object-store.js";
 import { QuarantineRepository } from "../../src/station/quarantine-repository.js";
+import { silentStationLogger } from "../../src/station/station-logger.js";
 import { sha256Hex } from "../../src/storage/sha256.js";
 import { S3ServerProcess } from "../evidence/s3-server.js";
 import { engines, STATION_TEST_TIMEOUT } from "../support/station-db.js";
-import { putObject, TestCar } from "./car-upload.js";
+import { CREDENTIALS, putObject, TestCar } from "./car-upload.js";
 import { ingestFor, stationSuite } from "./station-rig.js";
 
 const T0 = Date.UTC(2026, 10, 26, 14, 22, 33);
@@ -304,6 +307,51 @@ describe.each(engines())(
       expect([...ra, ...rb].filter((o) => o === "indexed")).toHaveLength(6);
       const page = await new EventsRepository(db).search({ limit: 10 });
       expect(page.items.map((i) => i.eventId).sort()).toEqual(ids.sort());
+    });
+
+    it("a storage error fails the job for a retry (never a quarantine), and an operator's scan retries it", async () => {
+      const c = await car();
+      const e = c.record({ startedAt: T0 });
+      await c.upload();
+      db = await engine.open();
+      suite.later(() => db.close());
+      const real = await openS3Store({
+        endpoint: s3.endpoint,
+        region: "us-east-1",
+        bucket: s3.bucket,
+        forcePathStyle: true,
+        credentials: CREDENTIALS,
+      });
+      suite.later(() => real.close());
+      let broken = true;
+      const flaky: ObjectStore = {
+        ...real,
+        get: (key, range) =>
+          broken && key.endsWith(".mp4")
+            ? Promise.reject(new Error("connection reset"))
+            : real.get(key, range),
+      };
+      const ingest = new Ingest({
+        db,
+        store: flaky,
+        bucket: s3.bucket,
+        prefix: "",
+        log: silentStationLogger(),
+        leaseSeconds: 60,
+        maxManifestBytes: 64 * 1024,
+        concurrency: 1,
+      });
+      await ingest.scan();
+      expect(await ingest.drain()).toEqual(["failed"]);
+      expect(await new QuarantineRepository(db).list(10)).toEqual([]);
+      expect(await new IngestRepository(db).job(`unit12/${e.eventId}/`)).toMatchObject({
+        state: "failed",
+        lastError: "connection reset",
+      });
+      expect(await ingest.drain()).toEqual([]); // backing off
+      broken = false;
+      expect(await ingest.scanNow()).toMatchObject({ queued: 1 });
+      expect(await ingest.drain()).toEqual(["indexed"]);
     });
   },
   STATION_TEST_TIMEOUT,

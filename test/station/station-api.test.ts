@@ -146,7 +146,7 @@ describe.each(engines())(
       const inc = await (await call(`/api/incidents/${ids[0]}`, { as: "viewer1" })).json();
       expect(inc.event).toMatchObject({
         eventId: ids[0],
-        auditState: "not-uploaded",
+        auditState: "verified",
         trigger: { kind: "lightbar" },
       });
       const file = inc.files[0];

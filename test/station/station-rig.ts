@@ -1,6 +1,7 @@
-import { mkdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll } from "vitest";
+import { stringify } from "yaml";
 import { type StationFile, stationFileSchema } from "../../src/station/config.js";
 import type { Db } from "../../src/station/db.js";
 import { Ingest } from "../../src/station/ingest.js";
@@ -86,4 +87,32 @@ export function stationSuite(engine: Engine, s3: S3ServerProcess) {
       cleanups.push(fn);
     },
   };
+}
+
+/** A station YAML file for the `camsync station` CLI (fresh database of the engine, the s3rver bucket); its path and connection. */
+export async function writeStationYaml(
+  engine: Engine,
+  s3: S3ServerProcess,
+  dir: string,
+  station: Record<string, unknown>,
+  log: Record<string, unknown> = {},
+): Promise<{ path: string; conn: { url?: string; dataDir: string } }> {
+  const credentials = join(dir, "s3-credentials");
+  writeFileSync(credentials, JSON.stringify(CREDENTIALS));
+  chmodSync(credentials, 0o600);
+  const conn = await engine.fresh();
+  const path = join(dir, "station.yaml");
+  writeFileSync(
+    path,
+    stringify({
+      station: {
+        dataDir: conn.dataDir,
+        storage: { s3: { endpoint: s3.endpoint, bucket: s3.bucket, credentialsFile: credentials } },
+        ...(conn.url ? { database: { url: conn.url } } : {}),
+        ...station,
+      },
+      log,
+    }),
+  );
+  return { path, conn };
 }
