@@ -188,18 +188,22 @@ export class CustodyService {
         const last = page[page.length - 1];
         if (!last) break;
         after = last.id;
-        await this.sweepPage(page, result);
+        await this.sweepPage(kind, page, result);
       }
     }
     await this.audit.syncMirror();
     return result;
   }
 
-  private async sweepPage(page: KindedCustodyItem[], result: SweepResult): Promise<void> {
+  /** One page of items of one kind: list, take off the list, delete (each re-checked in its transaction). */
+  private async sweepPage(
+    kind: ItemRef["kind"],
+    page: KindedCustodyItem[],
+    result: SweepResult,
+  ): Promise<void> {
     const now = this.clock.now();
     const plan = planSweep(page, this.rules, now);
-    const kindOf = new Map(page.map((i) => [i.id, i.kind] as const));
-    const ref = (id: string): ItemRef => ({ kind: kindOf.get(id) ?? "event", id });
+    const ref = (id: string): ItemRef => ({ kind, id });
     for (const id of plan.enqueue)
       if (await this.transition(ref(id), "expired", now)) result.enqueued.push(ref(id));
     for (const id of plan.dequeue)
