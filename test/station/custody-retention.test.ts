@@ -15,6 +15,7 @@ import { verifyExport } from "../../src/station/custody/export-verify.js";
 import { rulesFromConfig } from "../../src/station/custody/retention-rules.js";
 import { StationAuditLog } from "../../src/station/custody/station-audit.js";
 import { loadOrCreateStationKey } from "../../src/station/custody/station-key.js";
+import { openDb } from "../../src/station/db.js";
 import { IncidentsRepository } from "../../src/station/incidents-repository.js";
 import { sha256Hex } from "../../src/storage/sha256.js";
 import { captureCli } from "../evidence/cli-capture.js";
@@ -42,13 +43,35 @@ describe.each(engines())("custody end to end on $name (car upload, ingest, s3rve
   });
 
   it("ingests, categorises, holds, expires, queues, deletes and restores; S3 and the audit log follow each step", async () => {
-    const db = await engine.open();
+    const conn = await engine.fresh();
+    const db = await openDb({ url: conn.url, dataDir: join(conn.dataDir, "db") });
+    // a second station process sweeping at the same time (PostgreSQL: its own connections)
+    const dbB = conn.url ? await openDb({ dataDir: "", url: conn.url, poolSize: 2 }) : db;
     const { ingest, close: closeIngest } = await ingestFor(db, bucket.s3);
     const custodyStore = await bucket.custodyStore();
     const car = new TestCar(bucket.s3);
     const clock = new FakeClock(T0);
     const audit = new StationAuditLog(db, clock, stationDir);
     const custody = new CustodyService(db, audit, rules, custodyStore, clock);
+    const custodyB = new CustodyService(
+      dbB,
+      new StationAuditLog(dbB, clock, stationDir),
+      rules,
+      custodyStore,
+      clock,
+    );
+    /** Both processes sweep at once: each action happens (and is audited) once. */
+    const sweepBoth = async () => {
+      const [r1, r2] = await Promise.all([custody.sweep(), custodyB.sweep()]);
+      const merge = (k: "enqueued" | "dequeued" | "deleted") =>
+        [...r1[k], ...r2[k]].sort((x, y) => x.id.localeCompare(y.id));
+      return {
+        enqueued: merge("enqueued"),
+        dequeued: merge("dequeued"),
+        deleted: merge("deleted"),
+        failed: [...r1.failed, ...r2.failed],
+      };
+    };
     const at = (day: number) => clock.advance(T0 + day * DAY - clock.now());
     try {
       // a car records five events and offloads them; the station ingests them
@@ -115,9 +138,7 @@ describe.each(engines())("custody end to end on $name (car upload, ingest, s3rve
 
       // day 90: non-evidence expires and is listed (the held one is not); nothing is deleted yet
       at(90);
-      expect((await custody.sweep()).enqueued.map((r) => r.id).sort()).toEqual(
-        [id("ne"), id("restored")].sort(),
-      );
+      expect((await sweepBoth()).enqueued.map((r) => r.id)).toEqual([id("ne"), id("restored")].sort());
       expect(await present()).toEqual(["ne", "restored", "unc", "held", "hom"]);
 
       // day 100: a supervisor restores one from the queue
@@ -129,7 +150,7 @@ describe.each(engines())("custody end to end on $name (car upload, ingest, s3rve
       at(119);
       expect((await custody.sweep()).deleted).toEqual([]);
       at(120);
-      expect((await custody.sweep()).deleted).toEqual([ref("ne")]);
+      expect(await sweepBoth()).toEqual({ enqueued: [], dequeued: [], deleted: [ref("ne")], failed: [] });
       expect(await present()).toEqual(["restored", "unc", "held", "hom"]);
       const deletion = await new CustodyRepository(db).deletion(ref("ne"));
       expect(deletion?.objects.map((o) => o.key).sort()).toEqual(keysBefore.get("ne"));
@@ -219,6 +240,7 @@ describe.each(engines())("custody end to end on $name (car upload, ingest, s3rve
       await car.stop();
       closeIngest();
       custodyStore.close();
+      if (dbB !== db) await dbB.close();
       await db.close();
     }
   }, 120_000);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { type Clock, isoTime } from "../../core/clock.js";
 import type { Db } from "../db.js";
+import { ObjectMissingError } from "../object-store.js";
 import { categoryNamePattern } from "./custody-config.js";
 import {
   CustodyRepository,
@@ -261,8 +262,15 @@ export class CustodyService {
       const page = await this.storage.list(indexed.prefix, after, 1000);
       for (const { key } of page.objects) {
         if (known.has(key)) continue;
-        const h = await sha256Of((await this.storage.get(key)).stream);
-        extra.push({ file: key.slice(indexed.prefix.length), key, ...h });
+        let body: { stream: Readable };
+        try {
+          body = await this.storage.get(key);
+        } catch (err) {
+          // deleted meanwhile (another station process is deleting this item): nothing to record here
+          if (err instanceof ObjectMissingError) continue;
+          throw err;
+        }
+        extra.push({ file: key.slice(indexed.prefix.length), key, ...(await sha256Of(body.stream)) });
       }
       if (!page.next) break;
       after = page.next;
