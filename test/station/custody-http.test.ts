@@ -267,7 +267,16 @@ describe.each(engines())("custody over HTTP on $name (s3rver)", (engine) => {
     expect(report.items).toBe(2);
     expect(report.findings.map((f) => f.message)).toContain("export is marked: held");
 
-    // the accountability report: bc1 did not confirm, as a page and as CSV
+    // the accountability report: bc1 did not confirm; car1 has an upload the station has waited 25 h for
+    for (const [prefix, hoursAgo] of [
+      ["car1/20261101T000000Z-car1-0001/", 25],
+      ["car1/20261101T000000Z-car1-0002/", 2],
+    ] as const) {
+      await db.query(
+        "INSERT INTO ingest_jobs (key_prefix, kind, state, enqueued_at) VALUES ($1, 'event', 'pending', $2)",
+        [prefix, new Date(clock.now() - hoursAgo * 3_600_000).toISOString()],
+      );
+    }
     const csv = await (
       await fetch(
         `${a}/custody/report.csv?from=${new Date(T0 - 86_400_000).toISOString()}&to=${new Date(T0 + 86_400_000).toISOString()}`,
@@ -276,7 +285,8 @@ describe.each(engines())("custody over HTTP on $name (s3rver)", (engine) => {
         },
       )
     ).text();
-    expect(csv).toContain("officer,o1,1,0,bc1x1,0,0,0,ev1");
+    expect(csv).toContain("officer,o1,1,0,bc1x1,0,0,0,ev1\r\n");
+    expect(csv).toContain("vehicle,car1,1,0,bc1x1,0,1,0,ev1 20261101T000000Z-car1-0001\r\n");
     const html = await (await fetch(`${a}/custody/report`, { headers: as("sup") })).text();
     expect(html).toContain("bc1 ×1");
     expect((await fetch(`${a}/custody/report`, { headers: as("v", "viewer") })).status).toBe(403);
