@@ -9,6 +9,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yauzl from "yauzl";
@@ -228,6 +229,31 @@ describe("court export", () => {
     expect(report.findings.map((f) => f.subject)).toEqual(
       expect.arrayContaining(["station-key.pub.pem", "SHA256SUMS.sig"]),
     );
+  });
+
+  it("a receiver that goes away mid-export ends it and stops reading storage", async () => {
+    const opened: ReturnType<typeof createReadStream>[] = [];
+    const tracking = {
+      open: async (k: string) => {
+        const st = createReadStream(join(objects, k), { highWaterMark: 1024 });
+        opened.push(st);
+        return st;
+      },
+    };
+    let received = 0;
+    const out = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        received += chunk.length;
+        if (received > 4096) this.destroy();
+        else cb();
+      },
+    });
+    await expect(writeExport({ ...input, clip: undefined }, tracking, key, out)).rejects.toThrow(
+      /receiver closed/,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(opened.length).toBeGreaterThan(0);
+    expect(opened.every((st) => st.destroyed || st.readableEnded)).toBe(true);
   });
 
   it("a storage read failure fails the export instead of writing a partial ZIP as complete", async () => {

@@ -113,6 +113,8 @@ export async function writeExport(
 ): Promise<ExportResult> {
   const zip = new ZipFile();
   const sums: SumLine[] = [];
+  /** The storage stream being copied now (destroyed when the export fails). */
+  let reading: Readable | undefined;
   const mtime = new Date(input.createdAt);
   const opts = { compress: false, mtime };
   let failed: Error | null = null;
@@ -136,6 +138,7 @@ export async function writeExport(
         Promise.resolve()
           .then(open)
           .then((src) => {
+            reading = src;
             // listed synchronously, in archive order, before the next member starts
             const h = hashing((r) => {
               sums.push({ sha256: r.sha256, name });
@@ -266,14 +269,23 @@ export async function writeExport(
   zip.end();
 
   const written = new Promise<void>((resolve, reject) => {
+    let finished = false;
     out.once("error", reject);
-    out.once("finish", resolve);
+    out.once("finish", () => {
+      finished = true;
+      resolve();
+    });
+    // the receiver went away (an HTTP client disconnected): stop reading storage
+    out.once("close", () => {
+      if (!finished) reject(new Error("the receiver closed the stream before the export was complete"));
+    });
   });
   zip.outputStream.pipe(out);
   try {
     await Promise.race([written, exportFailed]);
   } catch (err) {
     // a partial archive must not look complete: the output ends in an error, not a central directory
+    reading?.destroy();
     out.destroy(err as Error);
     throw err;
   }
