@@ -187,6 +187,14 @@ describe.each(engines())("custody over HTTP on $name (s3rver)", (engine) => {
       body: JSON.stringify({ categories: ["arrest"] }),
     });
     expect(await put.json()).toEqual({ categories: ["arrest"] });
+    const state = await fetch(`${a}/api/custody/items/events/ev1`, { headers: as("viewer1", "viewer") });
+    expect(await state.json()).toEqual({
+      kind: "event",
+      id: "ev1",
+      categories: ["arrest"],
+      held: true,
+      state: "held",
+    });
 
     // the case number (an incident change) is audited too
     const caseSet = await fetch(`${a}/api/incidents/ev1/case`, {

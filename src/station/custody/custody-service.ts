@@ -171,8 +171,24 @@ export class CustodyService {
   }
 
   /** The retention state of one item now (for the UI and the API). */
-  async state(ref: ItemRef) {
-    return retentionState(await this.existing(ref), this.rules, this.clock.now());
+  async state(ref: ItemRef): Promise<Record<string, string | string[] | boolean | null>> {
+    const item = await this.existing(ref);
+    const s = retentionState(item, this.rules, this.clock.now());
+    const iso = (v: number | null) => (v === null ? null : isoTime(v));
+    const base = { kind: ref.kind, id: ref.id, categories: [...item.categories], held: item.held };
+    switch (s.state) {
+      case "kept":
+        return { ...base, state: s.state, until: iso(s.until) };
+      case "expired":
+        return { ...base, state: s.state, since: iso(s.since) };
+      case "queued":
+      case "due":
+        return { ...base, state: s.state, deleteAt: iso(s.deleteAt) };
+      case "deleted":
+        return { ...base, state: s.state, at: iso(s.at) };
+      default:
+        return { ...base, state: s.state };
+    }
   }
 
   /**
