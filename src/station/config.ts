@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { seconds, section } from "../config/describe.js";
+import { custodyConfigSchema } from "./custody/custody-config.js";
 
 /**
  * The station's configuration file (`/etc/camsync/station.yaml`), one schema like the daemon's:
@@ -30,7 +31,7 @@ const s3StorageSchema = z
       .min(1)
       .optional()
       .describe(
-        "File with accessKeyId and secretAccessKey (JSON, YAML or INI; mode 0600). Omit to use the AWS default chain (environment, instance role). The station needs only List/Get.",
+        "File with accessKeyId and secretAccessKey (JSON, YAML or INI; mode 0600). Omit to use the AWS default chain (environment, instance role). The station needs List/Get, and Delete for retention (custody).",
       ),
   })
   .describe("S3-compatible object storage.");
@@ -122,6 +123,7 @@ export const stationConfigSchema = z
       })
       .optional()
       .describe("Fleet status and upload announcements from the bridged camsync/v1/+/… topics."),
+    custody: custodyConfigSchema,
   })
   .describe("camsync station settings.");
 

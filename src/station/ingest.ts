@@ -3,6 +3,8 @@ import type { Logger } from "../core/logger.js";
 import { AUDIT_EXCERPT_FILE, checkAuditExcerpt } from "../evidence/audit-excerpt.js";
 import { sha256Hex } from "../storage/sha256.js";
 import { ClipsRepository } from "./clips-repository.js";
+import { carAuditHead } from "./custody/car-anchor.js";
+import { CustodyRepository } from "./custody/custody-repository.js";
 import type { Db, Queryable } from "./db.js";
 import { EventsRepository } from "./events-repository.js";
 import { chooseTimeLink } from "./incident-link.js";
@@ -210,7 +212,7 @@ export class Ingest {
     }
     const events = new EventsRepository(this.opts.db);
     if ((await events.indexedManifest(checked.eventId)) === checked.manifestSha256) return "unchanged";
-    const audit = await this.auditState(job.keyPrefix, checked);
+    const { state: audit, excerpt } = await this.auditState(job.keyPrefix, checked);
     await this.hash(
       checked.manifestSha256,
       checked.files.map((f) => ({ key: `${job.keyPrefix}${f.file}`, sha256: f.sha256, bytes: f.bytes })),
@@ -225,6 +227,7 @@ export class Ingest {
         files: checked.files.map((f) => ({ ...f, objectKey: `${job.keyPrefix}${f.file}` })),
       });
       await linkClipsToEvent(tx, checked);
+      await new CustodyRepository(tx).setCarAuditHead(checked.eventId, carAuditHead(excerpt));
     });
     this.opts.log.info(
       { key: job.keyPrefix, eventId: checked.eventId, files: checked.files.length, audit },
@@ -234,7 +237,10 @@ export class Ingest {
   }
 
   /** `verified` when the car uploaded an audit excerpt that holds; quarantined when one does not hold. */
-  private async auditState(keyPrefix: string, checked: CheckedEvent): Promise<"verified" | "not-uploaded"> {
+  private async auditState(
+    keyPrefix: string,
+    checked: CheckedEvent,
+  ): Promise<{ state: "verified" | "not-uploaded"; excerpt: Buffer | null }> {
     let excerpt: Buffer | null;
     try {
       excerpt = await readSmallObject(
@@ -246,11 +252,11 @@ export class Ingest {
       if (err instanceof TooLargeError) throw withSha(new Quarantine("audit-chain", err.message), checked);
       throw err;
     }
-    if (!excerpt) return "not-uploaded";
+    if (!excerpt) return { state: "not-uploaded", excerpt };
     const r = checkAuditExcerpt(excerpt, checked.eventId, checked.manifestSha256);
     if (!r.ok)
       throw withSha(new Quarantine("audit-chain", `audit chain does not verify: ${r.problem}`), checked);
-    return "verified";
+    return { state: "verified", excerpt };
   }
 
   private async hash(manifestSha256: string, objects: { key: string; sha256: string; bytes: number }[]) {

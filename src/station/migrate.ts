@@ -1,5 +1,6 @@
 import type { Db } from "./db.js";
 import { migration001 } from "./migrations/001-index.js";
+import { migration101 } from "./migrations/101-custody.js";
 
 /**
  * Versioned migrations, applied in order inside one transaction each and recorded in
@@ -12,7 +13,7 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [migration001];
+export const migrations: readonly Migration[] = [migration001, migration101];
 
 const LOCK_KEY = 0x63616d73; // "cams"
 

@@ -8,7 +8,7 @@ import type { S3Credentials } from "../evidence/s3-credentials.js";
 /**
  * Where the evidence objects are, read-only: an S3-compatible bucket (the cars' offload target) or a
  * directory laid out the same way (`{root}/{key}`). The station lists, reads and range-reads; it
- * never writes or deletes.
+ * never writes or deletes (custody's retention deletes through its own remover, custody/object-remover.ts).
  */
 export interface ListedObject {
   key: string;

@@ -12,7 +12,7 @@ import {
   sendJson,
 } from "./http-router.js";
 import { ConflictError, type IncidentService, NotFoundError } from "./incident-service.js";
-import type { ObjectStore } from "./object-store.js";
+import { ObjectMissingError, type ObjectStore } from "./object-store.js";
 import type { QuarantineRepository } from "./quarantine-repository.js";
 import { SearchInputError, type SearchService } from "./search-service.js";
 
@@ -28,6 +28,15 @@ export interface ApiServices {
   scanNow(): Promise<number>;
   sessionHours: number;
   secureCookies: boolean;
+  /** Called for every media read from byte 0 (a play or download): custody audits it as a view. */
+  onMediaRead?(user: string, kind: "events" | "clips", id: string, file: string): Promise<void>;
+  /** Called after a change to an incident (case number, unlinked clip): custody audits it. */
+  onIncidentChange?(
+    user: string,
+    type: "case-number-set" | "clip-unlinked",
+    incidentId: string,
+    data: Record<string, unknown>,
+  ): Promise<void>;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -106,12 +115,16 @@ export function registerApi(router: Router, s: ApiServices): void {
   router.add("GET", "/api/incidents/:eventId", "viewer", async ({ res, params }) => {
     sendJson(res, 200, await s.incidents.get(params.eventId ?? ""));
   });
-  router.add("PUT", "/api/incidents/:eventId/case", "supervisor", async ({ req, res, params }) => {
+  router.add("PUT", "/api/incidents/:eventId/case", "supervisor", async ({ req, res, params, user }) => {
     const body = parseBody(
       z.object({ caseNumber: z.string().trim().min(1).max(64).nullable() }),
       await readJson(req),
     );
-    sendJson(res, 200, await s.incidents.setCaseNumber(params.eventId ?? "", body.caseNumber));
+    const incident = await s.incidents.setCaseNumber(params.eventId ?? "", body.caseNumber);
+    await s.onIncidentChange?.(user?.name ?? "", "case-number-set", params.eventId ?? "", {
+      caseNumber: body.caseNumber,
+    });
+    sendJson(res, 200, incident);
   });
   router.add(
     "DELETE",
@@ -119,6 +132,9 @@ export function registerApi(router: Router, s: ApiServices): void {
     "supervisor",
     async ({ res, params, user }) => {
       await s.incidents.unlinkClip(params.eventId ?? "", params.clipId ?? "", user?.name ?? "?");
+      await s.onIncidentChange?.(user?.name ?? "", "clip-unlinked", params.eventId ?? "", {
+        clipId: params.clipId ?? "",
+      });
       res.writeHead(204).end();
     },
   );
@@ -157,6 +173,13 @@ export function registerApi(router: Router, s: ApiServices): void {
       return;
     }
     const body = await s.store.get(obj.key, range ?? undefined);
+    if (req.method !== "HEAD" && (range?.start ?? 0) === 0) {
+      // no view without its audit record
+      await s.onMediaRead?.(ctx.user?.name ?? "", kind, params.id ?? "", file).catch((err: unknown) => {
+        body.stream.destroy();
+        throw err;
+      });
+    }
     const type = CONTENT_TYPES[file.split(".").pop() ?? ""] ?? "application/octet-stream";
     const headers: Record<string, string | number> = {
       "content-type": type,
@@ -215,6 +238,8 @@ export function registerApi(router: Router, s: ApiServices): void {
 export function statusOf(err: unknown): number | null {
   if (err instanceof HttpError) return err.status;
   if (err instanceof NotFoundError) return 404;
+  // e.g. deleted by retention (custody) while the index still lists it as deleted
+  if (err instanceof ObjectMissingError) return 404;
   if (err instanceof ConflictError) return 409;
   if (err instanceof SearchInputError || err instanceof AuthError) return 400;
   return null;

@@ -7,6 +7,7 @@ import {
   StationConfigError,
   type StationFile,
 } from "./config.js";
+import { checkCustodyAgainstIndex } from "./custody/custody-station.js";
 import { Ingest } from "./ingest.js";
 import { openStationDb, openStore, Station } from "./station.js";
 
@@ -21,6 +22,7 @@ export const STATION_USAGE = `Usage:
   camsync station [--config FILE]
   camsync station user add NAME --role viewer|supervisor|admin [--replace] [--config FILE]
   camsync station ingest --once [--config FILE]
+  camsync station check [--config FILE]
 
 Runs the evidence station (docs/station.md): lists the evidence bucket, re-hashes every object
 against its manifest, indexes what verifies (quarantines what does not), joins body-cam clips to
@@ -29,6 +31,8 @@ car events, and serves the JSON API / web UI on station.http. Logs are JSON line
   user add     create an account (the first admin); the password is read from stdin
                (first line; at least 10 characters). --replace resets an existing one.
   ingest --once  one listing pass and every job it finds, then exit (prints a JSON summary)
+  check        validate the config and check it against the index: a custody config that would
+               shorten the retention of an item under legal hold is refused (exit 1, each named)
 
 Options:
   -c, --config FILE   station configuration (default ${DEFAULT_STATION_CONFIG_PATH})
@@ -151,6 +155,22 @@ export async function runStation(argv: string[]): Promise<number> {
         ...(values.replace ? ["--replace"] : []),
       ];
       return await userAdd(passThrough, config);
+    }
+    if (sub === "check" && rest.length === 0) {
+      const file = loadStationConfig(config);
+      const db = await openStationDb(file);
+      try {
+        const problems = await checkCustodyAgainstIndex(db, file.station.custody);
+        for (const p of problems) process.stderr.write(`  ${p}\n`);
+        process.stdout.write(problems.length === 0 ? `${config}: ok\n` : "");
+        if (problems.length > 0)
+          process.stderr.write(
+            `${config}: refused: the custody config would shorten the retention of held items\n`,
+          );
+        return problems.length === 0 ? EXIT_OK : EXIT_FAILURE;
+      } finally {
+        await db.close();
+      }
     }
     if (sub === "ingest") {
       if (!values.once || rest.length > 0)

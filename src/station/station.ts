@@ -5,6 +5,7 @@ import type { Logger } from "../core/logger.js";
 import { loadCredentials } from "../evidence/s3-credentials.js";
 import { AuthService } from "./auth-service.js";
 import type { StationFile } from "./config.js";
+import { Custody } from "./custody/custody-station.js";
 import type { Db } from "./db.js";
 import { FleetMonitor } from "./fleet-monitor.js";
 import { FleetRepository } from "./fleet-repository.js";
@@ -58,6 +59,7 @@ export class Station {
   private wake: (() => void) | undefined;
   readonly router = new Router();
   ingest: Ingest | undefined;
+  custody: Custody | undefined;
   port = 0;
 
   private constructor(
@@ -95,6 +97,9 @@ export class Station {
       concurrency: c.ingest.concurrency,
     });
     this.ingest = ingest;
+    // custody (issue 15): station key, audit chain, retention sweep, custody routes
+    const custody = await Custody.open(this.file, this.db, this.store, this.log);
+    this.custody = custody;
     const quarantine = new QuarantineRepository(this.db);
     const services: ApiServices = {
       db: this.db,
@@ -110,10 +115,14 @@ export class Station {
       },
       sessionHours: c.http.sessionHours,
       secureCookies: c.http.secureCookies,
+      onMediaRead: custody.onMediaRead,
+      onIncidentChange: custody.onIncidentChange,
     };
     registerApi(this.router, services);
+    custody.register(this.router);
     opts.routes?.(this.router, services);
     await this.listen(services);
+    custody.start();
     if (c.mqtt) {
       this.fleet = new FleetMonitor({
         ...c.mqtt,
@@ -205,6 +214,7 @@ export class Station {
     this.kick();
     await Promise.race([this.loop, new Promise((r) => setTimeout(r, 10_000))]);
     await this.fleet?.stop().catch(() => {});
+    await this.custody?.stop();
     const server = this.server;
     if (server) {
       server.closeAllConnections();
