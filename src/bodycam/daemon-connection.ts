@@ -60,7 +60,8 @@ export async function openDaemonConnection(args: {
     broker,
     linkOptions: {
       url,
-      clientId: mqtt.clientId ?? `camsync-${vehicleId}`,
+      // The client id is the identity (docs/protocol.md): the shipped brokers refuse or replace any other.
+      clientId: mqtt.clientId ?? mqtt.username,
       username: certIdentity ? undefined : mqtt.username,
       password,
       ca: mqtt.caFile ? readFileSync(mqtt.caFile) : undefined,

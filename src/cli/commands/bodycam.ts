@@ -113,7 +113,7 @@ export const bodycamCommand: CliCommand = {
         username,
         password,
         protocolVersion: protocol,
-        clientId: `bodycam-${id}-probe`,
+        clientId: id, // the identity's own id (docs/protocol.md); the cam connects after the probe ends
       });
     } catch (err) {
       process.stderr.write(`camsync bodycam: ${(err as Error).message}\n`);
