@@ -288,6 +288,7 @@ export class Daemon {
         vehicleName: this.opts.config.vehicle.name,
         bodycamNames: Object.fromEntries(this.opts.config.bodycams.paired.map((c) => [c.id, c.name ?? c.id])),
         diskPath: this.dataDir,
+        launchFile: join(this.dataDir, "status-page.url"),
       }),
     );
   }

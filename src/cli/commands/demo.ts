@@ -14,7 +14,8 @@ export const demoCommand: CliCommand = {
 Runs the real daemon on config/demo.yaml with a simulated light bar and button, a replayed CAN
 capture and GPS track (config/demo-can.candump, config/demo-gps.nmea), a test-pattern camera, the
 embedded MQTT broker and a reference body cam for every paired one. Prints the status page and
-broker URLs. Events land in DIR/events/, logs in DIR/camsync.log.
+broker URLs, and the page's launch link: a browser opened from it may Start / Mark / Stop (the
+plain page URL shows the state only). Events land in DIR/events/, logs in DIR/camsync.log.
 
 Keys (terminal UI):
   l   light bar on/off          b   in-car button (start, or bookmark while recording)
