@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { type CliCommand, EXIT_USAGE, UsageError } from "./command.js";
+import { InputPathError } from "../storage/input-file.js";
+import { type CliCommand, EXIT_FAILURE, EXIT_USAGE, UsageError } from "./command.js";
 import { commands } from "./commands/index.js";
 import { VERSION } from "./version.js";
 
@@ -43,6 +44,11 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`camsync ${cmd.name}: ${err.message}\n\n${cmd.usage.trimEnd()}\n`);
       return EXIT_USAGE;
+    }
+    // A file or directory the operator named that cannot be used: a clear message, exit 1.
+    if (err instanceof InputPathError) {
+      process.stderr.write(`camsync ${cmd.name}: ${err.message}\n`);
+      return EXIT_FAILURE;
     }
     throw err;
   }

@@ -1,5 +1,6 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { kindOf } from "../../storage/input-file.js";
 import { parseCandumpLine } from "../../vehicle/candump-line.js";
 import type { DbcDatabase } from "../../vehicle/dbc.js";
 import { formatMessageId, type SignalDefinition, valueLabel } from "../../vehicle/signal.js";
@@ -31,6 +32,20 @@ Options:
       --interval MS     watch: at most one line per signal per MS (default 250)
       --seconds N       watch: stop after N seconds
       --json            watch: JSON lines instead of text`;
+
+/**
+ * A candump log must be a regular file or a FIFO (a live `candump -L` piped in, like `-`): a directory
+ * or a device (/dev/zero: endless) is refused.
+ */
+function logFileProblem(path: string): string | null {
+  try {
+    const st = statSync(path);
+    return st.isFile() || st.isFIFO() ? null : `LOG ${path}: ${kindOf(st)}, not a candump -L log file`;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return `cannot read ${path}: ${code === "ENOENT" ? "no such file" : (err as Error).message}`;
+  }
+}
 
 /** All of a DBC's signals, or the ones named; `Message.Signal` names stay as written. */
 export function chooseSignals(dbc: DbcDatabase, names: string[] | undefined): SignalDefinition[] {
@@ -95,6 +110,13 @@ async function decode(argv: string[]): Promise<number> {
   const decoder = new FrameDecoder(signals);
   const printer = new ChangePrinter(signals);
 
+  if (logPath !== "-") {
+    const problem = logFileProblem(logPath);
+    if (problem) {
+      process.stderr.write(`camsync can decode: ${problem}\n`);
+      return EXIT_FAILURE;
+    }
+  }
   const input = logPath === "-" ? process.stdin : createReadStream(logPath);
   const opened = new Promise<void>((resolve, reject) => {
     input.once("error", reject);

@@ -63,7 +63,9 @@ Options:
     }
     if (statusPage.enabled)
       httpPort = await demoPort("status page", statusPage.host, httpPort, statusPage.port, notice);
-    const config = demoConfig(loaded, { dataDir: values["data-dir"], mqttPort, httpPort });
+    // The shipped demo keeps its data in ./var of the current directory; another --config, where it says.
+    const dataDir = values["data-dir"] ?? (values.config === undefined ? "var" : undefined);
+    const config = demoConfig(loaded, { dataDir, mqttPort, httpPort });
     return runDemo({
       config,
       tty: values["no-tty"] !== true,

@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
 import { verifyPath } from "../../evidence/verify.js";
+import { inputDirProblem } from "../../storage/input-file.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
 
@@ -23,8 +23,9 @@ Exit codes: 0 everything holds (warnings are printed), 1 something changed (each
     const { values, positionals } = parseCommandArgs(argv, { json: { type: "boolean" } });
     if (positionals.length !== 1) throw new UsageError("expected exactly one EVENT_DIR or DATA_DIR");
     const path = positionals[0] as string;
-    if (!existsSync(path)) {
-      process.stderr.write(`camsync verify: ${path}: no such directory\n`);
+    const problem = inputDirProblem(path, "EVENT_DIR or DATA_DIR");
+    if (problem) {
+      process.stderr.write(`camsync verify: ${problem}\n`);
       return EXIT_FAILURE;
     }
     const report = await verifyPath(path);
