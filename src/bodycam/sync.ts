@@ -12,6 +12,7 @@ import { ConfirmationTracker } from "./confirmation.js";
 import { OFFLINE_STATUS, openDaemonConnection } from "./daemon-connection.js";
 import { DurableDelivery } from "./delivery.js";
 import type { EmbeddedBroker } from "./embedded-broker.js";
+import { FlapGate } from "./flap-guard.js";
 import { HealthBoard } from "./health-board.js";
 import { type InboundContext, readInbound } from "./inbound.js";
 import { type MqttLink, type MqttLinkOptions, ReconnectingMqttLink } from "./mqtt-link.js";
@@ -61,6 +62,8 @@ export class BodycamSync implements Component {
   private staleCheck: TimerHandle | undefined;
   private offlineCheck: TimerHandle | undefined;
   private state: "idle" | "active" | "post-roll" = "idle";
+  /** A flapping cam's trigger edges, bounded (src/bodycam/flap-guard.ts). */
+  private readonly flapGate: FlapGate;
   private current: ActivationPayload | null = null;
   private readonly triggers = new BodycamTriggers();
   private readonly batteryAlerted = new Set<string>();
@@ -79,6 +82,12 @@ export class BodycamSync implements Component {
     this.log = opts.logger.child({ component: "bodycam-sync" });
     this.topics = topicsFor(opts.vehicle.id);
     this.cams = new CamRegistry(opts.config.bodycams.paired.map((c) => c.id));
+    this.flapGate = new FlapGate({
+      clock: opts.clock,
+      carState: () => this.state,
+      emit: (t) => opts.bus.emit("trigger", t),
+      alert: (message, device) => this.alert("bodycam-flapping", "warning", message, device),
+    });
     this.inbound = {
       topics: this.topics,
       maxPayloadBytes: opts.config.mqtt.maxPayloadBytes,
@@ -173,6 +182,7 @@ export class BodycamSync implements Component {
     this.opts.clock.clearTimeout(this.offlineCheck);
     this.statusTimer = this.statusSoon = this.staleCheck = this.offlineCheck = undefined;
     this.tracker.end();
+    this.flapGate.stop();
     await this.link?.close({ topic: this.topics.status, payload: OFFLINE_STATUS, retain: true });
     this.link = null;
     await this.broker?.close();
@@ -417,7 +427,7 @@ export class BodycamSync implements Component {
     this.tracker.report(id, cam);
     this.checkBattery(id, cam.battery);
     const cleared = this.triggers.onStatus(id, cam.online, cam.recording, this.opts.clock.now());
-    if (cleared) this.opts.bus.emit("trigger", cleared);
+    if (cleared) this.flapGate.pass(cleared);
     this.scheduleStatus();
   }
 
@@ -434,7 +444,7 @@ export class BodycamSync implements Component {
   private onBodycamActivation(id: string, active: boolean, at: string): void {
     const t = this.triggers.onActivation(id, active, at, this.opts.clock.now());
     if (t?.active) this.log.info({ bodycam: id }, "body cam started by its officer: triggering the car");
-    if (t) this.opts.bus.emit("trigger", t);
+    if (t) this.flapGate.pass(t);
   }
 }
 
