@@ -352,6 +352,38 @@ export function brokerScenarios(broker: () => BrokerFixture): void {
     );
   });
 
+  it("a restart's outbox replay raises no false alert (its own replayed activations are not foreign)", async () => {
+    const { daemon, cams, vehicleId, dataDir } = await setup(["bc1"]);
+    let eventId: string | null = null;
+    await broker().restart(async () => {
+      await waitFor("daemon saw the outage", () => !daemon.connected);
+      // A whole event decided while the broker is down: its start and end wait in the outbox…
+      daemon.lightsOn();
+      eventId = daemon.eventId;
+      daemon.stopByHand();
+      await waitFor("event ended", () => daemon.eventId === null);
+      await daemon.kill(); // …and the daemon dies before delivering them.
+    });
+    const restarted = new DaemonUnderTest(vehicleId, dataDir, broker());
+    cleanup.push(() => restarted.stop());
+    await restarted.start();
+    await waitFor(
+      "outbox replayed",
+      () => (restarted.sync.status() as { outboxPending: number }).outboxPending === 0,
+      10_000,
+    );
+    const seen = activationsSeen(cams[0] as ReferenceBodycam);
+    await waitFor(
+      "the replayed end reached the cam",
+      () => (cams[0] as ReferenceBodycam).recording === false,
+    );
+    // Their echoes come back to the restarted daemon (on the subscription it already has).
+    await sleep(500);
+    expect(seen.every((a) => a.eventId === eventId)).toBe(true);
+    expect(restarted.alerts.map((a) => `${a.code}: ${a.message}`)).toEqual([]);
+    expect((restarted.sync.status().received as { foreign: number }).foreign).toBe(0);
+  });
+
   it("daemon killed mid-event and restarted: the activation it had not delivered is replayed", async () => {
     const { daemon, cams, vehicleId, dataDir } = await setup(["bc1", "bc2"]);
     const seen = activationsSeen(cams[0] as ReferenceBodycam);
