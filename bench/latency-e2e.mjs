@@ -51,7 +51,9 @@ const speedLine = (kmh) => {
 async function baselineClients(broker, payloadSize) {
   const topic = `camsync/v1/${VEHICLE}-baseline/activation`;
   const subs = await Promise.all(
-    BASELINE_SUBS.map((id) => mqtt.connectAsync(broker.url, { ...broker.tls(id), clientId: id, clean: true })),
+    BASELINE_SUBS.map((id) =>
+      mqtt.connectAsync(broker.url, { ...broker.tls(id), clientId: id, clean: true }),
+    ),
   );
   const pub = await mqtt.connectAsync(broker.url, {
     ...broker.tls(BASELINE_PUB),
