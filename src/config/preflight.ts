@@ -15,8 +15,8 @@ export interface Preflight {
   warnings: string[];
 }
 
-/** Where dataDir would be created, or why it cannot be used. */
-function dataDirProblem(dir: string): string | null {
+/** Why dataDir cannot be used or created (null when it can). */
+export function dataDirProblem(dir: string): string | null {
   let probe = dir;
   while (!existsSync(probe)) {
     const parent = dirname(probe);

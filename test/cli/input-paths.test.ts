@@ -56,6 +56,11 @@ const cases: [string, string[], Kind[]][] = [
     ["directory", "/dev/zero", "FIFO", "binary file", "missing"],
   ],
   [
+    "run --data-dir DIR",
+    ["run", "--config", goodConfig, "--data-dir", "PATH"],
+    ["regular file", "/dev/zero", "FIFO"],
+  ],
+  [
     "demo --config FILE",
     ["demo", "--no-tty", "--duration", "1", "--config", "PATH"],
     ["directory", "/dev/zero", "FIFO"],
