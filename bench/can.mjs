@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { unitNodeFlags } from "./_unit-node-flags.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -66,11 +67,11 @@ async function slcanLines() {
 }
 
 async function vehicleBus(clock, source) {
-  const { Bus } = await dist("core/bus.js");
-  const { silentLogger } = await dist("daemon/logger.js");
+  const { EventBus } = await dist("core/event-bus.js");
+  const { silentLogger } = await dist("core/logger.js");
   const { signalSectionSchema } = await dist("vehicle/signal-config.js");
   const { createVehicleBus } = await dist("vehicle/vehicle-bus.js");
-  const bus = new Bus();
+  const bus = new EventBus();
   const seen = { triggers: 0, signals: 0 };
   bus.on("trigger", () => seen.triggers++);
   bus.on("signal", () => seen.signals++);
@@ -85,12 +86,25 @@ async function vehicleBus(clock, source) {
   return { vb, seen };
 }
 
+/** The components' clock stands still (time is carried by the frames' timestamps); its timers never fire. */
+function stillClock() {
+  const at = Date.UTC(2026, 10, 26, 14, 22, 33);
+  let next = 1;
+  return {
+    now: () => at,
+    monotonic: () => 0,
+    setTimeout: () => ({ id: next++ }),
+    clearTimeout: () => {},
+    setInterval: () => ({ id: next++ }),
+    clearInterval: () => {},
+  };
+}
+
 async function throughput() {
   const { SlcanParser } = await dist("vehicle/slcan-parser.js");
-  const { FakeClock } = await dist("core/fake-clock.js");
   const lines = await slcanLines();
   const bytes = Buffer.from(lines.join(""), "latin1");
-  const clock = new FakeClock();
+  const clock = stillClock();
   const { vb, seen } = await vehicleBus(clock);
   const parser = new SlcanParser({ channel: "slcan0" });
   const CHUNK = 512;
@@ -117,13 +131,13 @@ async function throughput() {
 
 /** Child mode: the receiving side of the live feed; prints its CPU use as JSON. */
 async function receiver(tty, seconds) {
-  const { Bus } = await dist("core/bus.js");
+  const { EventBus } = await dist("core/event-bus.js");
   const { systemClock } = await dist("core/clock.js");
   const { SlcanSource } = await dist("vehicle/slcan-source.js");
   const { slcanSourceSchema } = await dist("vehicle/source-config.js");
   const source = new SlcanSource(slcanSourceSchema.parse({ path: tty }), {
     clock: systemClock,
-    bus: new Bus(),
+    bus: new EventBus(),
   });
   let frames = 0;
   const counting = {
@@ -193,9 +207,15 @@ async function liveCpu(mode) {
   });
   try {
     for (let i = 0; i < 500 && !existsSync(tty); i++) await new Promise((r) => setTimeout(r, 10));
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), mode, tty, String(LIVE_SECONDS)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    // The daemon's own Node flags (systemd unit): the young-generation cap trades GC work for memory.
+    const flags = mode === "--receiver" ? unitNodeFlags() : [];
+    const child = spawn(
+      process.execPath,
+      [...flags, fileURLToPath(import.meta.url), mode, tty, String(LIVE_SECONDS)],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;

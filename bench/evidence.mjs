@@ -74,13 +74,13 @@ export async function run() {
   const { verifyDataDir } = await dist("evidence/verify.js");
   const { createOffload } = await dist("evidence/offload.js");
   const { offloadConfigSchema } = await dist("evidence/config.js");
-  const { Bus } = await dist("core/bus.js");
+  const { EventBus } = await dist("core/event-bus.js");
   const { systemClock } = await dist("core/clock.js");
   const dataDir = mkdtempSync(join(tmpdir(), "camsync-bench-evidence-"));
   const s3dir = mkdtempSync(join(tmpdir(), "camsync-bench-s3-"));
   let server;
   try {
-    const bus = new Bus();
+    const bus = new EventBus();
     const audit = new AuditLog({ dataDir, clock: systemClock, logger: silent, bus });
     audit.open();
     const lat = [];

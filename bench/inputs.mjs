@@ -6,9 +6,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const { Bus } = await import(join(root, "dist/core/bus.js"));
+const { EventBus } = await import(join(root, "dist/core/event-bus.js"));
 const { systemClock } = await import(join(root, "dist/core/clock.js"));
-const { silentLogger } = await import(join(root, "dist/daemon/logger.js"));
+const { silentLogger } = await import(join(root, "dist/core/logger.js"));
 const { inputsConfigSchema } = await import(join(root, "dist/inputs/config.js"));
 const { createInputs } = await import(join(root, "dist/inputs/inputs.js"));
 const { GpiomonLine } = await import(join(root, "dist/inputs/gpiomon-line.js"));
@@ -17,7 +17,7 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 10
 
 /** Edge → Trigger on the bus, minus the debounce itself (real clock, simulated line). */
 async function edgeToTrigger(samples, debounceMs) {
-  const bus = new Bus();
+  const bus = new EventBus();
   const config = inputsConfigSchema.parse({
     gpio: [{ name: "lightbar", role: "lightbar", backend: "simulated", debounceMs, rereadMs: 0 }],
   });

@@ -42,13 +42,13 @@ function camera() {
 }
 
 async function makeRecorder(dataDir, extra = {}) {
-  const { Bus } = await dist("core/bus.js");
+  const { EventBus } = await dist("core/event-bus.js");
   const { systemClock } = await dist("core/clock.js");
   const { activationConfigSchema } = await dist("core/config.js");
-  const { silentLogger } = await dist("daemon/logger.js");
+  const { silentLogger } = await dist("core/logger.js");
   const { recorderConfigSchema } = await dist("recorder/config.js");
-  const { createRecorder } = await dist("recorder/recorder.js");
-  const bus = new Bus();
+  const { createRecorder } = await dist("recorder/dash-recorder.js");
+  const bus = new EventBus();
   const recorder = createRecorder({
     config: recorderConfigSchema.parse({
       cameras: [camera()],

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { controlRequest } from "../dist/daemon/control-client.js";
+import { controlRequest } from "../dist/control/control-client.js";
 import { DaemonProcess } from "../soak/daemon-process.mjs";
 
 const FPS = 15;

@@ -64,7 +64,7 @@ const round = (x) => Math.round(x * 100) / 100;
 export async function run() {
   const { validateConfig } = await load("config/load.js");
   const { Daemon } = await load("daemon/daemon.js");
-  const { silentLogger } = await load("daemon/logger.js");
+  const { silentLogger } = await load("core/logger.js");
   const { systemClock } = await load("core/clock.js");
   const { ReferenceBodycam } = await load("bodycam/reference-bodycam.js");
   const dir = mkdtempSync(join(tmpdir(), "camsync-bench-page-"));

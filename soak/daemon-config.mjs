@@ -9,7 +9,7 @@ export const LONG_PRESS_MS = 1500;
 /**
  * @param {{ vehicleId: string, dataDir: string, mqttUrl: string, mqttTls: { caFile: string, certFile: string, keyFile: string },
  *           canDevice: string, bodycams: string[], cameras?: number,
- *           minFreeBytes?: number, preEventSeconds?: number, postRollSeconds?: number, logLevel?: string }} o
+ *           minFreeBytes?: number, statusPagePort?: number, preEventSeconds?: number, postRollSeconds?: number, logLevel?: string }} o
  */
 export function daemonConfig(o) {
   const config = {
@@ -60,7 +60,12 @@ export function daemonConfig(o) {
       paired: o.bodycams.map((id) => ({ id })),
       confirmTimeoutMs: 3000,
     },
-    control: { statusPage: { enabled: false } },
+    control: {
+      statusPage:
+        o.statusPagePort === undefined
+          ? { enabled: false }
+          : { enabled: true, host: "127.0.0.1", port: o.statusPagePort },
+    },
   };
   return stringify(config);
 }

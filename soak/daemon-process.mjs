@@ -12,7 +12,7 @@ export const cliPath = join(repoRoot, "dist/cli/main.js");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class DaemonProcess {
-  /** @param {{ config: string, logFile: string, restartDelayMs?: number, env?: NodeJS.ProcessEnv }} opts */
+  /** @param {{ config: string, logFile: string, restartDelayMs?: number, env?: NodeJS.ProcessEnv, nodeArgs?: string[] }} opts */
   constructor(opts) {
     this.opts = opts;
     /** @type {import("node:child_process").ChildProcess | null} */
@@ -51,11 +51,15 @@ export class DaemonProcess {
       exit: null,
     };
     this.runs.push(run);
-    const child = spawn(process.execPath, [cliPath, "run", "--config", this.opts.config], {
-      cwd: repoRoot,
-      env: { ...process.env, ...this.opts.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [...(this.opts.nodeArgs ?? []), cliPath, "run", "--config", this.opts.config],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, ...this.opts.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     this.child = child;
     run.pid = child.pid ?? null;
     let buf = "";
@@ -139,10 +143,13 @@ export class DaemonProcess {
       const run = this.runs[this.runs.length - 1];
       if (run) run.expectedExit = "SIGTERM";
       const exited = new Promise((r) => child.once("exit", r));
+      const sentAt = Date.now();
       child.kill("SIGTERM");
       const t = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
       await exited;
       clearTimeout(t);
+      /** SIGTERM → process gone (the daemon must exit within 5 s of stop, whatever failed). */
+      this.stopMs = Date.now() - sentAt;
     }
     await new Promise((r) => this.log.end(r));
   }

@@ -136,5 +136,6 @@ export async function collect(s) {
     resources: s.resources,
     orphans,
     finalRetainedActivation,
+    finalStopMs: s.daemon.stopMs ?? null,
   };
 }

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { controlRequest } from "../dist/daemon/control-client.js";
+import { controlRequest } from "../dist/control/control-client.js";
 import { BodycamFleet } from "./bodycam-fleet.mjs";
 import { Broker } from "./broker.mjs";
 import { CanFeed } from "./can-feed.mjs";
@@ -14,6 +14,7 @@ import { cliPath, DaemonProcess, repoRoot } from "./daemon-process.mjs";
 import { FootageLedger, ffmpegProcessesFor, ringHeads } from "./evidence-scan.mjs";
 import { Intruder, MALFORMED_PAYLOADS } from "./intruder.mjs";
 import { Observer } from "./observer.mjs";
+import { freePort, StartupMistakes, startSecondDaemon } from "./operator-mistakes.mjs";
 import { createRng } from "./rng.mjs";
 import { SlcanAdapter } from "./slcan-adapter.mjs";
 
@@ -113,6 +114,7 @@ export class Soak {
     // The recorder's reserve is set 2 GiB below today's free space: the fill-disk fault takes 2.5 GiB.
     this.fillBytes = free > 6 * GiB ? Math.round(2.5 * GiB) : 0;
     const minFreeBytes = this.fillBytes ? free - 2 * GiB : undefined;
+    this.statusPort = await freePort();
     this.configPath = join(this.dir, "camsync.yaml");
     writeFileSync(
       this.configPath,
@@ -125,6 +127,7 @@ export class Soak {
         bodycams: this.cams,
         cameras: this.cameraNames.length,
         minFreeBytes,
+        statusPagePort: this.statusPort,
       }),
     );
     const check = await camsync(["config", "check", this.configPath]);
@@ -136,7 +139,21 @@ export class Soak {
       if (e.line.msg === "gpio input opened" && e.line.input === "lightbar")
         this.lightOn = e.line.active === true;
     });
+    // Operator mistakes before the first start: a busy status-page port, stale locks (operator-mistakes.mjs).
+    const startup = new StartupMistakes({
+      dataDir: this.dataDir,
+      statusPort: this.statusPort,
+      rng: this.rng,
+      faults: this.faults,
+      log: this.log,
+    });
+    await startup.before();
     this.firstReadyMs = await this.daemon.start();
+    this.activeFaults.add("busy-port");
+    void startup
+      .after(this.daemon)
+      .catch((err) => this.log(`soak: startup mistakes: ${err.stack ?? err}`))
+      .finally(() => this.activeFaults.delete("busy-port"));
     this.log(
       `soak: daemon ready in ${this.firstReadyMs} ms (pid ${this.daemon.pid}); data in ${this.dataDir}`,
     );
@@ -381,6 +398,8 @@ export class Soak {
         }
         return;
       }
+      case "second-daemon":
+        return startSecondDaemon({ config: this.configPath, daemon: this.daemon }, f);
       case "fill-disk": {
         if (!this.fillBytes) {
           f.detail = "not enough free space to simulate a full disk safely";

@@ -48,6 +48,8 @@ export interface Journal {
   resources: { at: number; run: number; rssKiB: number; fds: number }[];
   orphans: { pid: number; ppid: number }[];
   finalRetainedActivation: { eventId?: string; active?: boolean } | null;
+  /** SIGTERM → exit of the final stop (ms). */
+  finalStopMs?: number | null;
 }
 export interface InvariantResult {
   name: string;
@@ -74,6 +76,10 @@ export function resourcesFlat(
   opts?: { warmupMs?: number; minSpanMs?: number; maxRssGrowthMiB?: number; maxFdGrowth?: number },
 ): InvariantResult;
 export function daemonSurvivedAndDiskHandled(j: Journal): InvariantResult;
+export function operatorMistakesHandled(
+  j: Journal,
+  opts?: { stopLimitMs?: number; upLimitMs?: number },
+): InvariantResult;
 export function checkAll(
   j: Journal,
   opts?: { resources?: Parameters<typeof resourcesFlat>[1] },

@@ -352,6 +352,62 @@ export function daemonSurvivedAndDiskHandled(j) {
   );
 }
 
+/** Faults during which the running daemon's ffmpeg (or the daemon itself) legitimately changes. */
+const PROCESS_FAULTS = ["kill-ffmpeg", "kill-daemon"];
+
+/**
+ * 10. Operator mistakes and stale state are refused or recovered, and the daemon exits on stop: a second
+ * daemon on the same data dir exits 1 within 10 s naming the running one, having logged nothing but its
+ * refusal and left the running daemon and its ffmpeg alone; stale locks (a SIGKILLed, unreaped holder) do
+ * not keep the audit log down; a status-page port busy at start is down, then up within 20 s once freed;
+ * the final SIGTERM ends the process within 5 s.
+ */
+export function operatorMistakesHandled(j, { stopLimitMs = 5000, upLimitMs = 20_000 } = {}) {
+  const failures = [];
+  let checked = 0;
+  const when = (f) => new Date(f.at).toISOString();
+  for (const f of j.faults) {
+    if (f.kind === "second-daemon") {
+      checked++;
+      if (f.exitCode !== 1) failures.push(`second daemon at ${when(f)}: exit ${f.exitCode}, expected 1`);
+      else if (f.exitMs > 10_000) failures.push(`second daemon at ${when(f)}: took ${f.exitMs} ms to exit`);
+      if (!f.namedHolder)
+        failures.push(`second daemon at ${when(f)}: did not name pid ${f.runningPid}: ${f.stderr}`);
+      const extra = (f.logged ?? []).filter((m) => !String(m).startsWith("camsync refused to start"));
+      if (extra.length)
+        failures.push(`second daemon at ${when(f)}: did more than refuse: ${extra.join(" | ")}`);
+      const disturbed = j.faults.some(
+        (g) => PROCESS_FAULTS.includes(g.kind) && overlaps(f.at - 1000, f.until + 1000, g.at, g.until),
+      );
+      if (!disturbed && f.runningPidAfter !== f.runningPid)
+        failures.push(
+          `second daemon at ${when(f)}: the running daemon changed (${f.runningPid} → ${f.runningPidAfter})`,
+        );
+      if (!disturbed && [...f.ffmpegBefore].sort().join() !== [...f.ffmpegAfter].sort().join())
+        failures.push(
+          `second daemon at ${when(f)}: the running daemon's ffmpeg changed (${f.ffmpegBefore} → ${f.ffmpegAfter})`,
+        );
+    } else if (f.kind === "stale-lock") {
+      checked++;
+      if (f.auditUpAtReady !== true)
+        failures.push(`stale audit lock (zombie pid ${f.holderPid}): the audit log was not up at ready`);
+    } else if (f.kind === "busy-port") {
+      checked++;
+      if (f.downAtStart !== true)
+        failures.push(`port ${f.port} busy at start: the status page was not reported down`);
+      if (f.upAfterFreeMs === null || f.upAfterFreeMs > upLimitMs)
+        failures.push(`port ${f.port} freed: the status page was not up within ${upLimitMs / 1000} s`);
+    }
+  }
+  checked++;
+  if (j.finalStopMs === null || j.finalStopMs === undefined) failures.push("the final stop was not measured");
+  else if (j.finalStopMs > stopLimitMs)
+    failures.push(`the daemon took ${j.finalStopMs} ms to exit after SIGTERM (limit ${stopLimitMs} ms)`);
+  return result("operator mistakes refused or recovered; the process exits on stop", checked, failures, {
+    finalStopMs: j.finalStopMs ?? null,
+  });
+}
+
 /** @param {{ resources?: Parameters<typeof resourcesFlat>[1] }} [opts] */
 export function checkAll(j, opts = {}) {
   return [
@@ -364,5 +420,6 @@ export function checkAll(j, opts = {}) {
     noFootageDeleted(j),
     resourcesFlat(j, opts.resources),
     daemonSurvivedAndDiskHandled(j),
+    operatorMistakesHandled(j),
   ];
 }

@@ -1,5 +1,6 @@
 // Types for schedule.mjs.
 export const FAULT_KINDS: string[];
+export const STARTUP_MISTAKES: string[];
 export const STIMULUS_WEIGHTS: Record<string, number>;
 export function planSchedule(o: {
   seed: number;

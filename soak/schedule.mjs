@@ -3,7 +3,16 @@
 // even in the short CI form, more at random in longer runs.
 import { createRng } from "./rng.mjs";
 
-export const FAULT_KINDS = ["kill-ffmpeg", "restart-broker", "unplug-serial", "kill-daemon", "fill-disk"];
+export const FAULT_KINDS = [
+  "kill-ffmpeg",
+  "restart-broker",
+  "unplug-serial",
+  "kill-daemon",
+  "fill-disk",
+  "second-daemon",
+];
+/** Operator mistakes in place before the first start (soak/operator-mistakes.mjs), not scheduled. */
+export const STARTUP_MISTAKES = ["busy-port", "stale-lock"];
 
 export const STIMULUS_WEIGHTS = {
   lightbar: 14,

@@ -2,7 +2,7 @@
 // holds) to the device path the daemon opens, as /dev/serial/by-id/… would be. `unplug()` kills socat (the
 // device node disappears, the daemon's reads fail); `plugIn()` brings it back at the same path.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { SerialPort } from "serialport";
 
@@ -98,6 +98,17 @@ export class SlcanAdapter {
     port.write(Buffer.from(text, "latin1"), (err) => {
       if (err) this.writeErrors++;
     });
+    return true;
+  }
+
+  /**
+   * Bytes on the line now: one write(2) on the PTY from this thread (port.write goes through libuv's
+   * thread pool first), for benchmarks that time from the moment a frame is on the serial line.
+   */
+  writeFramesNow(text) {
+    const fd = this.port?.port?.fd;
+    if (!this.channelOpen || typeof fd !== "number") return false;
+    writeSync(fd, Buffer.from(text, "latin1"));
     return true;
   }
 

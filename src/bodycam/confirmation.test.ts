@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { BodycamConfirmation } from "../core/bus.js";
-import { FakeClock } from "../core/fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import type { BodycamConfirmation } from "../core/event-bus.js";
 import { type CamReport, ConfirmationTracker } from "./confirmation.js";
 
 const EV = "20261126T142233Z-unit12-3f9a";

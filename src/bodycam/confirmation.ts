@@ -1,5 +1,5 @@
-import type { BodycamConfirmation } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
+import type { BodycamConfirmation } from "../core/event-bus.js";
 
 /**
  * The confirmation state machine. After an activation every paired, online body cam must report

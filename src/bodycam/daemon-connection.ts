@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../core/clock.js";
-import type { Logger } from "../daemon/logger.js";
+import type { Logger } from "../core/logger.js";
 import { readPem } from "../storage/input-file.js";
 import type { BodycamConfig, MqttConfig } from "./config.js";
 import type { EmbeddedBroker } from "./embedded-broker.js";

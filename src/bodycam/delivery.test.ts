@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { FakeMqttLink } from "../../test/support/fake-mqtt-link.js";
 import { DurableDelivery } from "./delivery.js";
-import { FakeMqttLink } from "./fake-mqtt-link.js";
 import { Outbox } from "./outbox.js";
 
 const dirs: string[] = [];

@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type Server } from "node:net";
 import { Aedes } from "aedes";
-import type { Logger } from "../daemon/logger.js";
+import type { Logger } from "../core/logger.js";
 import { type AclRules, isAllowed } from "./acl.js";
 
 export interface BrokerUser {
@@ -91,7 +91,13 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     aedes.handle(socket);
   });
   server.listen(opts.port, opts.host);
-  await once(server, "listening");
+  try {
+    await once(server, "listening");
+  } catch (err) {
+    // e.g. EADDRINUSE: aedes' heartbeat timers would otherwise keep the process alive after stop
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw err;
+  }
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : opts.port;
   log.info({ host: opts.host, port }, "embedded MQTT broker listening (MQTT 3.1.1)");

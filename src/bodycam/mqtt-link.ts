@@ -1,8 +1,9 @@
 import { EventEmitter } from "node:events";
 import { Socket } from "node:net";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { backoffDelay } from "../core/backoff.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import { redactSecrets } from "../daemon/logger.js";
+import { redactSecrets } from "../core/logger.js";
 
 /**
  * One logical MQTT connection that survives broker outages. Each (re)connection uses a fresh MQTT.js
@@ -68,12 +69,12 @@ export class ReconnectingMqttLink extends EventEmitter<LinkEvents> implements Mq
   private generation = 0;
   private isUp = false;
   private closing = false;
-  private backoff: number;
+  /** Reconnects since the last connect (the backoff exponent). */
+  private failures = 0;
   private retry: TimerHandle | undefined;
 
   constructor(private readonly opts: MqttLinkOptions) {
     super();
-    this.backoff = opts.reconnectMinMs;
   }
 
   get connected(): boolean {
@@ -106,6 +107,9 @@ export class ReconnectingMqttLink extends EventEmitter<LinkEvents> implements Mq
       reconnectPeriod: 0,
       resubscribe: false,
       queueQoSZero: false,
+      // mqtt-packet's number cache is 65,536 two-byte Buffers (6 MiB of heap, built on the first write);
+      // allocating the message id's two bytes per packet instead costs nothing measurable.
+      writeCache: false,
       will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: o.will.retain },
       properties: o.protocolVersion === 5 ? { sessionExpiryInterval: o.sessionExpirySeconds } : undefined,
     };
@@ -122,7 +126,7 @@ export class ReconnectingMqttLink extends EventEmitter<LinkEvents> implements Mq
     client.on("connect", (connack) => {
       if (gen !== this.generation) return;
       this.isUp = true;
-      this.backoff = this.opts.reconnectMinMs;
+      this.failures = 0;
       if (this.opts.subscriptions.length > 0) {
         client.subscribe(this.opts.subscriptions, { qos: 1 }, (err, granted) => {
           const refused = (granted ?? []).filter((g) => g.qos >= 128).map((g) => g.topic);
@@ -159,8 +163,10 @@ export class ReconnectingMqttLink extends EventEmitter<LinkEvents> implements Mq
     old?.end(true);
     if (wasUp) this.emit("disconnect", { reason });
     if (this.closing) return;
-    const delay = this.backoff;
-    this.backoff = Math.min(this.opts.reconnectMaxMs, this.backoff * 2);
+    const delay = backoffDelay(this.failures++, {
+      initialMs: this.opts.reconnectMinMs,
+      maxMs: this.opts.reconnectMaxMs,
+    });
     this.opts.clock.clearTimeout(this.retry);
     this.retry = this.opts.clock.setTimeout(() => {
       this.retry = undefined;
@@ -177,6 +183,7 @@ export class ReconnectingMqttLink extends EventEmitter<LinkEvents> implements Mq
     const client = this.client;
     if (!this.isUp || !client) return false;
     client.publish(topic, payload, { qos: 1, retain: opts.retain }, (err) => done?.(err ?? undefined));
+    flushNow(client.stream);
     return true;
   }
 
@@ -213,4 +220,15 @@ export class ReconnectingMqttLink extends EventEmitter<LinkEvents> implements Mq
     });
     if (wasUp) this.emit("disconnect", { reason: "closed" });
   }
+}
+
+/**
+ * MQTT.js (through mqtt-packet) corks the socket for every packet and uncorks it on process.nextTick,
+ * so a publish would leave only after everything else the current tick runs: the audit log's fsync, the
+ * recorder's hard links and the rest of the decision's listeners (1.3 ms at p50, 11 ms at p99 in the
+ * e2e bench). Uncorking here hands the packet to the socket at once; the later uncork is then a no-op.
+ */
+function flushNow(stream: { writableCorked?: number; uncork?: () => void } | undefined): void {
+  if (!stream?.uncork) return;
+  while ((stream.writableCorked ?? 0) > 0) stream.uncork();
 }

@@ -1,5 +1,5 @@
-import type { Alert } from "../core/bus.js";
 import { isoTime } from "../core/clock.js";
+import type { Alert } from "../core/event-bus.js";
 import type { Origin } from "../core/trigger.js";
 import type { ActivationPayload, AlertPayload } from "./payloads.js";
 

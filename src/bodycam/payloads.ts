@@ -30,6 +30,14 @@ const health = z
   })
   .describe("Health of one part of the car's system.");
 
+const ms = z.number().min(0).nullable();
+const latencySummary = z.object({
+  count: z.number().int().min(0).describe("Samples since the daemon started."),
+  p50: ms.describe("Median of the recent samples, ms (null before the first)."),
+  p99: ms.describe("99th percentile of the recent samples, ms."),
+  max: ms.describe("Largest recent sample, ms."),
+});
+
 export const bodycamSummarySchema = z
   .looseObject({
     id: deviceId,
@@ -47,9 +55,26 @@ const onlineStatus = z.looseObject({
   state: z.enum(["idle", "active", "post-roll"]).describe("The activation engine's state."),
   eventId: eventId.nullable().describe("The open event, null when idle."),
   recorder: health.describe("Dash recorder health."),
-  bus: health.describe("Vehicle bus (CAN) health."),
+  canBus: health
+    .optional()
+    .describe("Vehicle bus (CAN) health. Absent from cars older than this field: read bus there."),
+  bus: health.meta({
+    description: "Deprecated: the same as canBus, kept for v1 clients. Read canBus.",
+    deprecated: true,
+  }),
   bodycams: z.array(bodycamSummarySchema).max(64).describe("Every paired body cam."),
   droppedPayloads: z.number().int().min(0).optional().describe("Invalid MQTT payloads dropped since start."),
+  latency: z
+    .object({
+      triggerToPublishMs: latencySummary.describe(
+        "A trigger reaching the activation engine → the activation handed to the broker connection.",
+      ),
+      publishToConfirmationMs: latencySummary.describe(
+        "The activation published → a body cam's status confirming it records the event (per cam).",
+      ),
+    })
+    .optional()
+    .describe("The car's own trigger → body-cam latencies, over its most recent activations."),
   at,
 });
 const offlineStatus = z.looseObject({ v, online: z.literal(false), at: at.optional() });

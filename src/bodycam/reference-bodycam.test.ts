@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { FakeClock } from "../core/fake-clock.js";
-import { FakeMqttLink } from "./fake-mqtt-link.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { FakeMqttLink } from "../../test/support/fake-mqtt-link.js";
 import type { ActivationPayload } from "./payloads.js";
 import { ReferenceBodycam } from "./reference-bodycam.js";
 

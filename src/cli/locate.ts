@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../config/load.js";
 import { InputPathError, requireDirectory } from "../storage/input-file.js";
 
-export { controlSocketPath } from "../daemon/control-protocol.js";
+export { controlSocketPath } from "../control/control-protocol.js";
 
 import { UsageError } from "./command.js";
 

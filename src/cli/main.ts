@@ -1,8 +1,8 @@
 #!/usr/bin/env node
+import { VERSION } from "../core/version.js";
 import { InputPathError } from "../storage/input-file.js";
-import { type CliCommand, EXIT_FAILURE, EXIT_USAGE, UsageError } from "./command.js";
-import { commands } from "./commands/index.js";
-import { VERSION } from "./version.js";
+import { EXIT_FAILURE, EXIT_USAGE, UsageError } from "./command.js";
+import { type CommandEntry, commands } from "./commands/index.js";
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -29,11 +29,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const cmd: CliCommand | undefined = commands.find((c) => c.name === name);
-  if (!cmd) {
+  const entry: CommandEntry | undefined = commands.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`camsync: unknown command '${name}'\n\n${mainHelp()}\n`);
     return EXIT_USAGE;
   }
+  const cmd = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     process.stdout.write(`${cmd.usage.trimEnd()}\n`);
     return 0;

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { bodycamConfigSchema, mqttConfigSchema } from "../bodycam/config.js";
 import { activationConfigSchema } from "../core/config.js";
-import { controlConfigSchema } from "../daemon/config.js";
 import { evidenceConfigSchema } from "../evidence/config.js";
 import { inputsConfigSchema } from "../inputs/config.js";
 import { recorderConfigSchema } from "../recorder/config.js";
+import { controlConfigSchema } from "../statuspage/config.js";
 import { gpsConfigSchema, vehicleBusConfigSchema } from "../vehicle/config.js";
 import { identifier, section } from "./describe.js";
 

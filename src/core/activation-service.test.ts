@@ -1,11 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_POLICY, type Decision } from "./activation.js";
-import { ActivationService } from "./activation-service.js";
-import { type Alert, Bus } from "./bus.js";
-import { FakeClock } from "./fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import type { Decision } from "./activation.js";
+import { ActivationService, readSnapshot } from "./activation-service.js";
+import { activationConfigSchema } from "./config.js";
+import { type Alert, EventBus } from "./event-bus.js";
+
+/** The default policy, from the schema (the one place defaults are written). */
+const DEFAULT_POLICY = activationConfigSchema.parse({});
 
 const log = { info() {}, warn() {}, error() {} };
 const dirs: string[] = [];
@@ -16,12 +20,12 @@ afterEach(() => {
 function setup(clock = new FakeClock(), statePath?: string) {
   const dir = mkdtempSync(join(tmpdir(), "camsync-act-"));
   dirs.push(dir);
-  const bus = new Bus();
+  const bus = new EventBus();
   const decisions: Decision[] = [];
   const alerts: Alert[] = [];
   bus.on("decision", (d) => decisions.push(d));
   bus.on("alert", (a) => alerts.push(a));
-  const path = statePath ?? join(dir, "state", "activation.json");
+  const path = statePath ?? join(dir, "state", "activation.jsonl");
   const svc = new ActivationService({
     policy: { ...DEFAULT_POLICY, postRollSeconds: 30 },
     vehicleId: "unit12",
@@ -61,6 +65,10 @@ describe("activation service", () => {
   it("persists state before announcing, so a new process resumes the same event", async () => {
     const first = setup();
     await first.svc.start();
+    let atAnnounce: unknown;
+    first.bus.on("decision", () => {
+      atAnnounce = readSnapshot(first.path).snapshot;
+    });
     first.bus.emit("trigger", {
       origin: { kind: "can", id: "speed" },
       active: true,
@@ -68,8 +76,7 @@ describe("activation service", () => {
       reason: "speed 131 km/h",
     });
     const started = first.decisions[0];
-    const onDisk = JSON.parse(readFileSync(first.path, "utf8"));
-    expect(onDisk.state).toBe("active");
+    expect(atAnnounce).toMatchObject({ state: "active", seq: 1 });
     // Killed: no stop(). A second service on the same state file resumes.
     const second = setup(first.clock, first.path);
     await second.svc.start();
@@ -83,7 +90,7 @@ describe("activation service", () => {
   it("a corrupt state file raises an alert and starts idle instead of crashing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "camsync-act-"));
     dirs.push(dir);
-    const path = join(dir, "activation.json");
+    const path = join(dir, "activation.jsonl");
     writeFileSync(path, "{not json");
     const { svc, alerts } = setup(new FakeClock(), path);
     await svc.start();
@@ -108,5 +115,27 @@ describe("activation service start-up", () => {
     expect(decisions.map((d) => d.type)).toEqual(["event-start"]);
     expect(decisions[0]?.reason).toBe("on at start");
     await svc.stop();
+  });
+});
+
+describe("activation state file", () => {
+  it("reads the pretty-printed activation.json of earlier versions when the journal does not exist yet", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "camsync-act-"));
+    dirs.push(dir);
+    const first = setup(new FakeClock(), join(dir, "activation.jsonl"));
+    await first.svc.start();
+    first.bus.emit("trigger", {
+      origin: { kind: "lightbar", id: "lightbar" },
+      active: true,
+      at: first.clock.now(),
+      reason: "lights on",
+    });
+    const snapshot = readSnapshot(first.path).snapshot;
+    writeFileSync(join(dir, "activation.json"), `${JSON.stringify(snapshot, null, 2)}\n`);
+    rmSync(first.path);
+    const second = setup(first.clock, first.path);
+    await second.svc.start();
+    expect(second.decisions[0]?.type).toBe("event-resume");
+    await second.svc.stop();
   });
 });

@@ -1,17 +1,25 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { syncFile, writeJsonAtomicSync } from "../storage/atomic-file.js";
-import { ActivationEngine, type ActivationPolicy, type Decision, type EngineSnapshot } from "./activation.js";
-import type { Bus } from "./bus.js";
+import {
+  ActivationEngine,
+  type ActivationPolicy,
+  type Decision,
+  type EngineSnapshot,
+  type EngineState,
+} from "./activation.js";
 import type { Clock, TimerHandle } from "./clock.js";
 import type { Component } from "./component.js";
+import type { DecisionTiming, EventBus } from "./event-bus.js";
+import { readLatestSnapshot, SnapshotJournal } from "./snapshot-journal.js";
+import { stageTrace } from "./stage-trace.js";
+import type { Origin } from "./trigger.js";
 
 export interface ActivationServiceOptions {
   policy: ActivationPolicy;
   vehicleId: string;
-  /** `{dataDir}/state/activation.json` */
+  /** `{dataDir}/state/activation.jsonl`: a journal of engine snapshots (core/snapshot-journal.ts). */
   statePath: string;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   log: {
     info(o: object, msg: string): void;
@@ -21,32 +29,52 @@ export interface ActivationServiceOptions {
   idSuffix?: () => string;
 }
 
-/** Reads a persisted engine snapshot; a missing file is a fresh start, a corrupt one is reported and set aside. */
+/**
+ * Reads the persisted engine snapshot (the journal's latest line); a missing file is a fresh start, a
+ * corrupt one is reported and set aside. Where the journal does not exist yet, the state file of earlier
+ * versions (`activation.json` beside it, one JSON document) is read instead.
+ */
 export function readSnapshot(path: string): { snapshot?: EngineSnapshot; problem?: string } {
-  let text: string;
+  let parsed: unknown;
   try {
-    text = readFileSync(path, "utf8");
+    parsed = readLatestSnapshot(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
-    return { problem: `cannot read ${path}: ${String(err)}` };
-  }
-  try {
-    const parsed = JSON.parse(text) as Partial<EngineSnapshot>;
-    if (parsed.version !== 1 || typeof parsed.seq !== "number" || typeof parsed.state !== "string") {
-      return { problem: `${path}: not an activation state file (version ${String(parsed.version)})` };
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      const legacy = path.replace(/\.jsonl$/, ".json");
+      return legacy === path ? {} : readSnapshot(legacy);
     }
-    return { snapshot: parsed as EngineSnapshot };
-  } catch (err) {
+    if (code) return { problem: `cannot read ${path}: ${String(err)}` };
     return { problem: `${path}: unreadable JSON (${(err as Error).message})` };
   }
+  if (parsed === undefined) return {};
+  const snap = parsed as Partial<EngineSnapshot>;
+  if (snap.version !== 1 || typeof snap.seq !== "number" || typeof snap.state !== "string") {
+    return { problem: `${path}: not an activation state file (version ${String(snap.version)})` };
+  }
+  return { snapshot: snap as EngineSnapshot };
+}
+
+/** The activation engine's state, at the top level of `camsync status`. */
+export interface ActivationStatus {
+  state: EngineState;
+  eventId: string | null;
+  /** Present (true) until the engine is built at start. */
+  starting?: true;
+  startedAt?: number | null;
+  origin?: Origin | null;
+  postRollEndsAt?: number | null;
+  activeTriggers?: string[];
+  lastDecision?: Decision | null;
 }
 
 /**
  * The imperative shell around the pure activation engine: feeds it triggers and commands from the bus,
  * persists its state atomically before announcing each decision (so a daemon killed mid-event resumes
- * the same event), and keeps one timer armed for the engine's next deadline.
+ * the same event), and keeps one timer armed for the engine's next deadline. Persisting is one write(2)
+ * to a journal held open (SnapshotJournal); its fdatasync runs after the decision has gone out.
  */
-export class ActivationService implements Component {
+export class ActivationService implements Component<ActivationStatus> {
   readonly name = "activation";
   private engine!: ActivationEngine;
   private timer: TimerHandle | undefined;
@@ -55,6 +83,7 @@ export class ActivationService implements Component {
   private readonly queued: (() => Decision[])[] = [];
   private subscribed = false;
   private syncing = false;
+  private journal: SnapshotJournal | undefined;
 
   constructor(private readonly opts: ActivationServiceOptions) {}
 
@@ -71,12 +100,25 @@ export class ActivationService implements Component {
     this.subscribed = true;
     const { bus } = this.opts;
     const feed = (fn: () => Decision[]) => {
-      if (this.engine) this.apply(fn());
-      else this.queued.push(fn);
+      if (!this.engine) {
+        this.queued.push(fn);
+        return;
+      }
+      const inputMono = this.opts.clock.monotonic();
+      const decisions = fn();
+      stageTrace.mark("engine");
+      this.apply(decisions, { inputMono });
     };
     this.unsubscribe.push(
-      bus.on("trigger", (t) => feed(() => this.engine.handleTrigger(t))),
-      bus.on("command", (c) => feed(() => this.engine.handleCommand(c))),
+      bus.on("trigger", (t) => {
+        // A CAN trigger's path began at the serial read; any other trigger's path begins here.
+        if (t.origin.kind !== "can") stageTrace.begin("engine");
+        feed(() => this.engine.handleTrigger(t));
+      }),
+      bus.on("command", (c) => {
+        stageTrace.begin("engine");
+        feed(() => this.engine.handleCommand(c));
+      }),
     );
   }
 
@@ -84,6 +126,7 @@ export class ActivationService implements Component {
     const { bus, clock, log, statePath } = this.opts;
     this.subscribe();
     mkdirSync(dirname(statePath), { recursive: true });
+    this.journal = new SnapshotJournal(statePath);
     const { snapshot, problem } = readSnapshot(statePath);
     if (problem) {
       log.error({ statePath }, `activation state unusable, starting idle: ${problem}`);
@@ -111,9 +154,11 @@ export class ActivationService implements Component {
     this.unsubscribe = [];
     this.subscribed = false;
     if (this.engine) this.persist();
+    await this.journal?.sync().catch((err: unknown) => this.persistFailed(err));
+    this.journal?.close();
   }
 
-  status(): Record<string, unknown> {
+  status(): ActivationStatus {
     const e = this.engine;
     if (!e) return { state: "idle", starting: true, eventId: null };
     return {
@@ -127,32 +172,37 @@ export class ActivationService implements Component {
     };
   }
 
-  private apply(decisions: Decision[]): void {
+  private apply(decisions: Decision[], timing?: DecisionTiming): void {
     if (decisions.length > 0) this.persist();
+    stageTrace.mark("persisted");
     for (const d of decisions) {
       this.lastDecision = d;
+      // Announce first (body-cam sync listens first and publishes), log after.
+      this.opts.bus.emit("decision", d, timing);
       const { type, eventId, reason, seq } = d as Decision & { eventId?: string | null };
       const msg = `activation ${type}`;
       if (type === "ignored") this.opts.log.info({ decision: d }, msg);
       else this.opts.log.info({ decision: { type, eventId, reason, seq }, detail: d }, msg);
-      this.opts.bus.emit("decision", d);
     }
     this.arm();
   }
 
   /**
-   * The state file is replaced atomically before a decision is announced (a killed daemon always finds
-   * the state that matches what it announced); the fsync that makes it survive a power cut runs right
-   * after, off the trigger → body-cam path. An event cut by power loss is still recovered by the recorder.
+   * The snapshot is appended to the journal (one write(2)) before a decision is announced, so a killed
+   * daemon always finds the state that matches what it announced; the fdatasync that makes it survive a
+   * power cut runs on the next turn of the event loop, after the announcement. An event cut by power loss
+   * is still recovered by the recorder.
    */
   private persist(): void {
+    const journal = this.journal;
+    if (!journal) return;
     try {
-      writeJsonAtomicSync(this.opts.statePath, this.engine.snapshot(), { durable: false });
+      journal.save(this.engine.snapshot());
       if (!this.syncing) {
         this.syncing = true;
         setImmediate(() => {
           this.syncing = false;
-          syncFile(this.opts.statePath).catch((err: unknown) => this.persistFailed(err));
+          journal.sync().catch((err: unknown) => this.persistFailed(err));
         });
       }
     } catch (err) {
@@ -180,6 +230,7 @@ export class ActivationService implements Component {
     this.timer = clock.setTimeout(
       () => {
         this.timer = undefined;
+        stageTrace.begin("engine");
         this.apply(this.engine.advance(clock.now()));
       },
       Math.max(0, due - clock.now()),

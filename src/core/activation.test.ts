@@ -1,59 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { ActivationEngine, type ActivationPolicy, DEFAULT_POLICY, type Decision } from "./activation.js";
+import {
+  button,
+  cam7,
+  cli,
+  engine,
+  lightbar,
+  run,
+  type Step,
+  s,
+  siren,
+  speed,
+  types,
+  withDefaults,
+} from "../../test/support/activation-steps.js";
+import { ActivationEngine, type ActivationPolicy } from "./activation.js";
 import { isEventId } from "./event-id.js";
-import type { Command, Origin, Trigger } from "./trigger.js";
-
-const T0 = Date.UTC(2026, 10, 26, 14, 22, 33);
-const s = (sec: number) => T0 + sec * 1000;
-
-const lightbar: Origin = { kind: "lightbar", id: "lightbar" };
-const siren: Origin = { kind: "gpio", id: "siren" };
-const speed: Origin = { kind: "can", id: "speed-over-130" };
-const button: Origin = { kind: "button", id: "button" };
-const cli: Origin = { kind: "cli", id: "control" };
-const cam7: Origin = { kind: "bodycam", id: "bc-7" };
-
-type Step =
-  | { at: number; trigger: Origin; active: boolean }
-  | { at: number; command: Command["kind"]; origin: Origin }
-  | { at: number; advance: true };
-
-function engine(policy: Partial<ActivationPolicy> = {}) {
-  let n = 0;
-  return new ActivationEngine(
-    { ...DEFAULT_POLICY, ...policy },
-    { vehicleId: "unit12", idSuffix: () => (n++).toString(16).padStart(4, "0") },
-  );
-}
-
-function run(e: ActivationEngine, steps: Step[]): Decision[] {
-  const out: Decision[] = [];
-  for (const st of steps) {
-    if ("trigger" in st) {
-      const t: Trigger = {
-        origin: st.trigger,
-        active: st.active,
-        at: st.at,
-        reason: `${st.trigger.id} ${st.active}`,
-      };
-      out.push(...e.handleTrigger(t));
-    } else if ("command" in st) {
-      out.push(
-        ...e.handleCommand({
-          kind: st.command,
-          origin: st.origin,
-          at: st.at,
-          reason: `${st.command} by ${st.origin.kind}`,
-        }),
-      );
-    } else {
-      out.push(...e.advance(st.at));
-    }
-  }
-  return out;
-}
-
-const types = (ds: Decision[]) => ds.filter((d) => d.type !== "ignored").map((d) => d.type);
 
 describe("activation engine policy", () => {
   const table: {
@@ -315,7 +276,7 @@ describe("restart resume", () => {
     const a = engine();
     const [start] = a.handleTrigger({ origin: lightbar, active: true, at: s(0), reason: "on" });
     const snap = JSON.parse(JSON.stringify(a.snapshot()));
-    const b = new ActivationEngine(DEFAULT_POLICY, { vehicleId: "unit12" }, snap);
+    const b = new ActivationEngine(withDefaults(), { vehicleId: "unit12" }, snap);
     const resumed = b.resume(s(20));
     expect(resumed).toHaveLength(1);
     expect(resumed[0]).toMatchObject({
@@ -337,7 +298,7 @@ describe("restart resume", () => {
       { at: s(10), command: "stop", origin: button },
     ]);
     const b = new ActivationEngine(
-      { ...DEFAULT_POLICY, postRollSeconds: 30 },
+      withDefaults({ postRollSeconds: 30 }),
       { vehicleId: "unit12" },
       a.snapshot(),
     );
@@ -351,7 +312,7 @@ describe("restart resume", () => {
     const a = engine({ stopOn: "triggers-clear", clearDelaySeconds: 1 });
     a.handleCommand({ kind: "start", origin: cli, at: s(0), reason: "officer" });
     const b = new ActivationEngine(
-      { ...DEFAULT_POLICY, stopOn: "triggers-clear", clearDelaySeconds: 1 },
+      withDefaults({ stopOn: "triggers-clear", clearDelaySeconds: 1 }),
       { vehicleId: "unit12" },
       a.snapshot(),
     );
@@ -369,7 +330,7 @@ describe("restart resume", () => {
     const a = engine();
     a.handleTrigger({ origin: cam7, active: true, at: s(0), reason: "bc-7 recording" });
     // daemon killed; the officer stops the event after restart, then starts the body cam again
-    const b = new ActivationEngine(DEFAULT_POLICY, { vehicleId: "unit12" }, a.snapshot());
+    const b = new ActivationEngine(withDefaults(), { vehicleId: "unit12" }, a.snapshot());
     b.resume(s(10));
     expect(b.activeTriggerKeys).toEqual([]);
     b.handleCommand({ kind: "stop", origin: button, at: s(20), reason: "long press" });
@@ -387,14 +348,14 @@ describe("restart resume", () => {
       { at: s(40), advance: true },
     ]);
     expect(a.activeTriggerKeys).toEqual(["lightbar:lightbar"]);
-    const b = new ActivationEngine(DEFAULT_POLICY, { vehicleId: "unit12" }, a.snapshot());
+    const b = new ActivationEngine(withDefaults(), { vehicleId: "unit12" }, a.snapshot());
     expect(b.resume(s(50))).toEqual([]);
     const d = b.handleTrigger({ origin: lightbar, active: true, at: s(60), reason: "lights on" });
     expect(d.map((x) => x.type)).toEqual(["event-start"]);
   });
 
   it("an idle snapshot resumes nothing", () => {
-    const b = new ActivationEngine(DEFAULT_POLICY, { vehicleId: "unit12" }, engine().snapshot());
+    const b = new ActivationEngine(withDefaults(), { vehicleId: "unit12" }, engine().snapshot());
     expect(b.resume(s(0))).toEqual([]);
   });
 });

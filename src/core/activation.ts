@@ -1,3 +1,5 @@
+import type { z } from "zod";
+import type { activationConfigSchema } from "./config.js";
 import { makeEventId } from "./event-id.js";
 import { type Command, isManualOrigin, type Origin, type Trigger } from "./trigger.js";
 
@@ -17,26 +19,8 @@ import { type Command, isManualOrigin, type Origin, type Trigger } from "./trigg
 
 export type EngineState = "idle" | "active" | "post-roll";
 
-export interface ActivationPolicy {
-  /** Seconds of ring footage before the trigger that belong to the event. */
-  preEventSeconds: number;
-  /** Seconds recorded after a stop. */
-  postRollSeconds: number;
-  /** `manual`: only a deliberate manual action stops. `triggers-clear`: also when every trigger cleared. */
-  stopOn: "manual" | "triggers-clear";
-  /** With `triggers-clear`: how long every trigger must stay clear before the stop. */
-  clearDelaySeconds: number;
-  /** Roll the event's video into a new file after this many minutes (one event, several files). */
-  maxEventMinutes: number;
-}
-
-export const DEFAULT_POLICY: ActivationPolicy = {
-  preEventSeconds: 30,
-  postRollSeconds: 30,
-  stopOn: "manual",
-  clearDelaySeconds: 10,
-  maxEventMinutes: 60,
-};
+/** The engine's policy: the `activation` config section (core/config.ts), defaults and all. */
+export type ActivationPolicy = z.output<typeof activationConfigSchema>;
 
 interface DecisionBase {
   at: number;

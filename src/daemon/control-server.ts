@@ -6,8 +6,8 @@ import {
   type ControlResponse,
   controlRequestSchema,
   MAX_REQUEST_BYTES,
-} from "./control-protocol.js";
-import type { Logger } from "./logger.js";
+} from "../control/control-protocol.js";
+import type { Logger } from "../core/logger.js";
 
 type Handler<O extends ControlOp> = (req: Extract<ControlRequest, { op: O }>) => Promise<unknown> | unknown;
 

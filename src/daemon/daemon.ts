@@ -1,27 +1,33 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createBodycamSync } from "../bodycam/sync.js";
-import { VERSION } from "../cli/version.js";
+import { createBodycamSync } from "../bodycam/bodycam-sync.js";
 import type { Config } from "../config/schema.js";
+import { controlSocketPath } from "../control/control-protocol.js";
+import type { ComponentStatuses, DaemonStatus } from "../control/daemon-status.js";
 import { ActivationService } from "../core/activation-service.js";
-import { type Alert, Bus, type HealthReport } from "../core/bus.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import { EventBus } from "../core/event-bus.js";
+import { rollupHealth } from "../core/health.js";
+import type { Logger } from "../core/logger.js";
+import { VERSION } from "../core/version.js";
 import { createAuditLog } from "../evidence/audit-log.js";
 import { createOffload } from "../evidence/offload.js";
 import { evidenceControlHandlers } from "../evidence/operator-action.js";
 import { createRetention } from "../evidence/retention.js";
-import { createInputs } from "../inputs/inputs.js";
-import { createRecorder } from "../recorder/recorder.js";
+import { createInputs, type Inputs } from "../inputs/inputs.js";
+import { createRecorder } from "../recorder/dash-recorder.js";
 import { createStatusPage } from "../statuspage/status-page.js";
+import { type DataDirLock, isDaemonHolder, lockDataDir } from "../storage/data-dir-lock.js";
 import { sha256Hex } from "../storage/sha256.js";
 import { createCanSource } from "../vehicle/can-source-factory.js";
 import { GpsReceiver } from "../vehicle/gps-receiver.js";
 import { createVehicleBus } from "../vehicle/vehicle-bus.js";
-import { controlSocketPath } from "./control-protocol.js";
+import { registerControlHandlers } from "./control-handlers.js";
 import { ControlServer } from "./control-server.js";
-import type { Logger } from "./logger.js";
-import { createNotifier, type Notifier, watchdogIntervalMs } from "./systemd-notify.js";
+import { HealthMonitor } from "./health-monitor.js";
+import { StartRetry } from "./start-retry.js";
+import { SystemdWatchdog } from "./systemd-watchdog.js";
 
 export interface DaemonOptions {
   config: Config;
@@ -33,11 +39,9 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Components whose prolonged `down` means the daemon is not doing its job (the watchdog stops). */
-const CRITICAL_PREFIXES = ["recorder:"];
-const CRITICAL_DOWN_LIMIT_MS = 120_000;
-const RECENT_ALERTS = 50;
 const READY_TIMEOUT_MS = 30_000;
+/** A CLI command writing under the data-dir lock (a tag without a daemon) lets go within milliseconds. */
+const CLI_LOCK_PATIENCE_MS = 3000;
 
 /**
  * The composition root: builds every component from the validated config and wires them through the bus.
@@ -45,18 +49,20 @@ const READY_TIMEOUT_MS = 30_000;
  * the rest keep running (a broken GPS never stops the recorder).
  */
 export class Daemon {
-  readonly bus = new Bus();
+  readonly bus = new EventBus();
   readonly dataDir: string;
   readonly control: ControlServer;
   private readonly components: Component[] = [];
   private readonly started: Component[] = [];
-  private readonly health = new Map<string, HealthReport & { downSince: number | null }>();
-  private readonly alerts: Alert[] = [];
+  private readonly health: HealthMonitor;
   private activation!: ActivationService;
-  private notifier: Notifier | undefined;
-  private watchdog: TimerHandle | undefined;
+  private inputs!: Inputs;
+  private operator!: ReturnType<typeof evidenceControlHandlers>;
+  private systemd: SystemdWatchdog | undefined;
   private readonly startedAt: number;
   private readyWaits: Promise<unknown>[] = [];
+  private dirLock: DataDirLock | undefined;
+  private readonly retries: StartRetry[] = [];
 
   constructor(private readonly opts: DaemonOptions) {
     this.dataDir = resolve(opts.config.dataDir);
@@ -65,6 +71,7 @@ export class Daemon {
       opts.logger.child({ component: "control" }),
     );
     this.startedAt = opts.clock.now();
+    this.health = new HealthMonitor(opts.logger);
   }
 
   get config(): Config {
@@ -74,18 +81,24 @@ export class Daemon {
   /** Build and start everything; resolves when the daemon is ready (READY=1 sent under systemd). */
   async start(): Promise<void> {
     const { config, logger, clock } = this.opts;
+    // First of all: nothing is touched, started or signalled unless this is the data dir's only daemon.
+    this.dirLock = await lockDataDir(this.dataDir, {
+      command: `camsync ${this.opts.mode}`,
+      waitMs: CLI_LOCK_PATIENCE_MS,
+      waitFor: (holder) => !isDaemonHolder(holder),
+    });
     mkdirSync(this.dataDir, { recursive: true, mode: 0o750 });
     mkdirSync(join(this.dataDir, "state"), { recursive: true, mode: 0o750 });
     this.bus.setListenerErrorHandler((err, event) =>
       logger.error({ err, event }, "a component failed while handling a bus event (others unaffected)"),
     );
-    this.bus.on("health", (h) => this.onHealth(h));
-    this.bus.on("alert", (a) => this.onAlert(a));
+    this.bus.on("health", (h) => this.health.onHealth(h));
+    this.bus.on("alert", (a) => this.health.onAlert(a));
 
     this.activation = new ActivationService({
       policy: config.activation,
       vehicleId: config.vehicle.id,
-      statePath: join(this.dataDir, "state", "activation.json"),
+      statePath: join(this.dataDir, "state", "activation.jsonl"),
       bus: this.bus,
       clock,
       log: logger.child({ component: "activation" }),
@@ -94,7 +107,15 @@ export class Daemon {
     this.activation.subscribe();
 
     this.build();
-    this.registerControl();
+    registerControlHandlers({
+      control: this.control,
+      bus: this.bus,
+      clock,
+      activation: this.activation,
+      inputs: this.inputs,
+      operator: this.operator,
+      status: () => this.status(),
+    });
 
     // The activation engine starts last so that a resumed event reaches components already listening.
     for (const c of [...this.components, this.activation]) {
@@ -102,23 +123,7 @@ export class Daemon {
         await c.start();
         this.started.push(c);
       } catch (err) {
-        logger.error(
-          { err, component: c.name },
-          `component ${c.name} failed to start; the rest keep running`,
-        );
-        this.bus.emit("health", {
-          component: c.name,
-          state: "down",
-          detail: (err as Error).message,
-          at: clock.now(),
-        });
-        this.bus.emit("alert", {
-          code: "component-failed",
-          severity: "critical",
-          message: `${c.name} failed to start: ${(err as Error).message}`,
-          device: c.name,
-          at: clock.now(),
-        });
+        this.retryLater(c, err);
       }
     }
     await this.control.start();
@@ -130,16 +135,18 @@ export class Daemon {
         vehicle: config.vehicle.id,
         version: VERSION,
         startMs: Math.round(clock.now() - this.startedAt),
+        degraded: this.criticalDown(),
       },
       "camsync ready",
     );
   }
 
   async stop(): Promise<void> {
-    const { logger, clock } = this.opts;
-    clock.clearInterval(this.watchdog);
-    await this.notifier?.notify({ STOPPING: 1 });
+    const { logger } = this.opts;
+    if (!this.dirLock) return; // refused at the lock: nothing was started, nothing of another daemon's is touched
+    await this.systemd?.stopping();
     await this.control.stop();
+    for (const r of this.retries.splice(0)) await r.stop();
     for (const c of [...this.started].reverse()) {
       try {
         await c.stop();
@@ -148,18 +155,17 @@ export class Daemon {
       }
     }
     this.started.length = 0;
-    this.notifier?.close();
+    this.systemd?.close();
+    this.dirLock.release();
+    this.dirLock = undefined;
     logger.info({}, "camsync stopped");
   }
 
   /** The daemon's state for `camsync status`, the status page and `R/status`. */
-  status(): Record<string, unknown> {
-    const act = this.activation?.status() ?? { state: "idle" };
-    const components: Record<string, unknown> = {};
+  status(): DaemonStatus {
+    const act = this.activation?.status() ?? { state: "idle", eventId: null };
+    const components: ComponentStatuses = {};
     for (const c of this.started) if (c.status) components[c.name] = c.status();
-    const health = Object.fromEntries(
-      [...this.health].map(([k, v]) => [k, { state: v.state, detail: v.detail, at: isoTime(v.at) }]),
-    );
     return {
       v: 1,
       vehicle: this.opts.config.vehicle.id,
@@ -167,23 +173,12 @@ export class Daemon {
       at: isoTime(this.opts.clock.now()),
       uptimeSeconds: Math.round((this.opts.clock.now() - this.startedAt) / 1000),
       ...act,
-      recorder: this.rollup("recorder:"),
-      bus: this.rollup("can"),
-      health,
-      alerts: this.alerts.slice(-10),
+      recorder: rollupHealth(this.health.reports(), "recorder").state,
+      canBus: rollupHealth(this.health.reports(), "can").state,
+      health: this.health.entries(),
+      alerts: this.health.recentAlerts(10),
       components,
     };
-  }
-
-  /** Worst health among components whose name starts with `prefix` ("none" when there are none). */
-  rollup(prefix: string): "ok" | "degraded" | "down" | "none" {
-    let worst: "ok" | "degraded" | "down" | "none" = "none";
-    for (const [name, h] of this.health) {
-      if (!name.startsWith(prefix)) continue;
-      if (h.state === "down") return "down";
-      if (h.state === "degraded" || worst === "none") worst = h.state;
-    }
-    return worst;
   }
 
   private build(): void {
@@ -196,14 +191,7 @@ export class Daemon {
       mode: this.opts.mode,
     });
     this.add(inputs);
-    this.control.handle("simulate", (req) => {
-      inputs.simulate(req.input, req.active);
-      return { input: req.input, active: req.active };
-    });
-    this.control.handle("press", (req) => {
-      inputs.press(req.input, req.holdMs);
-      return { input: req.input, holdMs: req.holdMs };
-    });
+    this.inputs = inputs;
     // [slot:vehicle] CAN bus source + DBC rules, GPS
     if (this.opts.config.vehicleBus.enabled) {
       const { vehicleBus } = this.opts.config;
@@ -273,9 +261,7 @@ export class Daemon {
         logger: logger.child({ component: "retention" }),
       }),
     );
-    const operator = evidenceControlHandlers({ audit, dataDir: this.dataDir, now: () => clock.now() });
-    this.control.handle("officer-set", (req) => operator.officerSet(req));
-    this.control.handle("event-tag", (req) => operator.eventTag(req));
+    this.operator = evidenceControlHandlers({ audit, dataDir: this.dataDir, now: () => clock.now() });
     // [slot:statuspage] the in-car status page (same control handlers and stop policy as the socket)
     this.add(
       createStatusPage({
@@ -293,80 +279,26 @@ export class Daemon {
     );
   }
 
-  private registerControl(): void {
-    const { clock } = this.opts;
-    this.control.handle("trigger", (req) => {
-      const via = req.via ?? "cli";
-      const before = this.activation.current.eventId;
-      const decisions: unknown[] = [];
-      const off = this.bus.on("decision", (d) => decisions.push(d));
-      try {
-        this.bus.emit("command", {
-          kind: req.kind,
-          origin: { kind: "cli", id: via },
-          at: clock.now(),
-          reason: req.reason ?? `${req.kind} from ${via}`,
-        });
-      } finally {
-        off();
-      }
-      return {
-        before,
-        decisions,
-        state: this.activation.current.state,
-        eventId: this.activation.current.eventId,
-      };
-    });
-    this.control.handle("status", () => this.status());
-  }
-
-  private onHealth(h: HealthReport): void {
-    const prev = this.health.get(h.component);
-    const downSince = h.state === "down" ? (prev?.downSince ?? h.at) : null;
-    this.health.set(h.component, { ...h, downSince });
-    if (!prev || prev.state !== h.state) {
-      const log = this.opts.logger.child({ component: h.component });
-      if (h.state === "ok")
-        log.info({ health: h.state }, `${h.component} ok${h.detail ? `: ${h.detail}` : ""}`);
-      else log.warn({ health: h.state, detail: h.detail }, `${h.component} ${h.state}: ${h.detail ?? ""}`);
-    }
-  }
-
-  private onAlert(a: Alert): void {
-    this.alerts.push(a);
-    if (this.alerts.length > RECENT_ALERTS) this.alerts.shift();
-    this.opts.logger.warn({ alert: a }, `alert ${a.code}: ${a.message}`);
-  }
-
   /** The daemon's own health, gating WATCHDOG=1: no critical component has been down too long. */
   healthy(): boolean {
-    const now = this.opts.clock.now();
-    for (const [name, h] of this.health) {
-      if (!CRITICAL_PREFIXES.some((p) => name.startsWith(p))) continue;
-      if (h.downSince !== null && now - h.downSince > CRITICAL_DOWN_LIMIT_MS) return false;
-    }
-    return true;
+    return this.health.healthy(this.opts.clock.now());
+  }
+
+  /** Critical components down right now, with why (READY's STATUS and the ready line name them). */
+  criticalDown(): string[] {
+    return this.health.criticalDown();
   }
 
   private async startSystemd(): Promise<void> {
-    const env = this.opts.env ?? process.env;
-    this.notifier = await createNotifier(env);
-    if (!this.notifier.enabled) return;
-    await this.notifier.notify({
-      READY: 1,
-      STATUS: `ready; vehicle ${this.opts.config.vehicle.id}`,
-      MAINPID: process.pid,
+    this.systemd = new SystemdWatchdog({
+      env: this.opts.env ?? process.env,
+      clock: this.opts.clock,
+      logger: this.opts.logger,
+      vehicleId: this.opts.config.vehicle.id,
+      healthy: () => this.healthy(),
+      criticalDown: () => this.criticalDown(),
     });
-    const every = watchdogIntervalMs(env);
-    if (every === null) return;
-    this.watchdog = this.opts.clock.setInterval(() => {
-      if (this.healthy()) void this.notifier?.notify({ WATCHDOG: 1 });
-      else
-        this.opts.logger.error(
-          {},
-          "health checks failing: withholding WATCHDOG=1 so systemd restarts camsync",
-        );
-    }, every);
+    await this.systemd.ready();
   }
 
   /** For components: the daemon sends READY=1 only after these settle (e.g. first segment of every camera). */
@@ -394,6 +326,19 @@ export class Daemon {
         "not every component became ready in time; announcing ready degraded",
       );
     }
+  }
+
+  /** A component that failed to start: reported, and started again with backoff until it comes up. */
+  private retryLater(c: Component, err: unknown): void {
+    const { clock, logger } = this.opts;
+    const retry = new StartRetry(c, {
+      bus: this.bus,
+      clock,
+      logger,
+      onStarted: (up) => this.started.push(up),
+    });
+    this.retries.push(retry);
+    retry.failed(err);
   }
 
   /** For the wiring: a component built from config, started in order with the others. */

@@ -1,12 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
-import { z } from "zod";
 import { ReferenceBodycam } from "../bodycam/reference-bodycam.js";
 import type { Config } from "../config/schema.js";
 import { type Clock, systemClock, type TimerHandle } from "../core/clock.js";
+import { createLogger, type Logger } from "../core/logger.js";
 import { Daemon } from "../daemon/daemon.js";
-import { createLogger, type Logger } from "../daemon/logger.js";
 import { ActivityLog } from "../statuspage/activity.js";
 import { Readings } from "../statuspage/readings.js";
 import { type StatusView, statusView } from "../statuspage/status-view.js";
@@ -31,17 +30,6 @@ export interface DemoUrls {
   broker: string | null;
   log: string;
 }
-
-const componentsSchema = z.object({
-  components: z
-    .object({
-      "status-page": z.object({ url: z.string().nullable() }).optional(),
-      "bodycam-sync": z.object({ embeddedBroker: z.string().nullable() }).optional(),
-    })
-    .optional(),
-});
-
-const DEFAULT_LONG_PRESS_MS = 2000;
 
 /** The status page's launch link, as the daemon wrote it (null when the page is off). */
 function launchLink(path: string): string | null {
@@ -117,13 +105,12 @@ export class Demo {
   }
 
   urls(): DemoUrls {
-    const parsed = componentsSchema.safeParse(this.daemon.status());
-    const c = parsed.success ? parsed.data.components : undefined;
+    const c = this.daemon.status().components;
     const { mqtt } = this.config;
     return {
-      page: c?.["status-page"]?.url ?? null,
+      page: c["status-page"]?.url ?? null,
       pageControl: launchLink(join(this.config.dataDir, "status-page.url")),
-      broker: c?.["bodycam-sync"]?.embeddedBroker ?? (mqtt.embeddedBroker.enabled ? null : mqtt.url),
+      broker: c["bodycam-sync"]?.embeddedBroker ?? (mqtt.embeddedBroker.enabled ? null : mqtt.url),
       log: this.logPath,
     };
   }
@@ -134,7 +121,7 @@ export class Demo {
 
   view(): StatusView {
     const status = this.daemon.status();
-    const eventId = typeof status.eventId === "string" ? status.eventId : null;
+    const eventId = status.eventId;
     return statusView({
       status,
       now: this.clock.now(),
@@ -167,7 +154,7 @@ export class Demo {
       case "press": {
         const button = inputs.find((i) => i.role === "button");
         if (!button) return "no button input in the config";
-        const holdMs = pressHoldMs(action.long, button.longPressMs ?? DEFAULT_LONG_PRESS_MS);
+        const holdMs = pressHoldMs(action.long, button.longPressMs);
         const r = await this.daemon.control.dispatch({ op: "press", input: button.name, holdMs });
         if (!r.ok) return `button: ${r.error}`;
         return action.long ? `button held ${holdMs} ms (long press: stop)` : "button pressed";

@@ -37,12 +37,30 @@ function readOr(path: string): string | null {
   }
 }
 
-/** Start time of a process (clock ticks since boot), or null when it does not exist or /proc is absent. */
-export function processStart(pid: number): string | null {
+/** Fields 3… of `/proc/{pid}/stat` (after the command name), or null when there is no such process. */
+function statFields(pid: number): string[] | null {
   const stat = readOr(`/proc/${pid}/stat`);
   if (!stat) return null;
   // the command name (field 2) is in parentheses and may contain spaces: count fields after it
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/**
+ * Whether a process has ended but is not yet reaped by its parent (state Z, or X while being reaped): a
+ * SIGKILLed daemon whose supervisor has not collected it yet. It holds nothing any more.
+ */
+export function isZombie(pid: number): boolean {
+  const state = statFields(pid)?.[0];
+  return state === "Z" || state === "X";
+}
+
+/**
+ * Start time of a living process (clock ticks since boot), or null when it does not exist, is a zombie
+ * (dead, not yet reaped) or /proc is absent.
+ */
+export function processStart(pid: number): string | null {
+  const fields = statFields(pid);
+  if (!fields || fields[0] === "Z" || fields[0] === "X") return null;
   return fields[19] ?? null; // field 22 overall
 }
 
@@ -70,7 +88,7 @@ function parseOwner(text: string): LockOwner | null {
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+    return !isZombie(pid);
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }

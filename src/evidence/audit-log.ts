@@ -1,10 +1,10 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import type { Bus } from "../core/bus.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import { isManualOrigin } from "../core/trigger.js";
-import type { Logger } from "../daemon/logger.js";
 import { AlertFloodGuard, type SuppressedAlerts } from "./alert-flood.js";
 import {
   checkChain,
@@ -44,7 +44,7 @@ export interface AuditLogOptions {
   clock: Clock;
   logger: Logger;
   /** When given, decisions, alerts, confirmations and finalized events are recorded from the bus. */
-  bus?: Bus;
+  bus?: EventBus;
   /** Recorded as a `config-loaded` entry on start (the daemon passes the config's SHA-256, version, file). */
   configLoaded?: { sha256: string; version: string; file?: string };
 }
@@ -141,7 +141,7 @@ export class AuditLog implements Component, AuditAppender {
     this.close();
   }
 
-  status(): Record<string, unknown> {
+  status() {
     return {
       path: this.path,
       seq: this.seq,

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { type Clock, isoTime } from "../core/clock.js";
-import type { Logger } from "../daemon/logger.js";
+import type { Logger } from "../core/logger.js";
 import { sha256File } from "../storage/sha256.js";
 import { amendManifest } from "./amendment.js";
 import type { AuditAppender } from "./audit-log.js";

@@ -2,9 +2,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { Bus } from "../core/bus.js";
-import { FakeClock } from "../core/fake-clock.js";
-import { silentLogger } from "../daemon/logger.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { EventBus } from "../core/event-bus.js";
+import { silentLogger } from "../core/logger.js";
 import { offloadConfigSchema } from "./config.js";
 import { createOffload, retryDelayMs } from "./offload.js";
 
@@ -31,7 +31,7 @@ describe("offload start", () => {
       config: offloadConfigSchema.parse(config),
       vehicleId: "unit12",
       dataDir: dir,
-      bus: new Bus(),
+      bus: new EventBus(),
       clock,
       logger: silentLogger(),
       audit,

@@ -1,10 +1,11 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { Bus } from "../core/bus.js";
+import { backoffDelay } from "../core/backoff.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Logger } from "../daemon/logger.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import { AmendmentRefusedError } from "./amendment.js";
 import type { AuditAppender } from "./audit-log.js";
 import type { OffloadConfig } from "./config.js";
@@ -25,7 +26,7 @@ export interface OffloadOptions {
   config: OffloadConfig;
   vehicleId: string;
   dataDir: string;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   audit: AuditAppender;
@@ -36,7 +37,7 @@ export interface OffloadOptions {
 /** Wait before the next pass: the probe interval, doubled per consecutive failure, capped. */
 export function retryDelayMs(consecutiveFailures: number, baseMs: number, maxMs: number): number {
   if (consecutiveFailures <= 0) return baseMs;
-  return Math.min(maxMs, baseMs * 2 ** Math.min(consecutiveFailures - 1, 30));
+  return backoffDelay(consecutiveFailures - 1, { initialMs: baseMs, maxMs });
 }
 
 const PROGRESS_LOG_MS = 10_000;
@@ -113,7 +114,7 @@ export class Offload implements Component {
     this.client = undefined;
   }
 
-  status(): Record<string, unknown> {
+  status() {
     const { config } = this.opts;
     return {
       enabled: config.enabled,

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, rmSync, statfsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { Bus } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Logger } from "../daemon/logger.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { AuditAppender } from "./audit-log.js";
 import type { RetentionConfig } from "./config.js";
 import { ADOPT_AFTER_MS, adoptUnrecordedEvents } from "./event-adoption.js";
@@ -22,7 +22,7 @@ export const statfsFreeSpace: FreeSpace = (dir) => {
 export interface RetentionOptions {
   config: RetentionConfig;
   dataDir: string;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   audit: AuditAppender;
@@ -78,7 +78,7 @@ export class Retention implements Component {
     this.timer = undefined;
   }
 
-  status(): Record<string, unknown> {
+  status() {
     return {
       keepDaysAfterUpload: this.opts.config.keepDaysAfterUpload,
       storageCritical: this.lastPlan?.storageCritical ?? null,

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { FakeClock } from "../core/fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
 import type { Level } from "./digital-line.js";
 import type { ToolProcess } from "./gpiod-process.js";
 import { GpiomonLine } from "./gpiomon-line.js";

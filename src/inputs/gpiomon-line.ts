@@ -1,3 +1,4 @@
+import { type BackoffConfig, backoffDelay } from "../core/backoff.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { type DigitalLine, type Level, type LineListener, LineUnavailableError } from "./digital-line.js";
 import { runTool, type SpawnTool, spawnTool, type ToolProcess, tail } from "./gpiod-process.js";
@@ -54,7 +55,9 @@ export class GpiomonLine implements DigitalLine {
   private childClosed: Promise<void> | null = null;
   private restartTimer: TimerHandle | undefined;
   private stableTimer: TimerHandle | undefined;
-  private backoffMs: number;
+  /** Restarts since gpiomon last ran stably (the backoff exponent). */
+  private failures = 0;
+  private readonly backoff: BackoffConfig;
   private troubled = false;
   private closing = false;
   /** Number of gpiomon processes started (status, tests). */
@@ -64,7 +67,7 @@ export class GpiomonLine implements DigitalLine {
     this.spawn = opts.spawn ?? spawnTool;
     this.cmd = { gpiomon: "gpiomon", gpioget: "gpioget", gpiodetect: "gpiodetect", ...opts.commands };
     this.chipRef = opts.chip;
-    this.backoffMs = opts.initialBackoffMs ?? 500;
+    this.backoff = { initialMs: opts.initialBackoffMs ?? 500, maxMs: opts.maxBackoffMs ?? 30_000 };
     this.description = `${opts.chip} line ${opts.line} (gpiomon)`;
   }
 
@@ -195,7 +198,7 @@ export class GpiomonLine implements DigitalLine {
     });
     const stableMs = this.opts.stableMs ?? 2000;
     this.stableTimer = this.opts.clock.setTimeout(() => {
-      this.backoffMs = this.opts.initialBackoffMs ?? 500;
+      this.failures = 0;
       this.report(null);
     }, stableMs);
   }
@@ -208,8 +211,7 @@ export class GpiomonLine implements DigitalLine {
   }
 
   private scheduleRestart(why: string): void {
-    const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, this.opts.maxBackoffMs ?? 30_000);
+    const delay = backoffDelay(this.failures++, this.backoff);
     this.report(`${why}; restarting in ${delay} ms`);
     this.restartTimer = this.opts.clock.setTimeout(() => {
       this.restartTimer = undefined;

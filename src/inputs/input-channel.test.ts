@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { type Alert, Bus, type HealthReport } from "../core/bus.js";
-import { FakeClock } from "../core/fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { type Alert, EventBus, type HealthReport } from "../core/event-bus.js";
+import { silentLogger } from "../core/logger.js";
 import type { Command, Trigger } from "../core/trigger.js";
-import { silentLogger } from "../daemon/logger.js";
 import { type GpioInputConfig, inputsConfigSchema } from "./config.js";
 import type { DigitalLine, Level, LineListener } from "./digital-line.js";
 import { InputChannel } from "./input-channel.js";
@@ -28,7 +28,7 @@ async function rig(
   opts: { initial?: Level; line?: DigitalLine; clock?: FakeClock } = {},
 ) {
   const clock = opts.clock ?? new FakeClock();
-  const bus = new Bus();
+  const bus = new EventBus();
   const config = inputConfig(input);
   const sim = new SimulatedLine(config.name, opts.initial ?? 0);
   const line = opts.line ?? sim;

@@ -1,7 +1,9 @@
-import type { Bus, HealthState } from "../core/bus.js";
+import { type BackoffConfig, backoffDelay } from "../core/backoff.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { HealthState } from "../core/health.js";
+import type { Logger } from "../core/logger.js";
 import type { CommandKind, Origin } from "../core/trigger.js";
-import type { Logger } from "../daemon/logger.js";
 import { ButtonPress } from "./button.js";
 import type { GpioInputConfig } from "./config.js";
 import { type DebouncedChange, Debouncer } from "./debounce.js";
@@ -13,7 +15,7 @@ export interface InputChannelOptions {
   /** The backend actually used (`simulated` in demo mode whatever the config says). */
   backend: GpioInputConfig["backend"];
   line: DigitalLine;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   /** Reopen a line that failed to open after this delay, doubling up to maxReopenMs. */
@@ -59,13 +61,15 @@ export class InputChannel {
   private reported: { state: HealthState; key: string } | null = null;
   private opened = false;
   private stopped = true;
-  private reopenDelay: number;
+  /** Failed opens since the line last opened (the backoff exponent). */
+  private reopenFailures = 0;
+  private readonly reopen: BackoffConfig;
   private changes = 0;
   private lastChangeAt: number | null = null;
 
   constructor(private readonly opts: InputChannelOptions) {
     this.input = opts.input;
-    this.reopenDelay = opts.reopenMs ?? 1000;
+    this.reopen = { initialMs: opts.reopenMs ?? 1000, maxMs: opts.maxReopenMs ?? 60_000 };
     this.health = new InputHealthWatch({
       stuckAfterMs: this.input.stuckAfterSeconds * 1000,
       maxChanges: this.input.flapping.maxChanges,
@@ -144,8 +148,7 @@ export class InputChannel {
     } catch (err) {
       if (this.stopped) return;
       await this.opts.line.close().catch(() => {});
-      const delay = this.reopenDelay;
-      this.reopenDelay = Math.min(delay * 2, this.opts.maxReopenMs ?? 60_000);
+      const delay = backoffDelay(this.reopenFailures++, this.reopen);
       this.backendProblem = `${(err as Error).message}; retrying in ${Math.round(delay / 1000)} s`;
       this.updateHealth();
       this.timers.reopen = this.opts.clock.setTimeout(() => {
@@ -160,7 +163,7 @@ export class InputChannel {
     }
     this.opened = true;
     this.backendProblem = null;
-    this.reopenDelay = this.opts.reopenMs ?? 1000;
+    this.reopenFailures = 0;
     const now = this.mono;
     this.debouncer = new Debouncer(this.input.debounceMs, level, now);
     const active = this.isActive(level);

@@ -1,7 +1,7 @@
-import type { Bus } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Logger } from "../daemon/logger.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { GpioInputConfig, InputsConfig } from "./config.js";
 import type { DigitalLine } from "./digital-line.js";
 import type { SpawnTool } from "./gpiod-process.js";
@@ -12,7 +12,7 @@ import { SimulatedLine } from "./simulated-line.js";
 
 export interface InputsOptions {
   config: InputsConfig;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   /** `demo`: every input is simulated, whatever its backend. */

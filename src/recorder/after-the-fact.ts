@@ -2,12 +2,12 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/schema.js";
 import { makeEventId } from "../core/event-id.js";
-import type { Logger } from "../daemon/logger.js";
+import type { Logger } from "../core/logger.js";
 import { currentOfficer } from "../evidence/officer.js";
 import type { RecorderConfig } from "./config.js";
 import { type Assembled, assembleOpenEvent } from "./event-assembly.js";
-import { OpenEvent } from "./event-recording.js";
 import { belongsToEvent } from "./event-window.js";
+import { OpenEvent } from "./open-event.js";
 import { readRingIndex } from "./ring-index.js";
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { timelineRuns } from "./event-assembly.js";
-import type { Claimed } from "./event-recording.js";
+import type { Claimed } from "./open-event.js";
 
 const c = (file: string, startedAt: number, muted = false): Claimed => ({
   file,

@@ -7,9 +7,9 @@ import { writeJsonAtomicSync } from "../storage/atomic-file.js";
 import { sha256File, sha256Hex } from "../storage/sha256.js";
 import type { JournalEntry, OpenEntry } from "./event-journal.js";
 import { type AssembledFile, buildManifest, type HashedSegment } from "./event-manifest.js";
-import { type Claimed, OpenEvent, SEGMENTS_DIR } from "./event-recording.js";
 import { JOIN_TOLERANCE_MS } from "./event-window.js";
 import { concatToMp4, probeDuration } from "./ffmpeg-process.js";
+import { type Claimed, OpenEvent, SEGMENTS_DIR } from "./open-event.js";
 import { runOfFile } from "./segment.js";
 
 /**

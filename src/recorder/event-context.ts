@@ -1,6 +1,6 @@
-import type { Bus } from "../core/bus.js";
+import type { EventBus } from "../core/event-bus.js";
 import type { JournalEntry } from "./event-journal.js";
-import type { OpenEvent } from "./event-recording.js";
+import type { OpenEvent } from "./open-event.js";
 
 /**
  * What happens around an event, journaled while it is open: vehicle signals (the values at its start,
@@ -12,7 +12,7 @@ export class EventContext {
 
   constructor(private readonly openEvents: () => Iterable<OpenEvent>) {}
 
-  subscribe(bus: Bus): (() => void)[] {
+  subscribe(bus: EventBus): (() => void)[] {
     return [
       bus.on("signal", (s) => {
         if (this.lastSignal.has(s.name) && this.lastSignal.get(s.name)?.value === s.value) return;

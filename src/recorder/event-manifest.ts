@@ -8,8 +8,8 @@ import type {
   TimelineEntry,
 } from "../evidence/manifest.js";
 import type { JournalEntry, OpenEntry } from "./event-journal.js";
-import type { Claimed } from "./event-recording.js";
 import { findGaps, preEventCovered } from "./event-window.js";
+import type { Claimed } from "./open-event.js";
 
 /** Builds an event's manifest from its journal and the assembled, hashed files. Pure (table-tested). */
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { MANIFEST_FILE } from "../evidence/manifest-file.js";
 import type { JournalEntry, OpenEntry } from "./event-journal.js";
-import { OpenEvent } from "./event-recording.js";
+import { OpenEvent } from "./open-event.js";
 
 /**
  * Event directories a previous daemon left without a manifest, sorted by what they need:

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { redactSecrets } from "../daemon/logger.js";
+import { redactSecrets } from "../core/logger.js";
+import { guardChild } from "./parent-death.js";
 
 /**
  * The one place that starts ffmpeg and ffprobe processes.
@@ -7,7 +8,8 @@ import { redactSecrets } from "../daemon/logger.js";
  * Formats are always passed as raw arguments (`-f lavfi`, `-f segment`). fluent-ffmpeg is deliberately not
  * used: it validates every `-f` (even raw ones) against its parse of `ffmpeg -formats`, which ffmpeg ≥ 6.1
  * changed, and it offers nothing a plain argument list does not. ffmpeg is stopped with `q` on stdin (it
- * then closes the current segment cleanly) and only then with signals.
+ * then closes the current segment cleanly) and only then with signals. A capture is tied to the daemon's
+ * life (`parent-death.ts`): it gets one SIGINT when the daemon dies.
  */
 
 export interface ExitInfo {
@@ -69,6 +71,7 @@ function watchExit(child: ChildProcess): Promise<ExitInfo> {
 
 export const launchCapture: CaptureLauncher = (ffmpegPath, args) => {
   const child = spawn(ffmpegPath, args, { stdio: ["pipe", "ignore", "pipe"] });
+  const guard = child.pid === undefined ? undefined : guardChild(child.pid);
   const tail = new LineTail();
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (chunk: string) => tail.push(chunk));
@@ -78,6 +81,7 @@ export const launchCapture: CaptureLauncher = (ffmpegPath, args) => {
   let exitedNow = false;
   void exited.then(() => {
     exitedNow = true;
+    guard?.release();
   });
   const wait = (ms: number) =>
     Promise.race([

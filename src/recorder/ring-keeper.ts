@@ -1,10 +1,11 @@
 import { statSync } from "node:fs";
-import type { AlertSeverity } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
-import type { Logger } from "../daemon/logger.js";
-import type { CameraRecorder } from "./camera.js";
+import type { AlertSeverity } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
+import type { CameraRecorder } from "./camera-recorder.js";
 import type { RecorderConfig } from "./config.js";
 import type { FreeSpaceProbe } from "./free-space.js";
+import type { RingStatus } from "./recorder-status.js";
 import {
   measuredBitrate,
   planRing,
@@ -63,7 +64,7 @@ export class RingKeeper {
     for (const seg of cam.segments()) if (nlink(cam.path(seg.file)) > 1) this.markLinked(cam.name, seg.file);
   }
 
-  status(): Record<string, unknown> {
+  status(): RingStatus {
     return { freeBytes: this.free, reserveBytes: this.reserve, pressure: this.pressure };
   }
 

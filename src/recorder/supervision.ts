@@ -1,3 +1,4 @@
+import { backoffDelay } from "../core/backoff.js";
 import type { RecorderConfig } from "./config.js";
 
 /**
@@ -58,9 +59,9 @@ export function planRestart(
 ): RestartPlan {
   const n = Math.max(1, recentFailures(failures, now, policy).length);
   const crashLoop = n >= policy.crashLoopLimit;
-  const backoff = policy.backoffInitialMs * 2 ** (n - 1);
+  const backoff = { initialMs: policy.backoffInitialMs, maxMs: policy.backoffMaxMs };
   return {
-    delayMs: crashLoop ? policy.backoffMaxMs : Math.min(policy.backoffMaxMs, backoff),
+    delayMs: crashLoop ? policy.backoffMaxMs : backoffDelay(n - 1, backoff),
     failures: n,
     crashLoop,
   };

@@ -1,6 +1,6 @@
 import type { Decision } from "../core/activation.js";
-import type { Alert, BodycamConfirmation, BusEvents, EventFinalized } from "../core/bus.js";
 import { isoTime } from "../core/clock.js";
+import type { Alert, BodycamConfirmation, EventBusEvents, EventFinalized } from "../core/event-bus.js";
 
 /** One line of the page's "recent events" list. */
 export interface Activity {
@@ -11,9 +11,9 @@ export interface Activity {
   eventId: string | null;
 }
 
-type BusSubscribe = <K extends keyof BusEvents>(
+type BusSubscribe = <K extends keyof EventBusEvents>(
   event: K,
-  listener: (...args: BusEvents[K]) => void,
+  listener: (...args: EventBusEvents[K]) => void,
 ) => () => void;
 
 /**

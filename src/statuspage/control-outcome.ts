@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ControlResponse } from "../daemon/control-protocol.js";
+import type { ControlResponse } from "../control/control-protocol.js";
 
 /** A button press on the page, as the page's API accepts it. */
 export const pageControlSchema = z.strictObject({

@@ -1,8 +1,8 @@
-import type { BusEvents, GpsFix, SignalValue } from "../core/bus.js";
+import type { EventBusEvents, GpsFix, SignalValue } from "../core/event-bus.js";
 
-type BusSubscribe = <K extends keyof BusEvents>(
+type BusSubscribe = <K extends keyof EventBusEvents>(
   event: K,
-  listener: (...args: BusEvents[K]) => void,
+  listener: (...args: EventBusEvents[K]) => void,
 ) => () => void;
 
 /** The latest vehicle readings seen on the bus: decoded signals (first `limit` names) and the GPS fix. */

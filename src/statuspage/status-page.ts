@@ -2,11 +2,12 @@ import { statfsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "../config/schema.js";
-import type { Bus } from "../core/bus.js";
+import type { ControlRequest, ControlResponse } from "../control/control-protocol.js";
+import type { DaemonStatus, StatusPageStatus } from "../control/daemon-status.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { ControlRequest, ControlResponse } from "../daemon/control-protocol.js";
-import type { Logger } from "../daemon/logger.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import { CUSTOM_HEADER, checkAccess } from "./access.js";
 import { ActivityLog } from "./activity.js";
 import { controlOutcome, pageControlSchema } from "./control-outcome.js";
@@ -22,13 +23,13 @@ export type StatusPageConfig = Config["control"]["statusPage"];
 export interface StatusPageOptions {
   config: StatusPageConfig;
   /** The daemon's status snapshot (`Daemon.status()`). */
-  status: () => Record<string, unknown>;
+  status: () => DaemonStatus;
   /** The control channel's in-process entry (`ControlServer.dispatch`): same handlers and stop policy. */
   dispatch: (req: ControlRequest) => Promise<ControlResponse>;
   logger: Logger;
   clock: Clock;
   /** Decisions, confirmations and alerts for the "recent events" list and immediate pushes. */
-  bus?: Pick<Bus, "on">;
+  bus?: Pick<EventBus, "on">;
   vehicleName?: string | undefined;
   /** Paired body cams' names from the config, by id. */
   bodycamNames?: Readonly<Record<string, string>> | undefined;
@@ -159,7 +160,7 @@ export class StatusPage implements Component {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  status(): Record<string, unknown> {
+  status(): StatusPageStatus {
     return {
       url: this.boundUrl,
       liveClients: this.live.size,
@@ -171,14 +172,14 @@ export class StatusPage implements Component {
   view(): StatusView {
     const { clock } = this.opts;
     const now = clock.now();
-    let status: Record<string, unknown>;
+    let status: DaemonStatus | null;
     try {
       status = this.opts.status();
     } catch (err) {
       this.log.error({ err }, "daemon status unavailable");
-      status = {};
+      status = null;
     }
-    const eventId = typeof status.eventId === "string" ? status.eventId : null;
+    const eventId = status?.eventId ?? null;
     return statusView({
       status,
       now,

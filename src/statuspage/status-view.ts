@@ -1,11 +1,12 @@
-import { z } from "zod";
-import type { GpsFix, SignalValue } from "../core/bus.js";
+import type { DaemonStatus } from "../control/daemon-status.js";
+import { isoTime } from "../core/clock.js";
+import type { GpsFix, SignalValue } from "../core/event-bus.js";
 import type { Activity } from "./activity.js";
 
 /**
- * What the status page shows, derived from the daemon's `status()` snapshot (which grows as components
- * are wired in) plus what the page itself saw on the bus. Pure and defensive: a missing or malformed
- * field renders as "unknown", never as an error, so the page works with any subset of components.
+ * What the status page shows, derived from the daemon's typed `DaemonStatus` plus what the page itself
+ * saw on the bus. Pure: a component that is not wired in (or a status that could not be read) renders
+ * as "unknown", never as an error, so the page works with any subset of components.
  */
 export type Health = "ok" | "degraded" | "down" | "unknown";
 
@@ -61,80 +62,14 @@ export interface StatusView {
   daemonOk: boolean;
 }
 
-const healthSchema = z.enum(["ok", "degraded", "down"]);
-const healthEntrySchema = z.object({ state: healthSchema, detail: z.string().optional() });
-const originSchema = z.object({ kind: z.string(), id: z.string() });
-const bodycamSchema = z.object({
-  id: z.string(),
-  online: z.boolean().optional(),
-  recording: z.boolean().optional(),
-  eventId: z.string().nullable().optional(),
-  battery: z.number().nullable().optional(),
-  confirmed: z.boolean().optional(),
-  latencyMs: z.number().nullable().optional(),
-});
-const alertSchema = z.object({
-  code: z.string(),
-  severity: z.enum(["info", "warning", "critical"]).catch("warning"),
-  message: z.string(),
-  at: z.union([z.number(), z.string()]).optional(),
-});
-const diskSchema = z.object({ freeBytes: z.number().nonnegative(), totalBytes: z.number().positive() });
-
-function pick<T>(schema: z.ZodType<T>, value: unknown): T | null {
-  const r = schema.safeParse(value);
-  return r.success ? r.data : null;
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function healthOf(health: Record<string, unknown>, name: string): { health: Health; detail: string | null } {
-  const h = pick(healthEntrySchema, health[name]);
+function healthOf(health: DaemonStatus["health"], name: string): { health: Health; detail: string | null } {
+  const h = health[name];
   return h ? { health: h.state, detail: h.detail ?? null } : { health: "unknown", detail: null };
 }
 
-/** Body cams as reported by the daemon (`bodycams` at the top level or in any component's status). */
-function reportedBodycams(status: Record<string, unknown>): z.infer<typeof bodycamSchema>[] {
-  const sources = [
-    status.bodycams,
-    ...Object.values(record(status.components)).map((c) => record(c).bodycams),
-  ];
-  const byId = new Map<string, z.infer<typeof bodycamSchema>>();
-  for (const source of sources) {
-    for (const item of list(source)) {
-      const cam = pick(bodycamSchema, item);
-      if (cam) byId.set(cam.id, { ...byId.get(cam.id), ...cam });
-    }
-  }
-  return [...byId.values()];
-}
-
-function diskOf(status: Record<string, unknown>, measured: StatusViewInput["disk"]): StatusView["disk"] {
-  for (const source of [
-    status.disk,
-    ...Object.values(record(status.components)).map((c) => record(c).disk),
-  ]) {
-    const d = pick(diskSchema, source);
-    if (d) return d;
-  }
-  return measured ?? null;
-}
-
-function timeOf(value: unknown): string | null {
-  if (typeof value === "number" && Number.isFinite(value)) return new Date(value).toISOString();
-  return typeof value === "string" ? value : null;
-}
-
 export interface StatusViewInput {
-  status: Record<string, unknown>;
+  /** The daemon's status; null when it could not be read. */
+  status: DaemonStatus | null;
   now: number;
   vehicleName?: string | undefined;
   /** Paired body cams' names from the config, by id. */
@@ -162,10 +97,10 @@ function signalText(s: SignalValue): string {
 
 export function statusView(input: StatusViewInput): StatusView {
   const s = input.status;
-  const health = record(s.health);
-  const state = pick(z.enum(["idle", "active", "post-roll"]), s.state) ?? "unknown";
-  const eventId = pick(z.string(), s.eventId);
-  const origin = pick(originSchema, s.origin);
+  const health = s?.health ?? {};
+  const state = s?.state ?? "unknown";
+  const eventId = s?.eventId ?? null;
+  const origin = s?.origin ?? null;
   const recording = state === "active" || state === "post-roll";
 
   const cameras: CameraView[] = Object.keys(health)
@@ -173,23 +108,19 @@ export function statusView(input: StatusViewInput): StatusView {
     .sort()
     .map((k) => ({ name: k.slice("recorder:".length), ...healthOf(health, k) }));
 
-  const bodycams: BodycamView[] = reportedBodycams(s)
+  const bodycams: BodycamView[] = (s?.components["bodycam-sync"]?.bodycams ?? [])
     .map((b) => {
       const seen = input.confirmations.has(b.id) ? input.confirmations.get(b.id) : undefined;
-      const confirmed = !recording
-        ? null
-        : seen !== undefined
-          ? seen !== null
-          : (b.confirmed ?? (b.recording === true && b.eventId === eventId));
+      const confirmed = !recording ? null : seen !== undefined ? seen !== null : b.confirmed;
       return {
         id: b.id,
         name: input.bodycamNames?.[b.id] ?? null,
-        online: b.online ?? null,
-        recording: b.recording ?? null,
+        online: b.online,
+        recording: b.recording,
         confirmed,
         missed: recording && seen === null,
-        latencyMs: recording ? (seen ?? b.latencyMs ?? null) : null,
-        battery: b.battery ?? null,
+        latencyMs: recording ? (seen ?? null) : null,
+        battery: b.battery,
       };
     })
     .sort((a, b) => a.id.localeCompare(b.id));
@@ -199,28 +130,26 @@ export function statusView(input: StatusViewInput): StatusView {
   const signals = (input.signals ?? [])
     .filter((x) => fresh(x.at) && !x.name.startsWith("gps."))
     .map((x) => ({ name: x.name, value: signalText(x) }));
-  const alerts = list(s.alerts)
-    .map((a) => pick(alertSchema, a))
-    .filter((a): a is z.infer<typeof alertSchema> => a !== null)
-    .map((a) => ({ code: a.code, severity: a.severity, message: a.message, at: timeOf(a.at) }))
+  const alerts = (s?.alerts ?? [])
+    .map((a) => ({ code: a.code, severity: a.severity, message: a.message, at: isoTime(a.at) }))
     .reverse();
 
   return {
     v: 1,
-    vehicle: { id: pick(z.string(), s.vehicle), name: input.vehicleName ?? null },
+    vehicle: { id: s?.vehicle ?? null, name: input.vehicleName ?? null },
     now: input.now,
     recording: {
       state,
       eventId: recording ? eventId : null,
-      startedAt: recording ? pick(z.number(), s.startedAt) : null,
-      postRollEndsAt: state === "post-roll" ? pick(z.number(), s.postRollEndsAt) : null,
+      startedAt: recording ? (s?.startedAt ?? null) : null,
+      postRollEndsAt: state === "post-roll" ? (s?.postRollEndsAt ?? null) : null,
       origin: recording && origin ? `${origin.kind}:${origin.id}` : null,
       reason: recording ? input.eventReason : null,
     },
     cameras,
     bodycams,
     bus: {
-      health: pick(healthSchema, s.bus) ?? healthOf(health, "can").health,
+      health: s?.canBus ?? "unknown",
       detail: healthOf(health, "can").detail,
       signals,
     },
@@ -230,9 +159,9 @@ export function statusView(input: StatusViewInput): StatusView {
       fix: fix ? `${fix.fix}${fix.satellites === null ? "" : `, ${fix.satellites} satellites`}` : null,
       speedKmh: fix?.speedKmh ?? null,
     },
-    disk: diskOf(s, input.disk),
+    disk: input.disk ?? null,
     alerts,
     recent: [...input.activity].reverse(),
-    daemonOk: state !== "unknown",
+    daemonOk: s !== null,
   };
 }

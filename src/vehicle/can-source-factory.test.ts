@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { Bus } from "../core/bus.js";
-import { FakeClock } from "../core/fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { EventBus } from "../core/event-bus.js";
 import { createCanSource } from "./can-source-factory.js";
 import { CandumpReplay } from "./candump-replay.js";
 import { SlcanSource } from "./slcan-source.js";
 import { SocketcanSource } from "./socketcan-source.js";
 import { canSourceConfigSchema } from "./source-config.js";
 
-const deps = { clock: new FakeClock(), bus: new Bus() };
+const deps = { clock: new FakeClock(), bus: new EventBus() };
 const build = (input: unknown) => createCanSource(canSourceConfigSchema.parse(input), deps);
 
 describe("canSourceConfigSchema + createCanSource", () => {

@@ -1,16 +1,16 @@
-import type { Bus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
-import type { Logger } from "../daemon/logger.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { CanSource } from "./can-source.js";
 import { CandumpReplay } from "./candump-replay.js";
-import type { SerialPortFactory } from "./serial-line.js";
+import type { SerialPortFactory } from "./serial-port.js";
 import { SlcanSource } from "./slcan-source.js";
 import { SocketcanSource, type SpawnFn } from "./socketcan-source.js";
 import type { CanSourceConfig } from "./source-config.js";
 
 export interface CanSourceDeps {
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   logger?: Logger;
   /** Serial ports for SLCAN (default: node-serialport; tests pass SerialPortMock). */
   portFactory?: SerialPortFactory;

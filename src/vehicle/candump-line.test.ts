@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { fixturePresent } from "../../test/support/fixtures.js";
 import { CandumpLineSplitter, parseCandumpLine } from "./candump-line.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -91,7 +92,7 @@ describe("CandumpLineSplitter", () => {
   });
 });
 
-describe.skipIf(!existsSync(logs))(`real Ford Fusion candump logs (${logs})`, () => {
+describe.skipIf(!fixturePresent(logs))(`real Ford Fusion candump logs (${logs})`, () => {
   it.each([
     ["ford_fusion_2017_speed_30_to_80kmh.candump", 41_250],
     ["ford_fusion_2017_turning_on.candump", 40_705],

@@ -1,13 +1,14 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { Bus, type HealthReport } from "../core/bus.js";
-import { FakeClock } from "../core/fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { fixturePresent } from "../../test/support/fixtures.js";
+import { until } from "../../test/support/recording-bus.js";
+import { EventBus, type HealthReport } from "../core/event-bus.js";
 import type { CanFrame } from "./can-frame.js";
 import { CandumpReplay } from "./candump-replay.js";
-import { until } from "./serial-test-support.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "camsync-replay-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +31,7 @@ const LOG = [
 function rig(speed: number, loop = false, file = path.join(dir, "small.candump")) {
   writeFileSync(path.join(dir, "small.candump"), LOG);
   const clock = new FakeClock();
-  const bus = new Bus();
+  const bus = new EventBus();
   const health: HealthReport[] = [];
   bus.on("health", (h) => health.push(h));
   const replay = new CandumpReplay({ file, speed, loop, clock, bus });
@@ -110,22 +111,25 @@ describe("CandumpReplay", () => {
     expect(r.health[0]?.detail).toContain("ENOENT");
   });
 
-  it.skipIf(!existsSync(speedLog))("replays the real 41,250-frame Ford log as fast as possible", async () => {
-    const clock = new FakeClock();
-    const replay = new CandumpReplay({ file: speedLog, speed: 0, loop: false, clock });
-    let frames = 0;
-    let last = 0;
-    let ordered = true;
-    replay.onFrames((b) => {
-      for (const f of b) {
-        if (f.timestamp < last) ordered = false;
-        last = f.timestamp;
-      }
-      frames += b.length;
-    });
-    await replay.start();
-    await replay.finished();
-    expect(frames).toBe(41_250);
-    expect(ordered).toBe(true);
-  });
+  it.skipIf(!fixturePresent(speedLog))(
+    "replays the real 41,250-frame Ford log as fast as possible",
+    async () => {
+      const clock = new FakeClock();
+      const replay = new CandumpReplay({ file: speedLog, speed: 0, loop: false, clock });
+      let frames = 0;
+      let last = 0;
+      let ordered = true;
+      replay.onFrames((b) => {
+        for (const f of b) {
+          if (f.timestamp < last) ordered = false;
+          last = f.timestamp;
+        }
+        frames += b.length;
+      });
+      await replay.start();
+      await replay.finished();
+      expect(frames).toBe(41_250);
+      expect(ordered).toBe(true);
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
-import type { Bus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
-import type { Logger } from "../daemon/logger.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import { inputFileProblem } from "../storage/input-file.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
@@ -14,7 +14,7 @@ export interface CandumpReplayOptions {
   speed: number;
   loop: boolean;
   clock: Clock;
-  bus?: Bus;
+  bus?: EventBus;
   logger?: Logger;
   /** Health component reported when the file cannot be read (default "can"). */
   component?: string;
@@ -69,7 +69,7 @@ export class CandumpReplay implements CanSource {
     return this.done;
   }
 
-  status(): Record<string, unknown> {
+  status() {
     const counts = this.splitter?.counts;
     return {
       type: "replay",

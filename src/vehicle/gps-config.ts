@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { seconds, section } from "../config/describe.js";
-import { backoff } from "./source-config.js";
+import { backoffSchema } from "../core/backoff.js";
 
 const serialGpsSchema = z
   .strictObject({
@@ -19,7 +19,7 @@ const serialGpsSchema = z
       .positive()
       .default(9600)
       .describe("Serial baud rate: 9600 for most u-blox receivers, 4800 for SiRF-based pucks."),
-    reconnect: backoff("reopening the serial port", 500, 10_000),
+    reconnect: backoffSchema("reopening the serial port", 500, 10_000),
   })
   .describe("NMEA sentences (RMC, GGA, VTG) read from a serial receiver.");
 
@@ -28,7 +28,7 @@ const gpsdSchema = z
     type: z.literal("gpsd").describe("A gpsd daemon, read as JSON (?WATCH) over TCP."),
     host: z.string().min(1).default("127.0.0.1").describe("gpsd host."),
     port: z.number().int().min(1).max(65_535).default(2947).describe("gpsd TCP port."),
-    reconnect: backoff("reconnecting to gpsd", 500, 10_000),
+    reconnect: backoffSchema("reconnecting to gpsd", 500, 10_000),
   })
   .describe("TPV/SKY reports from gpsd.");
 

@@ -1,4 +1,4 @@
-import type { GpsFix } from "../core/bus.js";
+import type { GpsFix } from "../core/event-bus.js";
 import type { NmeaGga, NmeaSentence, NmeaVtg } from "./nmea-parser.js";
 
 /** What the receiver says this epoch, beyond the fix itself. */

@@ -1,17 +1,18 @@
-import type { Bus } from "../core/bus.js";
+import type { BackoffConfig } from "../core/backoff.js";
 import type { Clock } from "../core/clock.js";
+import type { EventBus } from "../core/event-bus.js";
 import { type GpsEpoch, type GpsFeed, GpsFixAssembler } from "./gps-fix.js";
 import { LineSplitter } from "./line-splitter.js";
-import type { BackoffConfig } from "./link-supervisor.js";
 import { parseNmeaSentence } from "./nmea-parser.js";
-import { SerialLine, type SerialPortFactory } from "./serial-line.js";
+import { SerialLine } from "./serial-line.js";
+import type { SerialPortFactory } from "./serial-port.js";
 
 export interface NmeaSerialFeedOptions {
   path: string;
   baudRate: number;
   reconnect: BackoffConfig;
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   portFactory?: SerialPortFactory;
   onEpoch: (epoch: GpsEpoch) => void;
   log?: (level: "info" | "warn", msg: string) => void;
@@ -69,7 +70,7 @@ export class NmeaSerialFeed implements GpsFeed {
     return this.line.upSinceMonotonic;
   }
 
-  status(): Record<string, unknown> {
+  status() {
     return {
       ...this.line.status(),
       sentences: this.sentences,

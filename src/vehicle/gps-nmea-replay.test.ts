@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FakeClock } from "../core/fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { recordingBus, until } from "../../test/support/recording-bus.js";
 import type { GpsEpoch } from "./gps-fix.js";
 import { NmeaReplayFeed } from "./gps-nmea-replay.js";
 import { formatNmeaSentence } from "./nmea-parser.js";
-import { recordingBus, until } from "./serial-test-support.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "camsync-nmea-replay-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

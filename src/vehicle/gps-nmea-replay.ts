@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import type { Bus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
+import type { EventBus } from "../core/event-bus.js";
 import { inputFileProblem } from "../storage/input-file.js";
 import { type GpsEpoch, type GpsFeed, GpsFixAssembler } from "./gps-fix.js";
 import { parseNmeaSentence } from "./nmea-parser.js";
@@ -12,7 +12,7 @@ export interface NmeaReplayOptions {
   speed: number;
   loop: boolean;
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   onEpoch: (epoch: GpsEpoch) => void;
 }
 
@@ -60,7 +60,7 @@ export class NmeaReplayFeed implements GpsFeed {
     return this.startedMono;
   }
 
-  status(): Record<string, unknown> {
+  status() {
     return {
       file: this.opts.file,
       speed: this.opts.speed,

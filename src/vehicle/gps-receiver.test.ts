@@ -1,9 +1,9 @@
 import { SerialPortMock } from "serialport";
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeClock } from "../core/fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { recordingBus, until } from "../../test/support/recording-bus.js";
 import { gpsConfigSchema } from "./gps-config.js";
 import { GPS_SPEED_SIGNAL, GpsReceiver } from "./gps-receiver.js";
-import { recordingBus, until } from "./serial-test-support.js";
 
 const PATH = "/dev/serial/by-id/usb-u-blox_GNSS_receiver-if00";
 // Checksums computed independently (python) from the bodies.

@@ -1,17 +1,17 @@
-import type { Bus, GpsFix } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Logger } from "../daemon/logger.js";
+import type { EventBus, GpsFix } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { GpsConfig } from "./gps-config.js";
 import type { GpsEpoch, GpsFeed } from "./gps-fix.js";
 import { NmeaSerialFeed } from "./gps-nmea-feed.js";
 import { NmeaReplayFeed } from "./gps-nmea-replay.js";
 import { GpsdFeed } from "./gpsd-feed.js";
-import type { SerialPortFactory } from "./serial-line.js";
+import type { SerialPortFactory } from "./serial-port.js";
 
 export interface GpsReceiverDeps {
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   logger?: Logger;
   /** Serial ports for NMEA receivers (default node-serialport; tests pass SerialPortMock). */
   portFactory?: SerialPortFactory;
@@ -86,7 +86,7 @@ export class GpsReceiver implements Component {
     await this.feed.stop();
   }
 
-  status(): Record<string, unknown> {
+  status() {
     const { clock } = this.deps;
     const fix = this.lastFix;
     return {

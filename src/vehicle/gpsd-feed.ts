@@ -1,17 +1,18 @@
 import { createConnection, type Socket } from "node:net";
-import type { Bus } from "../core/bus.js";
+import type { BackoffConfig } from "../core/backoff.js";
 import type { Clock } from "../core/clock.js";
+import type { EventBus } from "../core/event-bus.js";
 import type { GpsEpoch, GpsFeed } from "./gps-fix.js";
 import { epochFromTpv, GPSD_WATCH, parseGpsdLine } from "./gpsd-reports.js";
 import { LineSplitter } from "./line-splitter.js";
-import { type BackoffConfig, LinkSupervisor } from "./link-supervisor.js";
+import { LinkSupervisor } from "./link-supervisor.js";
 
 export interface GpsdFeedOptions {
   host: string;
   port: number;
   reconnect: BackoffConfig;
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   onEpoch: (epoch: GpsEpoch) => void;
   log?: (level: "info" | "warn", msg: string) => void;
 }
@@ -63,7 +64,7 @@ export class GpsdFeed implements GpsFeed {
     return this.supervisor.upSinceMonotonic;
   }
 
-  status(): Record<string, unknown> {
+  status() {
     return {
       host: this.opts.host,
       port: this.opts.port,

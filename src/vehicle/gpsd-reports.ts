@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { GpsFix } from "../core/bus.js";
+import type { GpsFix } from "../core/event-bus.js";
 import type { GpsEpoch } from "./gps-fix.js";
 
 /** Sent after connecting: stream JSON reports (TPV, SKY …) for all devices. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { FakeClock } from "../core/fake-clock.js";
-import { backoffDelay, LinkSupervisor } from "./link-supervisor.js";
-import { recordingBus } from "./serial-test-support.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { recordingBus } from "../../test/support/recording-bus.js";
+import { backoffDelay } from "../core/backoff.js";
+import { LinkSupervisor } from "./link-supervisor.js";
 
 const flush = () => new Promise((r) => setImmediate(r));
 

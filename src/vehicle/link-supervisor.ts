@@ -1,22 +1,12 @@
-import type { Bus } from "../core/bus.js";
+import { type BackoffConfig, backoffDelay } from "../core/backoff.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
-
-/** Reconnect delays: `initialMs`, doubling after each failure, capped at `maxMs`. */
-export interface BackoffConfig {
-  initialMs: number;
-  maxMs: number;
-}
-
-/** Delay before reconnect attempt number `failures` (0 = after the first failure). */
-export function backoffDelay(failures: number, cfg: BackoffConfig): number {
-  return Math.min(cfg.maxMs, cfg.initialMs * 2 ** Math.min(failures, 30));
-}
+import type { EventBus } from "../core/event-bus.js";
 
 export type LinkState = "stopped" | "connecting" | "up" | "waiting";
 
 export interface LinkSupervisorOptions {
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   /** Health component this link reports as, e.g. "can" or "gps". */
   component: string;
   /** What is watched, for messages and the alert's `device`: a serial path, an interface, a host:port. */
@@ -82,7 +72,7 @@ export class LinkSupervisor {
     await this.opts.disconnect();
   }
 
-  status(): Record<string, unknown> {
+  status() {
     const { clock } = this.opts;
     return {
       state: this.state,

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { readSync } from "node:fs";
-import { SerialPort } from "serialport";
-import type { SerialPortLike } from "./serial-line.js";
+import { stageTrace } from "../core/stage-trace.js";
+import type { SerialPortLike } from "./serial-port.js";
 
 /** What this file needs of a node-serialport (bindings-cpp) Unix port binding. */
 interface PolledBinding {
@@ -29,7 +29,7 @@ const READ_SIZE = 64 * 1024;
  * a live SLCAN feed. Writes and close go through the binding unchanged.
  *
  * Emits `data`, `error`, and `close` (with `err.disconnected = true` when the device went away, as
- * node-serialport does). Falls back to the ordinary SerialPort on bindings without a poller (Windows).
+ * node-serialport does). A platform binding without a poller (Windows) is refused when opening.
  */
 export class PolledSerialPort extends EventEmitter implements SerialPortLike {
   private binding: PolledBinding | null = null;
@@ -49,19 +49,26 @@ export class PolledSerialPort extends EventEmitter implements SerialPortLike {
   }
 
   open(cb: (err: Error | null) => void): void {
-    SerialPort.binding.open({ path: this.path, baudRate: this.baudRate }).then(
-      (binding) => {
-        if (!isPolled(binding)) {
-          void binding.close();
-          cb(new Error("this platform's serial binding has no poller"));
-          return;
-        }
-        this.binding = binding;
-        cb(null);
-        this.waitReadable(binding);
-      },
-      (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
-    );
+    // node-serialport (~10 MiB resident with its parsers and bindings) is loaded when a line first opens,
+    // so a daemon without a CAN adapter or serial GPS never pays for it.
+    import("serialport")
+      .then(
+        ({ SerialPort }): Promise<object & { close(): Promise<void> }> =>
+          SerialPort.binding.open({ path: this.path, baudRate: this.baudRate }),
+      )
+      .then(
+        (binding) => {
+          if (!isPolled(binding)) {
+            void binding.close();
+            cb(new Error("this platform's serial binding has no poller"));
+            return;
+          }
+          this.binding = binding;
+          cb(null);
+          this.waitReadable(binding);
+        },
+        (err: unknown) => cb(err instanceof Error ? err : new Error(String(err))),
+      );
   }
 
   write(data: string | Uint8Array, cb: (err: Error | null | undefined) => void): boolean {
@@ -112,6 +119,7 @@ export class PolledSerialPort extends EventEmitter implements SerialPortLike {
     const fd = binding.fd;
     if (fd === null) return;
     let n: number;
+    stageTrace.begin("read");
     try {
       n = readSync(fd, this.buffer, 0, READ_SIZE, null);
     } catch (e) {
@@ -143,8 +151,7 @@ export class PolledSerialPort extends EventEmitter implements SerialPortLike {
   }
 }
 
-/** The default serial port: PolledSerialPort where the platform binding polls (Linux, macOS), else SerialPort. */
+/** The default serial port (Linux, macOS: bindings whose poller PolledSerialPort reads on the event loop). */
 export function openPolledSerialPort(path: string, baudRate: number): SerialPortLike {
-  if (process.platform === "win32") return new SerialPort({ path, baudRate, autoOpen: false });
   return new PolledSerialPort(path, baudRate);
 }

@@ -1,21 +1,9 @@
-import type { Bus } from "../core/bus.js";
+import type { BackoffConfig } from "../core/backoff.js";
 import type { Clock } from "../core/clock.js";
-import { type BackoffConfig, LinkSupervisor } from "./link-supervisor.js";
+import type { EventBus } from "../core/event-bus.js";
+import { LinkSupervisor } from "./link-supervisor.js";
 import { openPolledSerialPort } from "./serial-line-port.js";
-
-/** The part of a node-serialport port a SerialLine uses (SerialPort and SerialPortMock both fit). */
-export interface SerialPortLike {
-  readonly isOpen: boolean;
-  open(cb: (err: Error | null) => void): void;
-  write(data: string | Uint8Array, cb: (err: Error | null | undefined) => void): boolean;
-  close(cb: (err: Error | null) => void): void;
-  on(event: "data", listener: (chunk: Buffer) => void): unknown;
-  on(event: "close", listener: (err?: Error & { disconnected?: boolean }) => void): unknown;
-  on(event: "error", listener: (err: Error) => void): unknown;
-  removeAllListeners(): unknown;
-}
-
-export type SerialPortFactory = (path: string, baudRate: number) => SerialPortLike;
+import type { SerialPortFactory, SerialPortLike } from "./serial-port.js";
 
 /** The real thing: the host's tty, opened by node-serialport and read on the event loop (serial-line-port.ts). */
 export const systemSerialPort: SerialPortFactory = openPolledSerialPort;
@@ -25,7 +13,7 @@ export interface SerialLineOptions {
   path: string;
   baudRate: number;
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   /** Health component reported on the bus (e.g. "can", "gps"). */
   component: string;
   backoff: BackoffConfig;
@@ -92,7 +80,7 @@ export class SerialLine {
     });
   }
 
-  status(): Record<string, unknown> {
+  status() {
     return {
       path: this.opts.path,
       baudRate: this.opts.baudRate,

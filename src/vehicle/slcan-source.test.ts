@@ -1,9 +1,9 @@
 import { SerialPortMock } from "serialport";
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeClock } from "../core/fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { recordingBus, until } from "../../test/support/recording-bus.js";
 import type { CanFrame } from "./can-frame.js";
-import type { SerialPortLike } from "./serial-line.js";
-import { recordingBus, until } from "./serial-test-support.js";
+import type { SerialPortLike } from "./serial-port.js";
 import { SlcanSource } from "./slcan-source.js";
 import { slcanSourceSchema } from "./source-config.js";
 

@@ -1,9 +1,11 @@
-import type { Bus } from "../core/bus.js";
 import type { Clock } from "../core/clock.js";
-import type { Logger } from "../daemon/logger.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
+import { stageTrace } from "../core/stage-trace.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
-import { SerialLine, type SerialPortFactory } from "./serial-line.js";
+import { SerialLine } from "./serial-line.js";
+import type { SerialPortFactory } from "./serial-port.js";
 import { SLCAN_COMMANDS } from "./slcan-commands.js";
 import { runSlcanHandshake, SlcanReplyWaiter, slcanOpenSequence } from "./slcan-handshake.js";
 import { type SlcanBusState, type SlcanMessage, SlcanParser } from "./slcan-parser.js";
@@ -12,7 +14,7 @@ import type { SlcanSourceConfig } from "./source-config.js";
 
 export interface SlcanSourceDeps {
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   logger?: Logger;
   portFactory?: SerialPortFactory;
   /** Health component name (default "can"). */
@@ -150,6 +152,7 @@ export class SlcanSource implements CanSource {
 
   private onData(chunk: Buffer): void {
     const out = this.parser.push(chunk, this.deps.clock.now() / 1000);
+    stageTrace.mark("parsed");
     for (const m of out.messages) this.onMessage(m);
     if (out.frames.length === 0) return;
     if (this.streaming) this.deliver(out.frames);

@@ -1,14 +1,13 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { fixturePresent, sharedFixtures } from "../../test/support/fixtures.js";
 import { bitrateCommand, encodeSlcanFrame, SLCAN_COMMANDS } from "./slcan-commands.js";
 import { type SlcanMessage, SlcanParser } from "./slcan-parser.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const vectorsFile = path.resolve(repoRoot, "../shared/fixtures/slcan/slcan_vectors.json");
-const present = existsSync(vectorsFile);
+const vectorsFile = path.join(sharedFixtures, "slcan/slcan_vectors.json");
+const present = fixturePresent(vectorsFile);
 
 const frameSpec = z.object({
   id: z.string(),

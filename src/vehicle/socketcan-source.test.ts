@@ -2,9 +2,9 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { FakeClock } from "../core/fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { recordingBus, until } from "../../test/support/recording-bus.js";
 import type { CanFrame } from "./can-frame.js";
-import { recordingBus, until } from "./serial-test-support.js";
 import { SocketcanSource } from "./socketcan-source.js";
 import { socketcanSourceSchema } from "./source-config.js";
 

@@ -1,8 +1,8 @@
 import { spawn as nodeSpawn } from "node:child_process";
 import type { Readable } from "node:stream";
-import type { Bus } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import type { Logger } from "../daemon/logger.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { Logger } from "../core/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
 import { CandumpLineSplitter } from "./candump-line.js";
@@ -28,7 +28,7 @@ const systemSpawn: SpawnFn = (command, args) =>
 
 export interface SocketcanSourceDeps {
   clock: Clock;
-  bus: Bus;
+  bus: EventBus;
   logger?: Logger;
   spawn?: SpawnFn;
   /** Health component name (default "can"). */

@@ -1,16 +1,7 @@
 import { z } from "zod";
 import { millis } from "../config/describe.js";
+import { backoffSchema } from "../core/backoff.js";
 import { SLCAN_BITRATES } from "./slcan-commands.js";
-
-/** Reconnect/restart backoff settings (also used by the GPS section). */
-export const backoff = (what: string, initialMs: number, maxMs: number) =>
-  z
-    .strictObject({
-      initialMs: millis(`First delay before ${what}, doubled after each failure.`, initialMs, 50, 60_000),
-      maxMs: millis(`Longest delay between ${what} attempts.`, maxMs, 100, 300_000),
-    })
-    .describe(`Backoff for ${what}.`)
-    .prefault({} as never);
 
 export const slcanSourceSchema = z
   .strictObject({
@@ -62,7 +53,7 @@ export const slcanSourceSchema = z
       50,
       30_000,
     ),
-    reconnect: backoff("reopening the serial port", 250, 5000),
+    reconnect: backoffSchema("reopening the serial port", 250, 5000),
   })
   .describe("SLCAN adapter on a serial line.");
 
@@ -75,7 +66,7 @@ export const socketcanSourceSchema = z
       .default("can0")
       .describe("SocketCAN interface (configure bitrate and listen-only with `ip link`)."),
     candump: z.string().min(1).default("candump").describe("The candump executable."),
-    restart: backoff("restarting candump", 500, 10_000),
+    restart: backoffSchema("restarting candump", 500, 10_000),
   })
   .describe("SocketCAN through a supervised `candump -L` child process.");
 

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Bus, type HealthReport, type SignalValue } from "../core/bus.js";
-import { FakeClock } from "../core/fake-clock.js";
+import { FakeClock } from "../../test/support/fake-clock.js";
+import { EventBus, type HealthReport, type SignalValue } from "../core/event-bus.js";
+import { silentLogger } from "../core/logger.js";
 import type { Trigger } from "../core/trigger.js";
-import { silentLogger } from "../daemon/logger.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
 import { signalSectionSchema } from "./signal-config.js";
@@ -66,7 +66,7 @@ afterEach(async () => {
 
 function setup(cfg: Record<string, unknown>, withSource = true) {
   const clock = new FakeClock();
-  const bus = new Bus();
+  const bus = new EventBus();
   const source = new FakeSource();
   const triggers: Trigger[] = [];
   const signals: SignalValue[] = [];

@@ -1,7 +1,9 @@
-import type { Bus, HealthState } from "../core/bus.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { Logger } from "../daemon/logger.js";
+import type { EventBus } from "../core/event-bus.js";
+import type { HealthState } from "../core/health.js";
+import type { Logger } from "../core/logger.js";
+import { stageTrace } from "../core/stage-trace.js";
 import { readInputFileSync } from "../storage/input-file.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
@@ -16,7 +18,7 @@ import { EXTERNAL_SIGNAL_PREFIX, SignalConfigError, selectSignals } from "./sign
 
 export interface VehicleBusOptions {
   config: SignalSectionConfig;
-  bus: Bus;
+  bus: EventBus;
   clock: Clock;
   logger: Logger;
   /** Where frames come from; without one, rules can still use external signals (gps.speedKmh). */
@@ -186,7 +188,10 @@ export class VehicleBus implements Component {
     // its log's times; then rules run in the log's time and triggers are shifted back to host time.
     const skew = this.frameTimeMs - hostNow;
     this.skewMs = Math.abs(skew) < LIVE_SKEW_MS ? 0 : skew;
-    if (this.events.length > 0) this.flushEvents();
+    if (this.events.length > 0) {
+      stageTrace.mark("ruled");
+      this.flushEvents();
+    }
   }
 
   private readonly onValue = (index: number, value: number): void => {
@@ -206,6 +211,7 @@ export class VehicleBus implements Component {
     const i = this.rules?.signalIndex(name);
     if (i === undefined || !this.rules) return;
     this.rules.update(i, value, at + this.skewMs, this.events);
+    if (this.events.length > 0) stageTrace.begin("ruled");
     this.flushEvents();
   }
 
@@ -261,13 +267,14 @@ export class VehicleBus implements Component {
         // The value the rule decided on goes into the timeline before the trigger (unless just sent).
         const index = this.decoder?.signals.findIndex((s) => s.name === e.signal) ?? -1;
         if (index >= 0 && e.value !== this.emitted[index]) this.publish(index, e.value, e.at);
-        this.log.info({ rule: e.rule, active: e.active, reason: e.reason }, "CAN rule");
         bus.emit("trigger", {
           origin: { kind: "can", id: e.rule },
           active: e.active,
           at: hostAt,
           reason: e.reason,
         });
+        // Logged after the trigger went out: the log write is not on the trigger → body-cam path.
+        this.log.info({ rule: e.rule, active: e.active, reason: e.reason }, "CAN rule");
       } else if (e.kind === "signal-lost") {
         this.log.warn({ signal: e.signal, timeoutMs: e.timeoutMs }, "signal lost");
         const i = this.decoder?.signals.findIndex((s) => s.name === e.signal) ?? -1;
@@ -307,7 +314,7 @@ export class VehicleBus implements Component {
     });
   }
 
-  status(): Record<string, unknown> {
+  status() {
     const values: Record<string, unknown> = {};
     this.decoder?.signals.forEach((def, i) => {
       const v = this.values[i];

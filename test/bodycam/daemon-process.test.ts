@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ActivationPayload } from "../../src/bodycam/payloads.js";
 import type { ReferenceBodycam } from "../../src/bodycam/reference-bodycam.js";
+import { readSnapshot } from "../../src/core/activation-service.js";
 import { CliProcess, runCli } from "../support/cli.js";
 import { type BrokerFixture, mosquittoFixture, startCams, waitFor } from "./harness.js";
 
@@ -74,7 +75,7 @@ describe.skipIf(!hasMosquitto)("camsync run killed mid-event (SIGKILL) and resta
       await first.waitFor((l) => /connection lost/.test(String(l.msg)), 10_000, "outage noticed");
       const r = runCli(["trigger", "start", "--config", config, "--reason", "officer pressed start"]);
       expect(r.code, r.stderr).toBe(0);
-      const state = JSON.parse(readFileSync(join(dir, "data/state/activation.json"), "utf8")) as {
+      const state = readSnapshot(join(dir, "data/state/activation.jsonl")).snapshot as {
         event: { id: string } | null;
         seq: number;
       };

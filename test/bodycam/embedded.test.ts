@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BodycamSync } from "../../src/bodycam/bodycam-sync.js";
 import { bodycamConfigSchema, mqttConfigSchema } from "../../src/bodycam/config.js";
 import { ReferenceBodycam } from "../../src/bodycam/reference-bodycam.js";
-import { BodycamSync } from "../../src/bodycam/sync.js";
 import type { Decision } from "../../src/core/activation.js";
-import { Bus } from "../../src/core/bus.js";
 import { systemClock } from "../../src/core/clock.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { EventBus } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { type BrokerFixture, embeddedFixture, waitFor } from "./harness.js";
 import { brokerScenarios } from "./scenarios.js";
 
@@ -26,7 +26,7 @@ describe("body-cam sync on the embedded broker (aedes, MQTT 3.1.1, same ACL)", (
 describe("the daemon's own embedded broker (mqtt.embeddedBroker.enabled, as in the demo)", () => {
   it("starts the broker, admits paired cams by password only, and syncs them", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "camsync-emb-"));
-    const bus = new Bus();
+    const bus = new EventBus();
     const decisions: Decision[] = [];
     bus.on("decision", (d) => decisions.push(d));
     const sync = new BodycamSync({

@@ -4,20 +4,23 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { z } from "zod";
+import { BodycamSync } from "../../src/bodycam/bodycam-sync.js";
 import { bodycamConfigSchema, mqttConfigSchema } from "../../src/bodycam/config.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../src/bodycam/embedded-broker.js";
 import { MosquittoProcess } from "../../src/bodycam/mosquitto-process.js";
 import { ReconnectingMqttLink } from "../../src/bodycam/mqtt-link.js";
 import { ReferenceBodycam, type ReferenceBodycamOptions } from "../../src/bodycam/reference-bodycam.js";
-import { BodycamSync } from "../../src/bodycam/sync.js";
 import type { Decision } from "../../src/core/activation.js";
-import { DEFAULT_POLICY } from "../../src/core/activation.js";
 import { ActivationService } from "../../src/core/activation-service.js";
-import { type Alert, type BodycamConfirmation, Bus } from "../../src/core/bus.js";
 import { type Clock, systemClock } from "../../src/core/clock.js";
-import { FakeClock } from "../../src/core/fake-clock.js";
+import { activationConfigSchema } from "../../src/core/config.js";
+import { type Alert, type BodycamConfirmation, EventBus } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import type { Trigger } from "../../src/core/trigger.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { FakeClock } from "../support/fake-clock.js";
+
+/** The default policy, from the schema (the one place defaults are written). */
+const DEFAULT_POLICY = activationConfigSchema.parse({});
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
 /** Paired with every test vehicle. bc9 has credentials on both brokers but is never paired. */
@@ -153,7 +156,7 @@ export async function embeddedFixture(): Promise<BrokerFixture> {
 
 /** The daemon side under test: body-cam sync + the real activation service, on one bus. */
 export class DaemonUnderTest {
-  readonly bus = new Bus();
+  readonly bus = new EventBus();
   readonly triggers: Trigger[] = [];
   readonly alerts: Alert[] = [];
   readonly decisions: Decision[] = [];
@@ -202,7 +205,7 @@ export class DaemonUnderTest {
     this.activation = new ActivationService({
       policy: { ...DEFAULT_POLICY, postRollSeconds: opts.postRollSeconds ?? 0 },
       vehicleId,
-      statePath: join(dataDir, "state", "activation.json"),
+      statePath: join(dataDir, "state", "activation.jsonl"),
       bus: this.bus,
       clock: systemClock,
       log: { info: () => {}, warn: () => {}, error: () => {} },

@@ -3,7 +3,7 @@ import { type EmbeddedBroker, startEmbeddedBroker } from "../../src/bodycam/embe
 import { freePort } from "../../src/bodycam/mosquitto-process.js";
 import { type MqttLinkOptions, ReconnectingMqttLink } from "../../src/bodycam/mqtt-link.js";
 import { systemClock } from "../../src/core/clock.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { waitFor } from "./harness.js";
 
 const users = [

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { controlRequest } from "../../src/daemon/control-client.js";
+import { controlRequest } from "../../src/control/control-client.js";
 import type { EventManifest } from "../../src/evidence/manifest.js";
 import type { StatusView } from "../../src/statuspage/status-view.js";
 import { httpRequest } from "../statuspage/http-client.js";

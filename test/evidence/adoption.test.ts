@@ -1,11 +1,11 @@
 import { rmSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FakeClock } from "../../src/core/fake-clock.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { createAuditLog } from "../../src/evidence/audit-log.js";
 import { ADOPT_AFTER_MS, adoptUnrecordedEvents } from "../../src/evidence/event-adoption.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { makeEvent, tempDataDir } from "./event-fixture.js";
 
 describe("events the audit log never heard of", () => {

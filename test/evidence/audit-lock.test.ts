@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -9,6 +9,7 @@ import {
   currentOwner,
   processStart,
 } from "../../src/evidence/audit-lock.js";
+import { zombie } from "../support/zombie.js";
 import { tempDataDir } from "./event-fixture.js";
 
 describe("audit.lock", () => {
@@ -72,5 +73,16 @@ describe("audit.lock", () => {
     const pid = await liveProcess();
     writeFileSync(join(d, AUDIT_LOCK_FILE), `${pid}\n`);
     expect(() => acquireAuditLock(d)).toThrow(AuditLockedError);
+  });
+
+  it("a lock held by a SIGKILLed owner not yet reaped (a zombie) is stale and taken over", async () => {
+    const d = dir();
+    const { pid, started } = await zombie((fn) => cleanups.push(fn));
+    expect(readFileSync(`/proc/${pid}/stat`, "utf8")).toMatch(/\) Z /);
+    // the lock as that owner wrote it while alive: same pid, same boot, same start time
+    writeLock(d, { pid, bootId: currentOwner().bootId, started });
+    acquireAuditLock(d).release();
+    writeFileSync(join(d, AUDIT_LOCK_FILE), `${pid}\n`); // the plain-pid form too
+    acquireAuditLock(d).release();
   });
 });

@@ -1,12 +1,12 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Alert, Bus } from "../../src/core/bus.js";
-import { FakeClock } from "../../src/core/fake-clock.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { type Alert, EventBus } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { AuditLockedError } from "../../src/evidence/audit-lock.js";
 import { AUDIT_FILE, createAuditLog } from "../../src/evidence/audit-log.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { makeEvent, tempDataDir } from "./event-fixture.js";
 
 const entries = (dir: string) =>
@@ -25,7 +25,7 @@ describe("audit log on the bus", () => {
     const dir = tempDataDir("audit");
     dirs.push(dir);
     const clock = new FakeClock();
-    const bus = new Bus();
+    const bus = new EventBus();
     const alerts: Alert[] = [];
     bus.on("alert", (a) => alerts.push(a));
     const audit = createAuditLog({

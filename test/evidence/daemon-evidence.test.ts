@@ -1,11 +1,11 @@
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeClock } from "../../src/core/fake-clock.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { createAuditLog } from "../../src/evidence/audit-log.js";
 import { loadManifest } from "../../src/evidence/manifest-file.js";
 import { CliProcess, runCli } from "../support/cli.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { makeEvent, tempDataDir } from "./event-fixture.js";
 import { S3ServerProcess } from "./s3-server.js";
 

@@ -1,9 +1,8 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Alert, Bus } from "../../src/core/bus.js";
-import { FakeClock } from "../../src/core/fake-clock.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { type Alert, EventBus } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { type AuditLog, createAuditLog } from "../../src/evidence/audit-log.js";
 import { offloadConfigSchema, retentionConfigSchema } from "../../src/evidence/config.js";
 import { loadManifest } from "../../src/evidence/manifest-file.js";
@@ -13,6 +12,7 @@ import { tagEvent } from "../../src/evidence/tag.js";
 import { readUploadState, writeUploadState } from "../../src/evidence/upload-state.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
 import { sha256File } from "../../src/storage/sha256.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { makeEvent, tempDataDir } from "./event-fixture.js";
 import { S3ServerProcess, type ServerFaults, uploadsDir } from "./s3-server.js";
 
@@ -21,7 +21,7 @@ const DAY = 86_400_000;
 
 interface Rig {
   dataDir: string;
-  bus: Bus;
+  bus: EventBus;
   clock: FakeClock;
   audit: AuditLog;
   offload: Offload;
@@ -43,7 +43,7 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
 
   async function rig(s: S3ServerProcess, extra: Record<string, unknown> = {}): Promise<Rig> {
     const dataDir = tempDataDir("offload");
-    const bus = new Bus();
+    const bus = new EventBus();
     const clock = new FakeClock();
     const alerts: Alert[] = [];
     bus.on("alert", (a) => alerts.push(a));

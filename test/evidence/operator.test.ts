@@ -2,17 +2,17 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { eventCommand } from "../../src/cli/commands/event.js";
+import { runEventTag } from "../../src/cli/commands/event-tag.js";
 import { officerCommand } from "../../src/cli/commands/officer.js";
-import { Bus } from "../../src/core/bus.js";
-import { FakeClock } from "../../src/core/fake-clock.js";
+import { EventBus } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { ControlServer } from "../../src/daemon/control-server.js";
-import { silentLogger } from "../../src/daemon/logger.js";
 import { type AuditLog, createAuditLog } from "../../src/evidence/audit-log.js";
 import { loadManifest } from "../../src/evidence/manifest-file.js";
 import { currentOfficer } from "../../src/evidence/officer.js";
 import { evidenceControlHandlers } from "../../src/evidence/operator-action.js";
-import { runEventTag } from "../../src/evidence/tag-command.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { captureCli } from "./cli-capture.js";
 import { type FixtureEvent, makeEvent, tempDataDir } from "./event-fixture.js";
 
@@ -42,7 +42,7 @@ describe("operator actions: officer set, event tag", () => {
   /** What the daemon does: hold the audit log and serve the control socket with the evidence handlers. */
   async function fakeDaemon(dir: string): Promise<AuditLog> {
     const clock = new FakeClock();
-    const audit = createAuditLog({ dataDir: dir, bus: new Bus(), clock, logger: silentLogger() });
+    const audit = createAuditLog({ dataDir: dir, bus: new EventBus(), clock, logger: silentLogger() });
     await audit.start();
     const control = new ControlServer(join(dir, "control.sock"), silentLogger());
     const h = evidenceControlHandlers({ audit, dataDir: dir, now: () => clock.now() });

@@ -1,14 +1,14 @@
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { reportCommand } from "../../src/cli/commands/report.js";
-import { Bus } from "../../src/core/bus.js";
 import { isoTime } from "../../src/core/clock.js";
-import { FakeClock } from "../../src/core/fake-clock.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { EventBus } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import type { AccountabilityReport } from "../../src/evidence/accountability-report.js";
 import { createAuditLog } from "../../src/evidence/audit-log.js";
 import { retentionConfigSchema } from "../../src/evidence/config.js";
 import { createRetention } from "../../src/evidence/retention.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { captureCli } from "./cli-capture.js";
 import { makeEvent, markUploaded, tempDataDir } from "./event-fixture.js";
 
@@ -19,7 +19,7 @@ describe("camsync report", () => {
   it("lists activations, confirmations, unconfirmed cams, gaps and upload state since a date", async () => {
     const t0 = Date.UTC(2026, 10, 20, 8);
     const clock = new FakeClock(t0);
-    const bus = new Bus();
+    const bus = new EventBus();
     const audit = createAuditLog({ dataDir: dir, bus, clock, logger: silentLogger() });
     await audit.start();
     const start = (at: number, eventId: string, seq: number) =>

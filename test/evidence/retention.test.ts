@@ -1,15 +1,15 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Alert, Bus } from "../../src/core/bus.js";
 import { isoTime } from "../../src/core/clock.js";
-import { FakeClock } from "../../src/core/fake-clock.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { type Alert, EventBus } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { type AuditLog, createAuditLog } from "../../src/evidence/audit-log.js";
 import { type RetentionConfig, retentionConfigSchema } from "../../src/evidence/config.js";
 import { createRetention } from "../../src/evidence/retention.js";
 import { tagEvent } from "../../src/evidence/tag.js";
 import { verifyDataDir } from "../../src/evidence/verify.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { type FixtureEvent, makeEvent, markUploaded, tempDataDir } from "./event-fixture.js";
 
 const DAY = 86_400_000;
@@ -28,7 +28,7 @@ describe("retention with fake time", () => {
     const dataDir = tempDataDir("retention");
     dirs.push(dataDir);
     const clock = new FakeClock();
-    const bus = new Bus();
+    const bus = new EventBus();
     const alerts: Alert[] = [];
     bus.on("alert", (a) => alerts.push(a));
     const audit = createAuditLog({ dataDir, bus, clock, logger: silentLogger() });

@@ -2,12 +2,12 @@ import { appendFileSync, cpSync, readFileSync, rmSync, truncateSync, writeFileSy
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyCommand } from "../../src/cli/commands/verify.js";
-import { Bus } from "../../src/core/bus.js";
-import { FakeClock } from "../../src/core/fake-clock.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { EventBus } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { AUDIT_FILE, createAuditLog } from "../../src/evidence/audit-log.js";
 import { tagEvent } from "../../src/evidence/tag.js";
 import { verifyPath } from "../../src/evidence/verify.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { captureCli } from "./cli-capture.js";
 import { type FixtureEvent, makeEvent, tempDataDir } from "./event-fixture.js";
 
@@ -24,7 +24,7 @@ describe("camsync verify against tampering", () => {
     base = tempDataDir("verify-base");
     roots.push(base);
     const clock = new FakeClock();
-    const bus = new Bus();
+    const bus = new EventBus();
     const audit = createAuditLog({ dataDir: base, bus, clock, logger: silentLogger() });
     await audit.start();
     bus.emit("decision", {
@@ -199,7 +199,7 @@ describe("camsync verify against tampering", () => {
     const path = join(dir, AUDIT_FILE);
     appendFileSync(path, '{"seq":99,"at":"2026-11-26T14:2');
     expect((await runVerify(dir)).code).toBe(1);
-    const bus = new Bus();
+    const bus = new EventBus();
     const alerts: string[] = [];
     bus.on("alert", (a) => alerts.push(a.code));
     const audit = createAuditLog({ dataDir: dir, bus, clock: new FakeClock(), logger: silentLogger() });

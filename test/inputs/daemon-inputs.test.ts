@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.js";
 import type { Decision } from "../../src/core/activation.js";
 import { systemClock } from "../../src/core/clock.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { Daemon } from "../../src/daemon/daemon.js";
-import { silentLogger } from "../../src/daemon/logger.js";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

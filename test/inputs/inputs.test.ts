@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { Bus, type HealthReport } from "../../src/core/bus.js";
-import { FakeClock } from "../../src/core/fake-clock.js";
+import { EventBus, type HealthReport } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import type { Command, Trigger } from "../../src/core/trigger.js";
-import { silentLogger } from "../../src/daemon/logger.js";
 import { inputsConfigSchema } from "../../src/inputs/config.js";
 import { createInputs, type InputsOptions, UnknownInputError } from "../../src/inputs/inputs.js";
 import type { SysfsGpio } from "../../src/inputs/onoff-line.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { pi4, removeFakeSysfs } from "./fake-sysfs.js";
 
 afterAll(removeFakeSysfs);
@@ -24,7 +24,7 @@ const car = {
 
 function rig(config: unknown, mode: "run" | "demo", extra: Partial<InputsOptions> = {}) {
   const clock = new FakeClock();
-  const bus = new Bus();
+  const bus = new EventBus();
   const triggers: Trigger[] = [];
   const commands: Command[] = [];
   const health: HealthReport[] = [];

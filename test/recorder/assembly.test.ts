@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventManifest } from "../../src/evidence/manifest.js";
 import { assembleEvent } from "../../src/recorder/event-assembly.js";
 import type { OpenEntry } from "../../src/recorder/event-journal.js";
-import type { Claimed } from "../../src/recorder/event-recording.js";
+import type { Claimed } from "../../src/recorder/open-event.js";
 import { parseSegmentList } from "../../src/recorder/segment.js";
 import { sha256File } from "../../src/storage/sha256.js";
 import { cleanupAfterEach, FPS, probeVideo, tempDataDir } from "./harness.js";

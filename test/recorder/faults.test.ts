@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/daemon/logger.js";
+import { createLogger } from "../../src/core/logger.js";
 import { sha256File } from "../../src/storage/sha256.js";
 import {
   cleanupAfterEach,

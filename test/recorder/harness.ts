@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
 import type { Decision } from "../../src/core/activation.js";
-import { type Alert, Bus, type EventFinalized } from "../../src/core/bus.js";
 import { systemClock } from "../../src/core/clock.js";
 import { activationConfigSchema } from "../../src/core/config.js";
-import { silentLogger } from "../../src/daemon/logger.js";
+import { type Alert, EventBus, type EventFinalized } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import type { EventManifest } from "../../src/evidence/manifest.js";
 import { type RecorderConfig, recorderConfigSchema } from "../../src/recorder/config.js";
+import { createRecorder, type Recorder, type RecorderOptions } from "../../src/recorder/dash-recorder.js";
 import { runTool } from "../../src/recorder/ffmpeg-process.js";
-import { createRecorder, type Recorder, type RecorderOptions } from "../../src/recorder/recorder.js";
 
 /** Shared set-up for recorder integration tests: real ffmpeg, cheap test-pattern cameras, decisions built by hand. */
 
@@ -36,7 +36,7 @@ export function recorderConfig(overrides: Record<string, unknown> = {}): Recorde
 
 export interface Rig {
   dataDir: string;
-  bus: Bus;
+  bus: EventBus;
   recorder: Recorder;
   alerts: Alert[];
   finalized: EventFinalized[];
@@ -102,7 +102,7 @@ export function cleanupAfterEach(): void {
 }
 
 export function makeRig(dataDir: string, config: RecorderConfig, extra: Partial<RecorderOptions> = {}): Rig {
-  const bus = new Bus();
+  const bus = new EventBus();
   const alerts: Alert[] = [];
   const finalized: EventFinalized[] = [];
   const waiters: { id: string; resolve: (f: EventFinalized) => void }[] = [];

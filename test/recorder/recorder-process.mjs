@@ -2,15 +2,15 @@
 // argv[2]: JSON { dataDir, config }. Prints "ready" once every camera has a segment; then reads
 // decisions as JSON lines on stdin and emits them on the bus.
 import { createInterface } from "node:readline";
-import { Bus } from "../../dist/core/bus.js";
 import { systemClock } from "../../dist/core/clock.js";
 import { activationConfigSchema } from "../../dist/core/config.js";
-import { silentLogger } from "../../dist/daemon/logger.js";
+import { EventBus } from "../../dist/core/event-bus.js";
+import { silentLogger } from "../../dist/core/logger.js";
 import { recorderConfigSchema } from "../../dist/recorder/config.js";
-import { createRecorder } from "../../dist/recorder/recorder.js";
+import { createRecorder } from "../../dist/recorder/dash-recorder.js";
 
 const { dataDir, config } = JSON.parse(process.argv[2] ?? "{}");
-const bus = new Bus();
+const bus = new EventBus();
 const recorder = createRecorder({
   config: recorderConfigSchema.parse(config),
   dataDir,

@@ -9,6 +9,7 @@ import {
   noActivationLost,
   noFootageDeleted,
   noUnauthorisedEffect,
+  operatorMistakesHandled,
   resourcesFlat,
 } from "../../soak/invariants.mjs";
 import { FAULT_KINDS, planSchedule } from "../../soak/schedule.mjs";
@@ -287,6 +288,92 @@ describe("soak invariants", () => {
     expect(resourcesFlat(journal({ daemonRuns: runs, resources: [] }), opts).failures[0]).toMatch(
       /not measured/,
     );
+  });
+});
+
+describe("soak invariant: operator mistakes", () => {
+  const second = {
+    kind: "second-daemon",
+    at: T,
+    until: T + 400,
+    exitCode: 1,
+    exitMs: 400,
+    runningPid: 100,
+    namedHolder: true,
+    logged: ["camsync refused to start: process 100 (camsync run) is already using the data directory"],
+    ffmpegBefore: [201, 202],
+    ffmpegAfter: [202, 201],
+    runningPidAfter: 100,
+  };
+  const stale = { kind: "stale-lock", at: T - 9000, until: T - 5000, holderPid: 7, auditUpAtReady: true };
+  const busy = {
+    kind: "busy-port",
+    at: T - 9000,
+    until: T - 1000,
+    port: 8080,
+    downAtStart: true,
+    upAfterFreeMs: 1200,
+  };
+  const ok = { faults: [second, stale, busy], finalStopMs: 1500 };
+
+  it("passes when the second daemon was refused cleanly, the stale lock taken and the port recovered", () => {
+    const r = operatorMistakesHandled(journal(ok));
+    expect(r.failures).toEqual([]);
+    expect(r.checked).toBe(4);
+  });
+
+  it.each([
+    [
+      "a second daemon that did not exit",
+      { ...second, exitCode: "still running" },
+      /exit still running, expected 1/,
+    ],
+    [
+      "a second daemon that did not name the holder",
+      { ...second, namedHolder: false },
+      /did not name pid 100/,
+    ],
+    [
+      "a second daemon that stopped the running one's ffmpeg",
+      {
+        ...second,
+        ffmpegAfter: [301, 302],
+        logged: [...second.logged, "camera front: stopping ffmpeg left over from a previous daemon"],
+      },
+      /did more than refuse: camera front: stopping ffmpeg left over/,
+    ],
+    [
+      "a second daemon that changed the ffmpeg pids",
+      { ...second, ffmpegAfter: [301, 302] },
+      /ffmpeg changed/,
+    ],
+    [
+      "an audit log kept down by a stale lock",
+      { ...stale, auditUpAtReady: false },
+      /audit log was not up at ready/,
+    ],
+    [
+      "a status page never back after its port was freed",
+      { ...busy, upAfterFreeMs: null },
+      /not up within 20 s/,
+    ],
+  ])("fails on %s", (_name, fault, message) => {
+    const faults = ok.faults.map((f) => (f.kind === fault.kind ? fault : f));
+    expect(operatorMistakesHandled(journal({ ...ok, faults })).failures.join("\n")).toMatch(message);
+  });
+
+  it("fails when the daemon took longer than 5 s to exit after SIGTERM", () => {
+    expect(operatorMistakesHandled(journal({ ...ok, finalStopMs: 7200 })).failures[0]).toMatch(
+      /took 7200 ms to exit after SIGTERM/,
+    );
+  });
+
+  it("a ffmpeg change explained by an overlapping ffmpeg kill is not blamed on the second daemon", () => {
+    const kill = { kind: "kill-ffmpeg", at: T + 100, until: T + 1500 };
+    const changed = { ...second, ffmpegAfter: [201, 305] };
+    expect(
+      operatorMistakesHandled(journal({ ...ok, faults: [changed, stale, busy, kill] })).failures,
+    ).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { InvariantResult } from "../../soak/invariants.mjs";
-import { FAULT_KINDS } from "../../soak/schedule.mjs";
+import { FAULT_KINDS, STARTUP_MISTAKES } from "../../soak/schedule.mjs";
 import { repoRoot } from "../support/cli.js";
 
 // The chaos soak in its short CI form (docs/reliability.md): the real daemon, Mosquitto, ffmpeg, an SLCAN
@@ -63,7 +63,7 @@ describe("chaos soak (short form)", () => {
           evidence: true,
           slcanOpened: true,
         });
-        for (const kind of FAULT_KINDS)
+        for (const kind of [...FAULT_KINDS, ...STARTUP_MISTAKES])
           expect(report.counts.faults[kind] ?? 0, `fault ${kind}`).toBeGreaterThan(0);
         expect(report.counts.events).toBeGreaterThan(0);
         const failed = report.invariants.filter((i) => !i.ok);

@@ -5,11 +5,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import { systemClock } from "../../src/core/clock.js";
-import { FakeClock } from "../../src/core/fake-clock.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { Daemon } from "../../src/daemon/daemon.js";
-import { silentLogger } from "../../src/daemon/logger.js";
 import { createStatusPage } from "../../src/statuspage/status-page.js";
 import type { StatusView } from "../../src/statuspage/status-view.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { daemonWithPage } from "./daemon-page.js";
 import { EventStream, httpRequest } from "./http-client.js";
 
@@ -199,7 +199,9 @@ describe("status page server", () => {
   it("refuses to listen beyond loopback without a token", async () => {
     const page = createStatusPage({
       config: { enabled: true, host: "0.0.0.0", port: 0 },
-      status: () => ({}),
+      status: () => {
+        throw new Error("never read: the page does not start");
+      },
       dispatch: async () => ({ ok: true }),
       logger: silentLogger(),
       clock: systemClock,

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { validateConfig } from "../../src/config/load.js";
 import { systemClock } from "../../src/core/clock.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { Daemon } from "../../src/daemon/daemon.js";
-import { silentLogger } from "../../src/daemon/logger.js";
 
 /**
  * A real daemon (in-process) on `config` with a fresh temp data dir. `cleanups` gets its stop and the

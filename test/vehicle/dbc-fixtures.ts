@@ -1,14 +1,15 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { CanFrame } from "../../src/vehicle/can-frame.js";
+import { fixturePresent, sharedFixtures } from "../support/fixtures.js";
 
 /** The shared real-world CAN fixtures (../shared/fixtures/can), resolved from the repository root. */
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
-export const canFixtures = path.resolve(repoRoot, "../shared/fixtures/can");
+export const canFixtures = path.join(sharedFixtures, "can");
 export const FORD_DBC = path.join(canFixtures, "dbc/ford_lincoln_base_pt.dbc");
 export const SPEED_CAPTURE = "ford_fusion_2017_speed_30_to_80kmh.candump";
 export const STARTUP_CAPTURE = "ford_fusion_2017_turning_on.candump";
-export const canFixturesPresent = existsSync(FORD_DBC);
+export const canFixturesPresent = fixturePresent(FORD_DBC);
 
 export interface RawFrame {
   /** Capture timestamp, epoch seconds. */

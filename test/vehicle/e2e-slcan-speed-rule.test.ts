@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Bus, type SignalValue } from "../../src/core/bus.js";
 import { systemClock } from "../../src/core/clock.js";
+import { EventBus, type SignalValue } from "../../src/core/event-bus.js";
+import { silentLogger } from "../../src/core/logger.js";
 import type { Trigger } from "../../src/core/trigger.js";
-import { silentLogger } from "../../src/daemon/logger.js";
 import type { CanFrame } from "../../src/vehicle/can-frame.js";
 import type { CanSource } from "../../src/vehicle/can-source.js";
 import { signalSectionSchema } from "../../src/vehicle/signal-config.js";
@@ -112,7 +112,7 @@ describe.skipIf(!runnable)("SLCAN over a PTY → vehicle bus → speed rule (rea
     expect(speeds[crossingIndex]).toEqual({ t: 1487342035.700884, kmh: 60.03 });
     expect(Math.min(...speeds.slice(crossingIndex).map((s) => s.kmh))).toBeGreaterThan(55);
 
-    const bus = new Bus();
+    const bus = new EventBus();
     const triggers: Trigger[] = [];
     const timeline: SignalValue[] = [];
     bus.on("trigger", (t) => triggers.push(t));

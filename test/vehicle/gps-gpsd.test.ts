@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeClock } from "../../src/core/fake-clock.js";
 import { gpsConfigSchema } from "../../src/vehicle/gps-config.js";
 import { GPS_SPEED_SIGNAL, GpsReceiver } from "../../src/vehicle/gps-receiver.js";
-import { recordingBus, until } from "../../src/vehicle/serial-test-support.js";
+import { FakeClock } from "../support/fake-clock.js";
+import { recordingBus, until } from "../support/recording-bus.js";
 
 /** A tiny gpsd on loopback: greets with VERSION, records what the client asks, and sends reports on demand. */
 class FakeGpsd {

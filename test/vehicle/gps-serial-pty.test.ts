@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { FakeClock } from "../../src/core/fake-clock.js";
 import { gpsConfigSchema } from "../../src/vehicle/gps-config.js";
 import { GPS_SPEED_SIGNAL, GpsReceiver } from "../../src/vehicle/gps-receiver.js";
-import { recordingBus, until } from "../../src/vehicle/serial-test-support.js";
+import { FakeClock } from "../support/fake-clock.js";
+import { recordingBus, until } from "../support/recording-bus.js";
 import { type DeviceEnd, hasSocat, SocatPair } from "./serial-pty.js";
 
 // Published example sentences (checksums verified independently of camsync).

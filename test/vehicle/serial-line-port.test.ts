@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PolledSerialPort } from "../../src/vehicle/serial-line-port.js";
-import { until } from "../../src/vehicle/serial-test-support.js";
+import { until } from "../support/recording-bus.js";
 import { type DeviceEnd, hasSocat, SocatPair } from "./serial-pty.js";
 
 describe.skipIf(!hasSocat)("PolledSerialPort on socat pseudo-terminals", () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { SerialPort } from "serialport";
-import { until } from "../../src/vehicle/serial-test-support.js";
+import { until } from "../support/recording-bus.js";
 
 export const hasSocat = existsSync("/usr/bin/socat") || existsSync("/usr/local/bin/socat");
 

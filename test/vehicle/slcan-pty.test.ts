@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Alert, Bus, type HealthReport } from "../../src/core/bus.js";
 import { systemClock } from "../../src/core/clock.js";
+import { type Alert, EventBus, type HealthReport } from "../../src/core/event-bus.js";
 import type { CanFrame } from "../../src/vehicle/can-frame.js";
-import { until } from "../../src/vehicle/serial-test-support.js";
 import { encodeSlcanFrame } from "../../src/vehicle/slcan-commands.js";
 import { SlcanSource } from "../../src/vehicle/slcan-source.js";
 import { slcanSourceSchema } from "../../src/vehicle/source-config.js";
+import { until } from "../support/recording-bus.js";
 import { type DeviceEnd, hasSocat, SocatPair } from "./serial-pty.js";
 
 /**
@@ -83,7 +83,7 @@ describe.skipIf(!hasSocat)("SlcanSource over socat pseudo-terminals", () => {
     await pty.plugIn();
     adapter = new PtyAdapter();
     await adapter.open();
-    const bus = new Bus();
+    const bus = new EventBus();
     bus.on("health", (h) => health.push(h));
     bus.on("alert", (a) => alerts.push(a));
     source = new SlcanSource(

@@ -1,15 +1,15 @@
 import { existsSync } from "node:fs";
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../../config/load.js";
-import { Bus } from "../../core/bus.js";
 import { systemClock } from "../../core/clock.js";
-import { createLogger } from "../../daemon/logger.js";
+import { EventBus } from "../../core/event-bus.js";
+import { createLogger } from "../../core/logger.js";
 import { createCanSource } from "../../vehicle/can-source-factory.js";
 import { signalSectionSchema } from "../../vehicle/signal-config.js";
 import { SignalConfigError } from "../../vehicle/signal-selection.js";
 import { createVehicleBus, loadDbc, VehicleBusConfigError } from "../../vehicle/vehicle-bus.js";
 import { parseCommandArgs } from "../args.js";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
-import { chooseSignals, splitList } from "./can.js";
+import { chooseSignals, splitList } from "./can-signals.js";
 
 function positiveNumber(text: string | undefined, name: string, def: number): number {
   if (text === undefined) return def;
@@ -76,7 +76,7 @@ export async function watchCan(argv: string[]): Promise<number> {
     signalIntervalMs: intervalMs,
   });
 
-  const bus = new Bus();
+  const bus = new EventBus();
   const clock = systemClock;
   // Health and rule lines already say what matters; the log only adds errors.
   const logger = createLogger({ level: "error", destination: process.stderr });

@@ -2,13 +2,13 @@ import { createReadStream, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { kindOf } from "../../storage/input-file.js";
 import { parseCandumpLine } from "../../vehicle/candump-line.js";
-import type { DbcDatabase } from "../../vehicle/dbc.js";
 import { formatMessageId, type SignalDefinition, valueLabel } from "../../vehicle/signal.js";
 import { FrameDecoder } from "../../vehicle/signal-decoder.js";
-import { SignalConfigError, selectSignals } from "../../vehicle/signal-selection.js";
+import { SignalConfigError } from "../../vehicle/signal-selection.js";
 import { loadDbc, VehicleBusConfigError } from "../../vehicle/vehicle-bus.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
+import { chooseSignals, splitList } from "./can-signals.js";
 
 const USAGE = `Usage: camsync can decode --dbc FILE [--signals A,B] LOG
        camsync can watch [--config FILE] [--dbc FILE] [--signals A,B] [--interval MS] [--seconds N] [--json]
@@ -45,22 +45,6 @@ function logFileProblem(path: string): string | null {
     const code = (err as NodeJS.ErrnoException).code;
     return `cannot read ${path}: ${code === "ENOENT" ? "no such file" : (err as Error).message}`;
   }
-}
-
-/** All of a DBC's signals, or the ones named; `Message.Signal` names stay as written. */
-export function chooseSignals(dbc: DbcDatabase, names: string[] | undefined): SignalDefinition[] {
-  if (names) return selectSignals(dbc, names).signals;
-  return [...dbc.messages.values()].flatMap((m) => m.signals);
-}
-
-export function splitList(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const list = value
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
-  if (list.length === 0) throw new UsageError("--signals needs at least one name");
-  return list;
 }
 
 /** One output line per change of a decoded value, as the installer reads them. */

@@ -1,3 +1,4 @@
+import { exitAfterStop } from "../../daemon/exit-backstop.js";
 import { runDemo } from "../../demo/demo.js";
 import { DEMO_CONFIG_PATH, demoConfig, parsePort } from "../../demo/demo-config.js";
 import { demoPort } from "../../demo/demo-ports.js";
@@ -66,12 +67,14 @@ Options:
     // The shipped demo keeps its data in ./var of the current directory; another --config, where it says.
     const dataDir = values["data-dir"] ?? (values.config === undefined ? "var" : undefined);
     const config = demoConfig(loaded, { dataDir, mqttPort, httpPort });
-    return runDemo({
+    const code = await runDemo({
       config,
       tty: values["no-tty"] !== true,
       durationSeconds: duration,
       stdin: process.stdin,
       stdout: process.stdout,
     });
+    exitAfterStop(code);
+    return code;
   },
 };

@@ -1,12 +1,12 @@
 import { resolve } from "node:path";
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../../config/load.js";
-import { silentLogger } from "../../daemon/logger.js";
-import { EVENT_TAG_USAGE, runEventTag } from "../../evidence/tag-command.js";
+import { silentLogger } from "../../core/logger.js";
+import { VERSION } from "../../core/version.js";
 import { NoFootageError, promoteRing } from "../../recorder/after-the-fact.js";
 import { requireDirectory } from "../../storage/input-file.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
-import { VERSION } from "../version.js";
+import { EVENT_TAG_USAGE, runEventTag } from "./event-tag.js";
 
 /** One `camsync event …` sub-command. Add new ones to `subcommands` below. */
 interface EventSubcommand {

@@ -1,9 +1,9 @@
 import { eventDirFor } from "../../evidence/amendment.js";
 import { currentOfficer, setEventOfficer, setOfficer } from "../../evidence/officer.js";
-import { viaDaemonOrDirect } from "../../evidence/operator-action.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
 import { LOCATE_HELP, locateDataDir, locateOptions } from "../locate.js";
+import { viaDaemonOrDirect } from "../via-daemon-or-direct.js";
 
 export const officerCommand: CliCommand = {
   name: "officer",

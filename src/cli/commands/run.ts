@@ -3,8 +3,10 @@ import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../../config/load.js";
 import { dataDirProblem } from "../../config/preflight.js";
 import type { Config } from "../../config/schema.js";
 import { systemClock } from "../../core/clock.js";
+import { createLogger, type Logger } from "../../core/logger.js";
 import { Daemon } from "../../daemon/daemon.js";
-import { createLogger, type Logger } from "../../daemon/logger.js";
+import { exitAfterStop } from "../../daemon/exit-backstop.js";
+import { DataDirLockedError } from "../../storage/data-dir-lock.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
 
@@ -26,20 +28,27 @@ export async function runDaemonUntilSignal(
     logger.fatal({ err }, "uncaught exception: exiting so the service manager restarts camsync");
     process.exit(1);
   });
-  try {
-    await daemon.start();
-  } catch (err) {
-    logger.fatal({ err }, `camsync could not start: ${(err as Error).message}`);
-    await daemon.stop().catch(() => {});
-    return EXIT_FAILURE;
-  }
-  await hooks.onStarted?.(daemon);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // Listen before starting: a SIGTERM during start (systemd stop, a quick Ctrl-C) must stop cleanly too.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));
   });
+  try {
+    await daemon.start();
+  } catch (err) {
+    if (err instanceof DataDirLockedError) {
+      logger.fatal({ holder: err.holder, lock: err.lockPath }, `camsync refused to start: ${err.message}`);
+      process.stderr.write(`camsync ${mode}: ${err.message}; refusing to start\n`);
+    } else logger.fatal({ err }, `camsync could not start: ${(err as Error).message}`);
+    await daemon.stop().catch(() => {});
+    exitAfterStop(EXIT_FAILURE, logger);
+    return EXIT_FAILURE;
+  }
+  await hooks.onStarted?.(daemon);
+  const signal = await signalled;
   logger.info({ signal }, `received ${signal}: stopping`);
   await daemon.stop();
+  exitAfterStop(EXIT_OK, logger);
   return EXIT_OK;
 }
 
@@ -59,6 +68,8 @@ export const runCommand: CliCommand = {
 Runs camsync in the foreground, as systemd starts it (Type=notify: READY=1 once ready,
 WATCHDOG=1 while its health checks pass). Logs are JSON lines on stdout.
 SIGTERM or SIGINT stop it cleanly; an open event is persisted and resumed on the next start.
+One daemon per data dir: it first locks {dataDir}/daemon.lock and exits 1 at once, naming the
+holder's pid, when another camsync holds it.
 
 Options:
   -c, --config FILE     config file (default ${DEFAULT_CONFIG_PATH}, or $CAMSYNC_CONFIG)

@@ -1,4 +1,4 @@
-import { controlRequest } from "../../daemon/control-client.js";
+import { controlRequest } from "../../control/control-client.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
 import { controlSocketPath, LOCATE_HELP, locateDataDir, locateOptions } from "../locate.js";

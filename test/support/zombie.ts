@@ -1,0 +1,30 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+function state(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A process that was SIGKILLed but is not reaped (a zombie): its parent (`sleep`, after `exec`) never
+ * waits for it, like a supervisor slow to collect a killed daemon. Returns its pid and the start time it
+ * had while alive (`/proc/{pid}/stat` field 22, still readable); `onCleanup` gets the parent's kill.
+ */
+export async function zombie(onCleanup: (fn: () => void) => void): Promise<{ pid: number; started: string }> {
+  const parent = spawn("sh", ["-c", "sleep 600 & echo $!; exec sleep 600"], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  onCleanup(() => parent.kill("SIGKILL"));
+  const pid = await new Promise<number>((resolve) =>
+    parent.stdout?.once("data", (b: Buffer) => resolve(Number.parseInt(b.toString(), 10))),
+  );
+  const started = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ")[19] ?? "";
+  process.kill(pid, "SIGKILL");
+  for (let i = 0; i < 50 && state(pid) !== "Z"; i++) await new Promise((r) => setTimeout(r, 100));
+  if (state(pid) !== "Z") throw new Error(`process ${pid} did not become a zombie`);
+  return { pid, started };
+}
