@@ -10,7 +10,7 @@
 // are performance.now() in this one process. From a CAN frame on a serial line through the real
 // daemon process: bench/latency-e2e.mjs.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +22,9 @@ const dist = (p) => import(join(root, "dist", p));
 const CAMS = ["bc1", "bc2", "bc3", "bc4", "bc5", "bc6", "bc7", "bc8"];
 const VEHICLE = "bench1";
 const WARMUP = 20;
+/** The broker baseline runs beside the daemon and the cams, so under identities of its own. */
+const BASELINE_SUBS = CAMS.map((id) => `base-${id}`);
+const BASELINE_PUB = "base-pub";
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return Number.NaN;
@@ -54,8 +57,8 @@ async function brokerBaseline(url, file, payloadSize) {
       key: file(`${identity}.key`),
       clean: true,
     });
-  const subs = await Promise.all(CAMS.map((id) => connect(`bench-sub-${id}`, id)));
-  const pub = await connect("bench-pub", "camsync");
+  const subs = await Promise.all(BASELINE_SUBS.map((id) => connect(id, id)));
+  const pub = await connect(BASELINE_PUB, BASELINE_PUB);
   for (const c of [...subs, pub]) c.stream.setNoDelay?.(true); // as the daemon's and the cams' links do
   const topic = `camsync/v1/${VEHICLE}-baseline/activation`;
   let sentAt = 0;
@@ -198,12 +201,22 @@ export async function run({ rounds = 300 } = {}) {
   const { MosquittoProcess } = await dist("bodycam/mosquitto-process.js");
   const dir = mkdtempSync(join(tmpdir(), "camsync-bench-bodycam-"));
   const certDir = join(dir, "certs");
-  execFileSync("bash", [join(root, "scripts/make-certs.sh"), certDir, ...CAMS], { stdio: "ignore" });
+  execFileSync(
+    "bash",
+    [join(root, "scripts/make-certs.sh"), certDir, ...CAMS, ...BASELINE_SUBS, BASELINE_PUB],
+    { stdio: "ignore" },
+  );
+  // The shipped ACL, plus the baseline publisher's one topic.
+  const aclFile = join(dir, "acl");
+  writeFileSync(
+    aclFile,
+    `${readFileSync(join(root, "config/mosquitto/acl"), "utf8")}\nuser ${BASELINE_PUB}\ntopic write camsync/v1/${VEHICLE}-baseline/activation\n`,
+  );
   const file = (name) => readFileSync(join(certDir, name));
   const broker = await MosquittoProcess.start({
     dir,
     shippedConfigPath: join(root, "config/mosquitto/mosquitto.conf"),
-    aclFile: join(root, "config/mosquitto/acl"),
+    aclFile,
     certDir,
   });
   const closers = [];

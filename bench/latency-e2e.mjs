@@ -23,6 +23,9 @@ import { unitNodeFlags } from "./_unit-node-flags.mjs";
 const VEHICLE = "bench2";
 const CAMS = ["bc1", "bc2", "bc3", "bc4", "bc5", "bc6", "bc7", "bc8"];
 const WARMUP = 20;
+/** The broker baseline runs beside the daemon and the cams, so under identities of its own. */
+const BASELINE_SUBS = CAMS.map((id) => `base-${id}`);
+const BASELINE_PUB = "base-pub";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function percentile(xs, p) {
@@ -51,13 +54,13 @@ const speedLine = (kmh) => {
 async function baselineClients(broker, payloadSize) {
   const topic = `camsync/v1/${VEHICLE}-baseline/activation`;
   const subs = await Promise.all(
-    CAMS.map((id) =>
-      mqtt.connectAsync(broker.url, { ...broker.tls(id), clientId: `e2e-base-${id}`, clean: true }),
+    BASELINE_SUBS.map((id) =>
+      mqtt.connectAsync(broker.url, { ...broker.tls(id), clientId: id, clean: true }),
     ),
   );
   const pub = await mqtt.connectAsync(broker.url, {
-    ...broker.tls("camsync"),
-    clientId: "e2e-base-pub",
+    ...broker.tls(BASELINE_PUB),
+    clientId: BASELINE_PUB,
     clean: true,
   });
   const state = { sentAt: 0, got: 0, samples: [] };
@@ -83,7 +86,13 @@ async function baselineClients(broker, payloadSize) {
 
 export async function run({ rounds = 200 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "camsync-bench-e2e-"));
-  const broker = new Broker({ dir: join(dir, "mosquitto"), vehicleId: VEHICLE, identities: CAMS });
+  const broker = new Broker({
+    dir: join(dir, "mosquitto"),
+    vehicleId: VEHICLE,
+    identities: [...CAMS, ...BASELINE_SUBS, BASELINE_PUB],
+    // The baseline's own identities (one identity, one connection): its publisher writes only its topic.
+    extraAcl: [`user ${BASELINE_PUB}`, `topic write camsync/v1/${VEHICLE}-baseline/activation`],
+  });
   const adapter = new SlcanAdapter({ dir });
   let daemon;
   let fleet;

@@ -2,7 +2,7 @@
 // The status page against a real daemon (activation engine, embedded broker, two reference body cams):
 // how fast a Start pressed on the page shows up as RECORDING and as both body cams confirmed on its live
 // stream, how fast GET /api/status answers, and how heavy the page is. Run after `npm run build`.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +17,7 @@ function http(url, opts = {}) {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode, body }));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body }));
     });
     req.on("error", reject);
     req.end(opts.body);
@@ -105,10 +105,13 @@ export async function run() {
   const sse = stream(`${pageUrl}api/events`);
   await sse.waitFor((v) => v.bodycams.length === 2 && v.bodycams.every((b) => b.online));
 
+  // The page as the kiosk opens it: from the launch link in the data dir (sets the session cookie).
+  const opened = await http(readFileSync(join(dir, "status-page.url"), "utf8").trim());
+  const cookie = (opened.headers["set-cookie"]?.[0] ?? "").split(";")[0];
   const control = (action) =>
     http(`${pageUrl}api/control`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-camsync-request": "1" },
+      headers: { "content-type": "application/json", "x-camsync-request": "1", cookie },
       body: JSON.stringify({ action }),
     });
   const toRecording = [];

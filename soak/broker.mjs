@@ -11,7 +11,10 @@ import { repoRoot } from "./daemon-process.mjs";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class Broker {
-  /** @param {{ dir: string, vehicleId: string, identities: string[], observers?: string[] }} opts */
+  /**
+   * @param {{ dir: string, vehicleId: string, identities: string[], observers?: string[], extraAcl?: string[] }} opts
+   *   extraAcl: more ACL lines (e.g. a bench's baseline publisher).
+   */
   constructor(opts) {
     this.opts = opts;
     this.certDir = join(opts.dir, "certs");
@@ -44,7 +47,7 @@ export class Broker {
   }
 
   async start() {
-    const { dir, identities, observers = [], vehicleId } = this.opts;
+    const { dir, identities, observers = [], vehicleId, extraAcl = [] } = this.opts;
     execFileSync(
       "bash",
       [join(repoRoot, "scripts/make-certs.sh"), this.certDir, ...identities, ...observers],
@@ -52,7 +55,10 @@ export class Broker {
     );
     // The shipped ACL, plus read-only access to this car's whole tree for observers (the soak's witness).
     const acl = join(dir, "acl");
-    const extra = observers.flatMap((u) => [`user ${u}`, `topic read camsync/v1/${vehicleId}/#`]);
+    const extra = [
+      ...observers.flatMap((u) => [`user ${u}`, `topic read camsync/v1/${vehicleId}/#`]),
+      ...extraAcl,
+    ];
     writeFileSync(
       acl,
       `${readFileSync(join(repoRoot, "config/mosquitto/acl"), "utf8")}\n# soak observers\n${extra.join("\n")}\n`,

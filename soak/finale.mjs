@@ -33,8 +33,8 @@ export async function quiesce(s, { settleMs = 90_000 } = {}) {
 function retainedActivation(s) {
   return new Promise((resolve) => {
     const client = mqtt.connect(s.broker.url, {
-      ...s.broker.tls("observer"),
-      clientId: `soak-final-${process.pid}`,
+      ...s.broker.tls("finale"),
+      clientId: "finale",
       reconnectPeriod: 0,
     });
     const done = (v) => {

@@ -102,7 +102,8 @@ export class Soak {
       dir: join(this.dir, "mosquitto"),
       vehicleId: this.vehicleId,
       identities: [...this.cams, "rogue"],
-      observers: ["observer"],
+      // One identity, one connection (use_username_as_clientid): the finale's probe has its own.
+      observers: ["observer", "finale"],
     });
     await this.broker.start();
     this.brokerUp = true;

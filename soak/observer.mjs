@@ -17,7 +17,7 @@ export class Observer {
     const { url, tls } = this.opts;
     const client = mqtt.connect(url, {
       ...tls,
-      clientId: `soak-observer-${process.pid}`,
+      clientId: "observer", // the identity's own (the broker ties client ids to identities)
       protocolVersion: 4,
       clean: true,
       reconnectPeriod: 200,

@@ -18,6 +18,7 @@ import { ConfirmationTracker } from "./confirmation.js";
 import { OFFLINE_STATUS, openDaemonConnection } from "./daemon-connection.js";
 import { DurableDelivery } from "./delivery.js";
 import type { EmbeddedBroker } from "./embedded-broker.js";
+import { FlapGate } from "./flap-guard.js";
 import { type InboundContext, readInbound } from "./inbound.js";
 import { type MqttLink, type MqttLinkOptions, ReconnectingMqttLink } from "./mqtt-link.js";
 import { activationPayload, alertPayload } from "./outbound-payloads.js";
@@ -65,6 +66,8 @@ export class BodycamSync implements Component {
   private staleCheck: TimerHandle | undefined;
   private offlineCheck: TimerHandle | undefined;
   private state: "idle" | "active" | "post-roll" = "idle";
+  /** A flapping cam's trigger edges, bounded (src/bodycam/flap-guard.ts). */
+  private readonly flapGate: FlapGate;
   private current: ActivationPayload | null = null;
   private readonly triggers = new BodycamTriggers();
   private readonly dropped: Record<DecodeFailure, number> = {
@@ -96,6 +99,12 @@ export class BodycamSync implements Component {
       lowBatteryPercent: opts.config.bodycams.lowBatteryPercent,
       alert: (code, severity, message, device) => this.alert(code, severity, message, device),
       log: this.log,
+    });
+    this.flapGate = new FlapGate({
+      clock: opts.clock,
+      carState: () => this.state,
+      emit: (t) => opts.bus.emit("trigger", t),
+      alert: (message, device) => this.alert("bodycam-flapping", "warning", message, device),
     });
     this.inbound = {
       topics: this.topics,
@@ -178,6 +187,7 @@ export class BodycamSync implements Component {
     this.opts.clock.clearTimeout(this.offlineCheck);
     this.staleCheck = this.offlineCheck = undefined;
     this.tracker.end();
+    this.flapGate.stop();
     await this.link?.close({ topic: this.topics.status, payload: OFFLINE_STATUS, retain: true });
     this.link = null;
     await this.broker?.close();
@@ -377,14 +387,14 @@ export class BodycamSync implements Component {
     this.tracker.report(id, cam);
     this.alertRules.battery(id, cam.battery);
     const cleared = this.triggers.onStatus(id, cam.online, cam.recording, this.opts.clock.now());
-    if (cleared) this.opts.bus.emit("trigger", cleared);
+    if (cleared) this.flapGate.pass(cleared);
     this.carStatus.schedule();
   }
 
   private onBodycamActivation(id: string, active: boolean, at: string): void {
     const t = this.triggers.onActivation(id, active, at, this.opts.clock.now());
     if (t?.active) this.log.info({ bodycam: id }, "body cam started by its officer: triggering the car");
-    if (t) this.opts.bus.emit("trigger", t);
+    if (t) this.flapGate.pass(t);
   }
 }
 

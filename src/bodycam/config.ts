@@ -20,7 +20,9 @@ export const mqttConfigSchema = section(
       .min(1)
       .max(64)
       .optional()
-      .describe("Fixed MQTT client id (persistent session). Default: camsync-{vehicle.id}."),
+      .describe(
+        "Fixed MQTT client id (persistent session). Default: `username`. The shipped brokers tie client ids to identities: the embedded one refuses any other id, Mosquitto (use_username_as_clientid) replaces it.",
+      ),
     username: z
       .string()
       .min(1)

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
+import { readPem } from "../storage/input-file.js";
 import type { BodycamConfig, MqttConfig } from "./config.js";
 import type { EmbeddedBroker } from "./embedded-broker.js";
 import type { MqttLinkOptions } from "./mqtt-link.js";
@@ -60,12 +60,13 @@ export async function openDaemonConnection(args: {
     broker,
     linkOptions: {
       url,
-      clientId: mqtt.clientId ?? `camsync-${vehicleId}`,
+      // The client id is the identity (docs/protocol.md): the shipped brokers refuse or replace any other.
+      clientId: mqtt.clientId ?? mqtt.username,
       username: certIdentity ? undefined : mqtt.username,
       password,
-      ca: mqtt.caFile ? readFileSync(mqtt.caFile) : undefined,
-      cert: mqtt.certFile ? readFileSync(mqtt.certFile) : undefined,
-      key: mqtt.keyFile ? readFileSync(mqtt.keyFile) : undefined,
+      ca: mqtt.caFile ? readPem(mqtt.caFile, "mqtt.caFile") : undefined,
+      cert: mqtt.certFile ? readPem(mqtt.certFile, "mqtt.certFile") : undefined,
+      key: mqtt.keyFile ? readPem(mqtt.keyFile, "mqtt.keyFile") : undefined,
       protocolVersion,
       sessionExpirySeconds: mqtt.sessionExpirySeconds,
       keepaliveSeconds: mqtt.keepaliveSeconds,

@@ -31,18 +31,28 @@ export class DurableDelivery {
       this.onOutboxError(err instanceof Error ? err : new Error(String(err)));
       entry = { id: 0, topic, payload, retain };
     }
-    if (retain) {
-      this.recent.add(payload);
-      if (this.recent.size > RECENT_RETAINED) this.recent.delete(this.recent.values().next().value ?? "");
-    }
+    if (retain) this.remember(payload);
     this.deliver(entry);
   }
 
-  /** Hand every pending entry to the broker, oldest first; returns them. */
+  /**
+   * Hand every pending entry to the broker, oldest first; returns them. After a restart they were
+   * written by the previous process: remembered too, so their echoes are not taken for another
+   * client's (a false `activation-foreign` alert).
+   */
   replay(): OutboxEntry[] {
     const pending = this.outbox.pending();
-    for (const e of pending) this.deliver(e);
+    for (const e of pending) {
+      if (e.retain) this.remember(e.payload);
+      this.deliver(e);
+    }
     return pending;
+  }
+
+  private remember(payload: string): void {
+    this.recent.delete(payload);
+    this.recent.add(payload);
+    if (this.recent.size > RECENT_RETAINED) this.recent.delete(this.recent.values().next().value ?? "");
   }
 
   /** A payload this daemon published (retained) recently. */

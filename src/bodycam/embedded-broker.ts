@@ -38,6 +38,9 @@ function samePassword(expected: string, given: Buffer | undefined): boolean {
  * An MQTT 3.1.1 broker inside the process (aedes) for the demo and single-box installs. It enforces the
  * same identity and ACL rules as the shipped Mosquitto config: username/password instead of client
  * certificates, then `isAllowed` on every publish (including last wills) and every subscription.
+ * A client's MQTT client id must be its username (CONNACK 2, identifier rejected, otherwise): one
+ * identity cannot take over another's connection or persistent session (Mosquitto:
+ * `use_username_as_clientid`).
  */
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const log = opts.logger.child({ component: "mqtt-broker" });
@@ -51,6 +54,13 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     if (username === undefined || expected === undefined || !samePassword(expected, password)) {
       log.warn({ clientId: client.id, username }, "refused connection: unknown user or wrong password");
       const err = Object.assign(new Error("bad username or password"), { returnCode: 4 });
+      done(err as Parameters<typeof done>[0], false);
+      return;
+    }
+    if (client.id !== username) {
+      // The client id is the identity: anything else could take over another identity's session.
+      log.warn({ clientId: client.id, username }, "refused connection: client id is not the identity's own");
+      const err = Object.assign(new Error(`client id must be '${username}'`), { returnCode: 2 });
       done(err as Parameters<typeof done>[0], false);
       return;
     }

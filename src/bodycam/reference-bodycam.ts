@@ -60,7 +60,8 @@ export class ReferenceBodycam extends EventEmitter<ReferenceBodycamEvents> {
     this.lastDrainAt = this.clock.monotonic();
     this.link = connect({
       url: opts.url,
-      clientId: `bodycam-${opts.id}`,
+      // The client id is the identity: the broker refuses (embedded) or replaces (Mosquitto) any other.
+      clientId: opts.username ?? opts.id,
       // With a client certificate the broker takes the identity from its CN.
       username: opts.username ?? (opts.cert && !opts.password ? undefined : opts.id),
       password: opts.password,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { VERSION } from "../core/version.js";
-import { EXIT_USAGE, UsageError } from "./command.js";
+import { InputPathError } from "../storage/input-file.js";
+import { EXIT_FAILURE, EXIT_USAGE, UsageError } from "./command.js";
 import { type CommandEntry, commands } from "./commands/index.js";
 
 function mainHelp(): string {
@@ -47,6 +48,11 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`camsync ${cmd.name}: ${err.message}\n\n${cmd.usage.trimEnd()}\n`);
       return EXIT_USAGE;
+    }
+    // A file or directory the operator named that cannot be used: a clear message, exit 1.
+    if (err instanceof InputPathError) {
+      process.stderr.write(`camsync ${cmd.name}: ${err.message}\n`);
+      return EXIT_FAILURE;
     }
     throw err;
   }

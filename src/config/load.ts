@@ -1,10 +1,13 @@
-import { readFileSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { InputPathError, readInputFileSync } from "../storage/input-file.js";
+import { resolveConfigPaths } from "./config-paths.js";
 import { type Config, configSchema } from "./schema.js";
 
 export const DEFAULT_CONFIG_PATH = "/etc/camsync/camsync.yaml";
+/** A config is a few KB; anything past this is not one. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export type ConfigResult =
   | { ok: true; config: Config; path: string }
@@ -117,18 +120,17 @@ export function loadConfigFile(path: string): ConfigResult {
   const abs = isAbsolute(path) ? path : resolve(path);
   let text: string;
   try {
-    text = readFileSync(abs, "utf8");
+    // A regular text file of sane size: never a FIFO (blocks), a device (/dev/zero never ends) or a directory.
+    text = readInputFileSync(abs, { what: "config file", maxBytes: MAX_CONFIG_BYTES, text: true }).toString(
+      "utf8",
+    );
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return {
-      ok: false,
-      path: abs,
-      problems: [
-        code === "ENOENT" ? `cannot read ${abs}: no such file` : `cannot read ${abs}: ${String(err)}`,
-      ],
-    };
+    if (!(err instanceof InputPathError)) throw err;
+    return { ok: false, path: abs, problems: [err.message] };
   }
-  return parseConfigText(text, abs);
+  const r = parseConfigText(text, abs);
+  // Relative paths in the file mean "next to this file", whatever the working directory.
+  return r.ok ? { ...r, config: resolveConfigPaths(r.config, dirname(abs)) } : r;
 }
 
 export function loadConfigOrThrow(path: string): Config {

@@ -276,6 +276,7 @@ export class Daemon {
         diskPath: this.dataDir,
         dataDir: this.dataDir,
         audit,
+        launchFile: join(this.dataDir, "status-page.url"),
       }),
     );
   }

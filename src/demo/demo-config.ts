@@ -7,7 +7,7 @@ export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..
 export const DEMO_CONFIG_PATH = resolve(PACKAGE_ROOT, "config/demo.yaml");
 
 export interface DemoOverrides {
-  /** Relative to the current directory (default: the config's dataDir, ./var). */
+  /** Relative to the current directory (default: the config's dataDir). */
   dataDir?: string | undefined;
   /** Port of the embedded MQTT broker (0 = any free port). */
   mqttPort?: number | undefined;

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
 import { ReferenceBodycam } from "../bodycam/reference-bodycam.js";
@@ -24,10 +25,20 @@ export interface DemoOptions {
 
 export interface DemoUrls {
   page: string | null;
+  /** The page's launch link (this start's session): a browser opened from it may Start / Mark / Stop. */
+  pageControl: string | null;
   broker: string | null;
   log: string;
 }
 
+/** The status page's launch link, as the daemon wrote it (null when the page is off). */
+function launchLink(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8").trim() || null;
+  } catch {
+    return null;
+  }
+}
 const BODYCAM_CONNECT_MS = 5000;
 
 /**
@@ -98,6 +109,7 @@ export class Demo {
     const { mqtt } = this.config;
     return {
       page: c["status-page"]?.url ?? null,
+      pageControl: launchLink(join(this.config.dataDir, "status-page.url")),
       broker: c["bodycam-sync"]?.embeddedBroker ?? (mqtt.embeddedBroker.enabled ? null : mqtt.url),
       log: this.logPath,
     };
@@ -182,6 +194,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     [
       `camsync demo: vehicle ${opts.config.vehicle.id}, data in ${opts.config.dataDir}`,
       `  status page: ${urls.page ?? "(disabled)"}`,
+      ...(urls.pageControl ? [`  page with controls (this start only): ${urls.pageControl}`] : []),
       `  MQTT broker: ${urls.broker ?? "(not running)"}`,
       `  control:     ${join(opts.config.dataDir, "control.sock")}`,
       `  log:         ${urls.log}`,

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { z } from "zod";
+import { readBody } from "../statuspage/request-body.js";
 import { ReviewError } from "./review-error.js";
 
 /** The review tab's POST bodies: tagging an event, and signing in the officer. */
@@ -17,21 +18,11 @@ const MAX_BODY_BYTES = 8192;
 export function readJson(req: IncomingMessage): Promise<unknown> {
   if (!/^application\/json\b/i.test(req.headers["content-type"] ?? ""))
     return Promise.reject(new ReviewError(415, "expected content-type: application/json"));
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) reject(new ReviewError(413, "body too large"));
-      else chunks.push(c);
-    });
-    req.on("end", () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      } catch {
-        reject(new ReviewError(400, "body is not JSON"));
-      }
-    });
-    req.on("error", reject);
+  return readBody(req, MAX_BODY_BYTES, () => new ReviewError(413, "body too large")).then((text) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new ReviewError(400, "body is not JSON");
+    }
   });
 }

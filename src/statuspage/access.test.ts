@@ -9,9 +9,11 @@ const get = (over: Partial<AccessRequest> = {}): AccessRequest => ({
   queryToken: null,
   origin: undefined,
   customHeader: undefined,
+  session: false,
   ...over,
 });
-const post = (over: Partial<AccessRequest> = {}) => get({ method: "POST", customHeader: "1", ...over });
+const post = (over: Partial<AccessRequest> = {}) =>
+  get({ method: "POST", customHeader: "1", session: true, ...over });
 
 describe("hostName", () => {
   it.each([
@@ -32,6 +34,7 @@ describe("checkAccess without a token (loopback only)", () => {
     ["a LAN address as Host", get({ host: "192.168.1.20:8080" }), 403],
     ["no Host header", get({ host: undefined }), 403],
     ["a POST with the custom header and no Origin", post(), null],
+    ["a POST without the page session (any local process)", post({ session: false }), 403],
     ["a POST from the page's own origin", post({ origin: "http://127.0.0.1:8080" }), null],
     ["a POST without the custom header (plain form / simple fetch)", post({ customHeader: undefined }), 403],
     ["a POST with the header set to something else", post({ customHeader: "yes" }), 403],
@@ -57,6 +60,11 @@ describe("checkAccess with a token", () => {
       "a POST with token but no custom header",
       post({ host: "10.0.0.5:8080", queryToken: TOKEN, customHeader: undefined }),
       403,
+    ],
+    [
+      "a POST with the token needs no page session",
+      post({ host: "10.0.0.5:8080", authorization: `Bearer ${TOKEN}`, session: false }),
+      null,
     ],
     [
       "a POST with token from the page's origin",

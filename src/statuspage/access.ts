@@ -7,7 +7,9 @@ import { isLoopbackHost } from "./loopback.js";
  * - Token: when one is configured, every request (page, API, live stream) must carry it as
  *   `Authorization: Bearer TOKEN` or `?token=TOKEN` (EventSource cannot send headers).
  * - Without a token the page is loopback-only, and the `Host` header must be a loopback name too, so a
- *   web page elsewhere cannot reach it through DNS rebinding.
+ *   web page elsewhere cannot reach it through DNS rebinding. Any local process can still read it, so
+ *   without a token every state-changing request (POST) also needs the page session (`session`: the
+ *   request carries this start's session cookie, see page-session.ts).
  * - State-changing requests (POST) need the custom header `X-Camsync-Request: 1` (a cross-site form or
  *   fetch cannot send it without a CORS preflight, which this server never grants) and, when the browser
  *   sends `Origin`, an origin equal to the page's own.
@@ -19,6 +21,8 @@ export interface AccessRequest {
   queryToken: string | null;
   origin: string | undefined;
   customHeader: string | undefined;
+  /** The request carries this start's page-session cookie. */
+  session: boolean;
 }
 
 export type AccessVerdict = { ok: true } | { ok: false; status: 401 | 403; message: string };
@@ -64,6 +68,14 @@ export function checkAccess(req: AccessRequest, token: string | undefined): Acce
     };
   }
   if (req.method === "POST") {
+    if (token === undefined && !req.session) {
+      return {
+        ok: false,
+        status: 403,
+        message:
+          "control from the status page needs its session: open the page from the launch link ({dataDir}/status-page.url) or configure a token",
+      };
+    }
     if (req.customHeader !== "1") {
       return { ok: false, status: 403, message: `control requests need the header ${CUSTOM_HEADER}: 1` };
     }

@@ -13,9 +13,12 @@ import { ReviewRoutes } from "../review/review-routes.js";
 import { CUSTOM_HEADER, checkAccess } from "./access.js";
 import { ActivityLog } from "./activity.js";
 import { controlOutcome, pageControlSchema } from "./control-outcome.js";
+import { LiveStreams } from "./live-streams.js";
 import { isLoopbackHost } from "./loopback.js";
 import { PAGE_CSP, PAGE_HTML } from "./page.js";
+import { PageSession, SESSION_PARAM } from "./page-session.js";
 import { Readings } from "./readings.js";
+import { header, readBody } from "./request-body.js";
 import { type StatusView, statusView } from "./status-view.js";
 
 export type StatusPageConfig = Config["control"]["statusPage"];
@@ -39,12 +42,13 @@ export interface StatusPageOptions {
   dataDir?: string | undefined;
   /** The daemon's one audit writer, for the review tab's `event-viewed` entries. */
   audit?: AuditAppender | undefined;
+  /** Where to write this start's launch link (page session), e.g. `{dataDir}/status-page.url`. */
+  launchFile?: string | undefined;
 }
 
 const PUSH_EVERY_MS = 1000;
 /** Changes arriving together (a start and its confirmations) are pushed once. */
 const PUSH_COALESCE_MS = 50;
-const MAX_STREAMS = 16;
 const MAX_BODY_BYTES = 4096;
 const DISK_EVERY_MS = 5000;
 
@@ -73,7 +77,8 @@ class RequestError extends Error {
 export class StatusPage implements Component {
   readonly name = "status-page";
   private server: Server | undefined;
-  private readonly streams = new Set<ServerResponse>();
+  private readonly live = new LiveStreams<ServerResponse>();
+  private session: PageSession | undefined;
   private readonly activity: ActivityLog;
   private readonly readings = new Readings();
   private unsubscribe: (() => void) | undefined;
@@ -100,6 +105,11 @@ export class StatusPage implements Component {
         headers: COMMON_HEADERS,
       });
     }
+  }
+
+  /** The link that gives a page control (this start's session), for the demo and tests in-process. */
+  get launchUrl(): string | null {
+    return this.boundUrl && this.session ? this.session.launchUrl(this.boundUrl) : null;
   }
 
   /** `http://host:port/` once listening (null before start or when disabled). */
@@ -130,6 +140,14 @@ export class StatusPage implements Component {
     const { port } = server.address() as AddressInfo;
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     this.boundUrl = `http://${host}:${port}/`;
+    this.session = new PageSession(port);
+    if (this.opts.launchFile) {
+      try {
+        this.session.writeLaunchFile(this.opts.launchFile, this.boundUrl);
+      } catch (err) {
+        this.log.error({ err, path: this.opts.launchFile }, "status page launch link not written");
+      }
+    }
     const bus = this.opts.bus;
     if (bus) {
       const offs = [this.activity, this.readings].map((r) => r.subscribe((event, fn) => bus.on(event, fn)));
@@ -151,8 +169,10 @@ export class StatusPage implements Component {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.review?.stop();
-    for (const s of this.streams) s.end();
-    this.streams.clear();
+    for (const s of this.live.streams()) s.end();
+    this.live.clear();
+    if (this.opts.launchFile) PageSession.forget(this.opts.launchFile);
+    this.session = undefined;
     const server = this.server;
     this.server = undefined;
     this.boundUrl = null;
@@ -164,7 +184,7 @@ export class StatusPage implements Component {
   status(): StatusPageStatus {
     return {
       url: this.boundUrl,
-      liveClients: this.streams.size,
+      liveClients: this.live.size,
       token: this.opts.config.token !== undefined,
     };
   }
@@ -216,7 +236,7 @@ export class StatusPage implements Component {
    * one or two frames.
    */
   private schedulePush(): void {
-    if (this.pending || this.streams.size === 0) return;
+    if (this.pending || this.live.size === 0) return;
     const { clock } = this.opts;
     const wait = Math.max(0, this.lastPushAt + PUSH_COALESCE_MS - clock.monotonic());
     this.pending = clock.setTimeout(() => {
@@ -226,10 +246,10 @@ export class StatusPage implements Component {
   }
 
   private push(): void {
-    if (this.streams.size === 0) return;
+    if (this.live.size === 0) return;
     this.lastPushAt = this.opts.clock.monotonic();
     const frame = `data: ${JSON.stringify(this.view())}\n\n`;
-    for (const s of this.streams) s.write(frame);
+    for (const s of this.live.streams()) s.write(frame);
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -242,12 +262,17 @@ export class StatusPage implements Component {
         queryToken: url.searchParams.get("token"),
         origin: req.headers.origin,
         customHeader: header(req, CUSTOM_HEADER),
+        session: this.session?.inCookies(req.headers.cookie) ?? false,
       },
       this.opts.config.token,
     );
     if (!verdict.ok) {
       if (verdict.status === 401) res.setHeader("www-authenticate", 'Bearer realm="camsync"');
       throw new RequestError(verdict.status, verdict.message);
+    }
+    if (req.method === "GET" && url.searchParams.has(SESSION_PARAM)) {
+      this.establishSession(url, res);
+      return;
     }
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
@@ -281,8 +306,29 @@ export class StatusPage implements Component {
     }
   }
 
+  /** The launch link: set the session cookie and go to the bare page (the secret leaves the address bar). */
+  private establishSession(url: URL, res: ServerResponse): void {
+    if (!this.session?.matches(url.searchParams.get(SESSION_PARAM))) {
+      throw new RequestError(
+        403,
+        "this session link is not (or no longer) valid: open the current launch link",
+      );
+    }
+    url.searchParams.delete(SESSION_PARAM);
+    res.writeHead(303, {
+      ...COMMON_HEADERS,
+      "set-cookie": this.session.cookie(),
+      location: `/${url.search}`,
+    });
+    res.end();
+  }
+
   private openStream(req: IncomingMessage, res: ServerResponse): void {
-    if (this.streams.size >= MAX_STREAMS) throw new RequestError(503, "too many live clients");
+    const trusted =
+      this.opts.config.token !== undefined || (this.session?.inCookies(req.headers.cookie) ?? false);
+    const admission = this.live.admit(res, { address: req.socket.remoteAddress ?? "", trusted });
+    if (!admission.admitted) throw new RequestError(503, admission.reason);
+    for (const old of admission.evict) old.end();
     res.writeHead(200, {
       ...COMMON_HEADERS,
       "content-type": "text/event-stream; charset=utf-8",
@@ -290,8 +336,7 @@ export class StatusPage implements Component {
       "x-accel-buffering": "no",
     });
     res.write(`retry: 2000\n\ndata: ${JSON.stringify(this.view())}\n\n`);
-    this.streams.add(res);
-    const drop = () => this.streams.delete(res);
+    const drop = () => this.live.remove(res);
     req.on("close", drop);
     res.on("error", drop);
   }
@@ -300,7 +345,7 @@ export class StatusPage implements Component {
     if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
       throw new RequestError(415, "expected content-type: application/json");
     }
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES, () => new RequestError(413, "body too large"));
     let raw: unknown;
     try {
       raw = JSON.parse(body);
@@ -339,26 +384,6 @@ export class StatusPage implements Component {
       message: status === 500 ? "internal error" : (err as Error).message,
     });
   }
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      // Past the limit the rest is read and dropped, so the 413 answer still reaches the client.
-      if (size > MAX_BODY_BYTES) reject(new RequestError(413, "body too large"));
-      else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
 
 export function createStatusPage(opts: StatusPageOptions): StatusPage {

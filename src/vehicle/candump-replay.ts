@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import type { Clock } from "../core/clock.js";
 import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
+import { inputFileProblem } from "../storage/input-file.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
 import { CandumpLineSplitter } from "./candump-line.js";
@@ -127,6 +128,9 @@ export class CandumpReplay implements CanSource {
   }
 
   private async *readFile(): AsyncGenerator<CanFrame[]> {
+    // A regular file only: a FIFO would block, a device (/dev/zero) never ends.
+    const problem = inputFileProblem(this.opts.file, "candump replay file");
+    if (problem) throw new Error(problem);
     const splitter = new CandumpLineSplitter();
     this.splitter = splitter;
     const stream = createReadStream(this.opts.file, { encoding: "latin1", highWaterMark: 64 * 1024 });

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Clock } from "../core/clock.js";
 import type { EventBus } from "../core/event-bus.js";
+import { inputFileProblem } from "../storage/input-file.js";
 import { type GpsEpoch, type GpsFeed, GpsFixAssembler } from "./gps-fix.js";
 import { parseNmeaSentence } from "./nmea-parser.js";
 import { ReplayPacer } from "./replay-pacer.js";
@@ -74,6 +75,9 @@ export class NmeaReplayFeed implements GpsFeed {
 
   private async play(): Promise<void> {
     const { clock, bus, file } = this.opts;
+    // A regular file only: a FIFO would block, a device (/dev/zero) never ends.
+    const problem = inputFileProblem(file, "GPS replay file");
+    if (problem) throw new Error(problem);
     const text = await readFile(file, "latin1");
     if (text.length > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
     const lines = text.split("\n");

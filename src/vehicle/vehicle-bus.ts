@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
 import type { EventBus } from "../core/event-bus.js";
 import type { HealthState } from "../core/health.js";
 import type { Logger } from "../core/logger.js";
 import { stageTrace } from "../core/stage-trace.js";
+import { readInputFileSync } from "../storage/input-file.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
 import { type DbcDatabase, parseDbc } from "./dbc.js";
@@ -40,12 +40,17 @@ export class VehicleBusConfigError extends Error {
 }
 
 /** Load and parse the configured DBC file, with errors that name the file. */
+/** The largest DBC files in opendbc are a few hundred KB. */
+const MAX_DBC_BYTES = 16 * 1024 * 1024;
+
 export function loadDbc(path: string): DbcDatabase {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readInputFileSync(path, { what: "DBC file", maxBytes: MAX_DBC_BYTES, text: true }).toString(
+      "utf8",
+    );
   } catch (err) {
-    throw new VehicleBusConfigError(`vehicleBus.dbc: cannot read ${path}: ${(err as Error).message}`);
+    throw new VehicleBusConfigError(`vehicleBus.dbc: cannot read ${(err as Error).message}`);
   }
   try {
     return parseDbc(text);

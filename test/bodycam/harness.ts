@@ -46,8 +46,11 @@ export interface BrokerFixture {
   camOptions(
     id: string,
   ): Pick<ReferenceBodycamOptions, "url" | "ca" | "cert" | "key" | "password" | "protocolVersion">;
-  /** A plain MQTT client with this identity (a body cam's, or the daemon's "camsync"). */
-  rawClient(identity: string, clientId: string): Promise<MqttClient>;
+  /**
+   * A plain MQTT client with this identity (a body cam's, or the daemon's "camsync"), connecting with
+   * `clientId` (the identity's own id unless a test tries another).
+   */
+  rawClient(identity: string, clientId?: string): Promise<MqttClient>;
   /**
    * Stop the broker, run `meanwhile`, start it again on the same port. Mosquitto keeps its
    * persistence (retained messages, sessions); the embedded broker loses everything.
@@ -88,7 +91,7 @@ export async function mosquittoFixture(): Promise<BrokerFixture> {
     }),
     rawClient: (identity, clientId) =>
       mqtt.connectAsync(url, {
-        clientId,
+        clientId: clientId ?? identity,
         ca: file("ca.crt"),
         cert: file(`${identity}.crt`),
         key: file(`${identity}.key`),
@@ -136,7 +139,7 @@ export async function embeddedFixture(): Promise<BrokerFixture> {
     camOptions: (id) => ({ url, password: `pw-${id}`, protocolVersion: 4 }),
     rawClient: (identity, clientId) =>
       mqtt.connectAsync(url, {
-        clientId,
+        clientId: clientId ?? identity,
         username: identity,
         password: identity === "camsync" ? "daemon-secret" : `pw-${identity}`,
         protocolVersion: 4,
@@ -158,6 +161,8 @@ export class DaemonUnderTest {
   readonly alerts: Alert[] = [];
   readonly decisions: Decision[] = [];
   readonly confirmations: BodycamConfirmation[] = [];
+  /** Every connect (with the broker's session-present flag) and disconnect of the daemon's MQTT link. */
+  readonly linkEvents: ({ type: "connect"; sessionPresent: boolean } | { type: "disconnect" })[] = [];
   readonly sync: BodycamSync;
   readonly activation: ActivationService;
   /** Once frozen, the MQTT link never reconnects (a killed daemon). */
@@ -190,7 +195,12 @@ export class DaemonUnderTest {
       bus: this.bus,
       clock: systemClock,
       logger: silentLogger(),
-      connect: (o) => new ReconnectingMqttLink({ ...o, clock: this.linkClock(o.clock) }),
+      connect: (o) => {
+        const link = new ReconnectingMqttLink({ ...o, clock: this.linkClock(o.clock) });
+        link.on("connect", ({ sessionPresent }) => this.linkEvents.push({ type: "connect", sessionPresent }));
+        link.on("disconnect", () => this.linkEvents.push({ type: "disconnect" }));
+        return link;
+      },
     });
     this.activation = new ActivationService({
       policy: { ...DEFAULT_POLICY, postRollSeconds: opts.postRollSeconds ?? 0 },

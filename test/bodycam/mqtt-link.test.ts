@@ -14,7 +14,7 @@ const users = [
 function linkOptions(port: number, over: Partial<MqttLinkOptions> = {}): MqttLinkOptions {
   return {
     url: `mqtt://127.0.0.1:${port}`,
-    clientId: "link-test",
+    clientId: "camsync",
     username: "camsync",
     password: "right",
     protocolVersion: 4,
@@ -101,7 +101,7 @@ describe("ReconnectingMqttLink", () => {
     const logs: string[] = [];
     const link = new ReconnectingMqttLink(
       linkOptions(port, {
-        clientId: "link-test-bc1",
+        clientId: "bc1",
         username: "bc1",
         password: "pw",
         will: { topic: "camsync/v1/t/bodycam/bc1/status", payload: '{"v":1,"online":false}', retain: true },

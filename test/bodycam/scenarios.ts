@@ -48,7 +48,7 @@ export function brokerScenarios(broker: () => BrokerFixture): void {
   }
 
   async function raw(identity: string): Promise<MqttClient> {
-    const c = await broker().rawClient(identity, `raw-${identity}-${randomBytes(3).toString("hex")}`);
+    const c = await broker().rawClient(identity);
     cleanup.push(async () => {
       await c.endAsync(true);
     });
@@ -179,12 +179,11 @@ export function brokerScenarios(broker: () => BrokerFixture): void {
 
   it("the broker refuses a cam writing into another cam's topic or onto the car's activation", async () => {
     const { daemon, cams } = await setup(["bc2"]);
-    const spy = await raw("camsync");
-    const received: string[] = [];
-    spy.on("message", (topic) => received.push(topic));
-    await spy.subscribeAsync(`camsync/v1/${daemon.vehicleId}/#`, { qos: 1 });
+    // The daemon subscribes to every cam's topics and to R/activation: it is the witness. (A second
+    // client with the daemon's identity would take over its connection: one identity, one client id.)
     await sleep(100);
-    received.length = 0;
+    const receivedBefore = { ...(daemon.sync.status().received as Record<string, number>) };
+    const countBefore = receivedBefore.received ?? 0;
     const bc1 = await raw("bc1");
     bc1.on("error", () => {});
     const R = `camsync/v1/${daemon.vehicleId}`;
@@ -197,15 +196,36 @@ export function brokerScenarios(broker: () => BrokerFixture): void {
       at: new Date().toISOString(),
       seq: 1,
     };
-    bc1.publish(
-      `${R}/bodycam/bc2/activation`,
-      JSON.stringify({ v: 1, active: true, at: new Date().toISOString() }),
+    const sent = (topic: string, payload: string, retain: boolean) =>
+      new Promise<void>((resolve) => bc1.publish(topic, payload, { qos: 1, retain }, () => resolve()));
+    const forgeries = Promise.all([
+      sent(
+        `${R}/bodycam/bc2/activation`,
+        JSON.stringify({ v: 1, active: true, at: new Date().toISOString() }),
+        false,
+      ),
+      sent(`${R}/bodycam/bc2/status`, JSON.stringify({ v: 1, online: false }), true),
+      sent(`${R}/activation`, JSON.stringify(forged), true),
+    ]);
+    // Mosquitto acknowledges and drops them; aedes closes the connection.
+    await Promise.race([forgeries, new Promise<void>((resolve) => bc1.once("close", () => resolve()))]);
+    // Then a cam's own, allowed message: once the daemon has it, the forged ones had their chance.
+    const bc3 = await raw("bc3");
+    const at = new Date().toISOString();
+    await bc3.publishAsync(
+      `${R}/bodycam/bc3/status`,
+      JSON.stringify({ v: 1, online: true, recording: false, eventId: null, at }),
       { qos: 1 },
     );
-    bc1.publish(`${R}/bodycam/bc2/status`, JSON.stringify({ v: 1, online: false }), { qos: 1, retain: true });
-    bc1.publish(`${R}/activation`, JSON.stringify(forged), { qos: 1, retain: true });
-    await sleep(300);
-    expect(received).toEqual([]);
+    await waitFor(
+      "bc3's own message reached the daemon",
+      () => (daemon.sync.status().received as Record<string, number>).received === countBefore + 1,
+    );
+    await sleep(200);
+    expect(daemon.sync.status().received).toEqual({
+      ...receivedBefore,
+      received: countBefore + 1,
+    });
     expect(daemon.triggers).toEqual([]);
     expect(daemon.eventId).toBeNull();
     expect(cams[0]?.recording).toBe(false);
@@ -213,6 +233,30 @@ export function brokerScenarios(broker: () => BrokerFixture): void {
       (daemon.sync.status().bodycams as { id: string; online: boolean }[]).find((c) => c.id === "bc2")
         ?.online,
     ).toBe(true);
+  });
+
+  it("a cam presenting the daemon's client id neither disconnects the daemon nor takes its session", async () => {
+    const { daemon, cams, vehicleId } = await setup(["bc2"]);
+    const before = daemon.linkEvents.length;
+    // The daemon's client id before the fix (camsync-{vehicle}) and after (its identity, "camsync").
+    for (const clientId of [`camsync-${vehicleId}`, "camsync", `camsync-${vehicleId}`, "camsync"]) {
+      const outcome = await broker()
+        .rawClient("bc1", clientId)
+        .then(async (c) => {
+          // Mosquitto (use_username_as_clientid) admits it under its own identity's id, "bc1".
+          await c.endAsync(true);
+          return "admitted";
+        })
+        .catch((err: Error) => `refused: ${err.message}`);
+      if (broker().kind === "embedded") expect(outcome).toMatch(/refused: .*Identifier rejected/i);
+      await sleep(50);
+    }
+    await sleep(300);
+    expect(daemon.linkEvents.slice(before), "the daemon's link neither dropped nor reconnected").toEqual([]);
+    expect(daemon.connected).toBe(true);
+    // Its session and subscriptions are intact: a cam's start still starts the car.
+    (cams[0] as ReferenceBodycam).pressStart();
+    await waitFor("event started by bc2", () => daemon.eventId !== null);
   });
 
   it("malformed payloads are dropped and counted; the daemon keeps running and recording", async () => {
@@ -306,6 +350,38 @@ export function brokerScenarios(broker: () => BrokerFixture): void {
     await waitFor("cams recording the next event", () =>
       cams.every((c) => c.recording && c.eventId === next),
     );
+  });
+
+  it("a restart's outbox replay raises no false alert (its own replayed activations are not foreign)", async () => {
+    const { daemon, cams, vehicleId, dataDir } = await setup(["bc1"]);
+    let eventId: string | null = null;
+    await broker().restart(async () => {
+      await waitFor("daemon saw the outage", () => !daemon.connected);
+      // A whole event decided while the broker is down: its start and end wait in the outbox…
+      daemon.lightsOn();
+      eventId = daemon.eventId;
+      daemon.stopByHand();
+      await waitFor("event ended", () => daemon.eventId === null);
+      await daemon.kill(); // …and the daemon dies before delivering them.
+    });
+    const restarted = new DaemonUnderTest(vehicleId, dataDir, broker());
+    cleanup.push(() => restarted.stop());
+    await restarted.start();
+    await waitFor(
+      "outbox replayed",
+      () => (restarted.sync.status() as { outboxPending: number }).outboxPending === 0,
+      10_000,
+    );
+    const seen = activationsSeen(cams[0] as ReferenceBodycam);
+    await waitFor(
+      "the replayed end reached the cam",
+      () => (cams[0] as ReferenceBodycam).recording === false,
+    );
+    // Their echoes come back to the restarted daemon (on the subscription it already has).
+    await sleep(500);
+    expect(seen.every((a) => a.eventId === eventId)).toBe(true);
+    expect(restarted.alerts.map((a) => `${a.code}: ${a.message}`)).toEqual([]);
+    expect((restarted.sync.status().received as { foreign: number }).foreign).toBe(0);
   });
 
   it("daemon killed mid-event and restarted: the activation it had not delivered is replayed", async () => {

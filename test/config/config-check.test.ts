@@ -7,8 +7,9 @@ import { repoRoot, runCli } from "../support/cli.js";
 
 describe("camsync config check", () => {
   it("accepts the shipped example and demo configs (exit 0)", () => {
-    for (const file of ["config/camsync.example.yaml", "config/demo.yaml"]) {
-      const r = runCli(["config", "check", file]);
+    // The demo's files ship with it; the example names a car's certificates, so it is checked alone here.
+    for (const args of [["--no-files", "config/camsync.example.yaml"], ["config/demo.yaml"]]) {
+      const r = runCli(["config", "check", ...args]);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/: ok$/m);

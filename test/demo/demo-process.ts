@@ -8,6 +8,8 @@ export interface DemoProcess {
   proc: CliProcess;
   dataDir: string;
   pageUrl: string;
+  /** The page's launch link (session: Start / Mark / Stop allowed). */
+  pageControlUrl: string;
   brokerUrl: string;
   /** Resolves with the first stdout line matching `re` (from line number `from` on, past or future). */
   line(re: RegExp, timeoutMs?: number, from?: number): Promise<string>;
@@ -52,6 +54,7 @@ export async function startDemo(durationSeconds = 120): Promise<DemoProcess> {
     proc,
     dataDir,
     pageUrl: "",
+    pageControlUrl: "",
     brokerUrl: "",
     line,
     mark: () => proc.lines.length,
@@ -67,6 +70,7 @@ export async function startDemo(durationSeconds = 120): Promise<DemoProcess> {
   };
   try {
     demo.pageUrl = (await line(/^ {2}status page: http:\/\//, 30_000)).split(": ")[1] ?? "";
+    demo.pageControlUrl = (await line(/^ {2}page with controls .*: http:\/\//)).split(": ")[1] ?? "";
     demo.brokerUrl = (await line(/^ {2}MQTT broker: mqtt:\/\//)).split(": ")[1] ?? "";
   } catch (err) {
     await demo.cleanup();

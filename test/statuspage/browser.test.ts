@@ -61,7 +61,9 @@ describe.skipIf(!haveChromium)("status page in Chromium", () => {
       if (m.type() === "error") problems.push(`console error: ${m.text()}`); // CSP violations, failed requests
     });
 
-    await page.goto(demo.pageUrl);
+    // The kiosk opens the launch link (the page session): redirected to the bare page, cookie set.
+    await page.goto(demo.pageControlUrl);
+    expect(page.url()).toBe(demo.pageUrl);
     await page.locator("#state", { hasText: "NOT RECORDING" }).waitFor({ timeout: 10_000 });
     await page.locator("#bodycams li", { hasText: "ONLINE" }).nth(1).waitFor({ timeout: 10_000 });
     expect(await page.locator("#link").textContent()).toBe("LIVE");

@@ -10,6 +10,7 @@ import { Daemon } from "../../src/daemon/daemon.js";
 import { createStatusPage } from "../../src/statuspage/status-page.js";
 import type { StatusView } from "../../src/statuspage/status-view.js";
 import { FakeClock } from "../support/fake-clock.js";
+import { daemonWithPage } from "./daemon-page.js";
 import { EventStream, httpRequest } from "./http-client.js";
 
 const TOKEN = "page-token-0123456789abcdef";
@@ -58,13 +59,24 @@ async function setup(page: Partial<Config["control"]["statusPage"]> = {}, clock 
   cleanups.push(() => statusPage.stop());
   const url = statusPage.url;
   if (!url) throw new Error("status page not listening");
+  // The page as the kiosk opens it: from the launch link, which sets the session cookie.
+  const opened = await httpRequest(statusPage.launchUrl ?? "");
+  sessions.set(url, (opened.headers["set-cookie"]?.[0] ?? "").split(";")[0] ?? "");
   return { daemon, statusPage, url };
 }
+
+/** The page session's cookie, by page URL (control requests from the page carry it). */
+const sessions = new Map<string, string>();
 
 const control = (url: string, action: string, headers: Record<string, string> = {}) =>
   httpRequest(`${url}api/control`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-camsync-request": "1", ...headers },
+    headers: {
+      "content-type": "application/json",
+      "x-camsync-request": "1",
+      cookie: sessions.get(url) ?? "",
+      ...headers,
+    },
     body: JSON.stringify({ action }),
   });
 
@@ -155,7 +167,11 @@ describe("status page server", () => {
 
   it("rejects malformed control requests", async () => {
     const { url } = await setup();
-    const headers = { "content-type": "application/json", "x-camsync-request": "1" };
+    const headers = {
+      "content-type": "application/json",
+      "x-camsync-request": "1",
+      cookie: sessions.get(url) ?? "",
+    };
     const post = (body: string, h = headers) =>
       httpRequest(`${url}api/control`, { method: "POST", headers: h, body });
     expect((await post('{"action":"format-disk"}')).status).toBe(400);
@@ -242,24 +258,7 @@ describe("status page server", () => {
 
 describe("status page in the daemon", () => {
   it("is built by the daemon from control.statusPage and serves its status", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "camsync-page-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const r = validateConfig({
-      vehicle: { id: "unit7" },
-      dataDir: dir,
-      control: { statusPage: { port: 0 } },
-    });
-    if (!r.ok) throw new Error(r.problems.join("\n"));
-    const daemon = new Daemon({
-      config: r.config,
-      logger: silentLogger(),
-      clock: systemClock,
-      mode: "run",
-      env: {},
-    });
-    await daemon.start();
-    cleanups.push(() => daemon.stop());
-    const page = (daemon.status().components as Record<string, { url?: string }>)["status-page"];
+    const page = await daemonWithPage("unit7", cleanups);
     expect(page?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const v = await view(page?.url ?? "");
     expect(v).toMatchObject({ vehicle: { id: "unit7" }, recording: { state: "idle" } });

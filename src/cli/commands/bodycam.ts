@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import mqtt from "mqtt";
 import { ReferenceBodycam } from "../../bodycam/reference-bodycam.js";
 import { isDeviceId, PROTOCOL_PREFIX } from "../../bodycam/topics.js";
+import { readPem } from "../../storage/input-file.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
 
@@ -95,9 +95,9 @@ export const bodycamCommand: CliCommand = {
     let files: { ca?: Buffer; cert?: Buffer; key?: Buffer };
     try {
       files = {
-        ca: values.ca ? readFileSync(values.ca) : undefined,
-        cert: values.cert ? readFileSync(values.cert) : undefined,
-        key: values.key ? readFileSync(values.key) : undefined,
+        ca: values.ca ? readPem(values.ca, "CA certificate") : undefined,
+        cert: values.cert ? readPem(values.cert, "client certificate") : undefined,
+        key: values.key ? readPem(values.key, "private key") : undefined,
       };
     } catch (err) {
       process.stderr.write(`camsync bodycam: ${(err as Error).message}\n`);
@@ -113,7 +113,7 @@ export const bodycamCommand: CliCommand = {
         username,
         password,
         protocolVersion: protocol,
-        clientId: `bodycam-${id}-probe`,
+        clientId: id, // the identity's own id (docs/protocol.md); the cam connects after the probe ends
       });
     } catch (err) {
       process.stderr.write(`camsync bodycam: ${(err as Error).message}\n`);

@@ -1,5 +1,6 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { kindOf } from "../../storage/input-file.js";
 import { parseCandumpLine } from "../../vehicle/candump-line.js";
 import { formatMessageId, type SignalDefinition, valueLabel } from "../../vehicle/signal.js";
 import { FrameDecoder } from "../../vehicle/signal-decoder.js";
@@ -31,6 +32,20 @@ Options:
       --interval MS     watch: at most one line per signal per MS (default 250)
       --seconds N       watch: stop after N seconds
       --json            watch: JSON lines instead of text`;
+
+/**
+ * A candump log must be a regular file or a FIFO (a live `candump -L` piped in, like `-`): a directory
+ * or a device (/dev/zero: endless) is refused.
+ */
+function logFileProblem(path: string): string | null {
+  try {
+    const st = statSync(path);
+    return st.isFile() || st.isFIFO() ? null : `LOG ${path}: ${kindOf(st)}, not a candump -L log file`;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return `cannot read ${path}: ${code === "ENOENT" ? "no such file" : (err as Error).message}`;
+  }
+}
 
 /** One output line per change of a decoded value, as the installer reads them. */
 export class ChangePrinter {
@@ -79,6 +94,13 @@ async function decode(argv: string[]): Promise<number> {
   const decoder = new FrameDecoder(signals);
   const printer = new ChangePrinter(signals);
 
+  if (logPath !== "-") {
+    const problem = logFileProblem(logPath);
+    if (problem) {
+      process.stderr.write(`camsync can decode: ${problem}\n`);
+      return EXIT_FAILURE;
+    }
+  }
   const input = logPath === "-" ? process.stdin : createReadStream(logPath);
   const opened = new Promise<void>((resolve, reject) => {
     input.once("error", reject);

@@ -1,4 +1,5 @@
 import { loadConfigFile } from "../../config/load.js";
+import { preflight } from "../../config/preflight.js";
 import { configJsonSchema } from "../../config/schema.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
@@ -7,10 +8,15 @@ export const configCommand: CliCommand = {
   name: "config",
   summary: "check a config file, or print the config JSON Schema",
   usage: `Usage:
-  camsync config check FILE   validate FILE; print every problem by path; exit 1 if any
+  camsync config check [--no-files] FILE
+                              validate FILE and what \`run\` would fail on here (the files it
+                              names, an unusable dataDir; absent devices are warnings); print
+                              every problem by path; exit 1 if any. --no-files: the file alone
+                              (a config for another machine). Relative paths in FILE are
+                              relative to FILE's directory.
   camsync config schema       print the configuration's JSON Schema (config/camsync.schema.json)`,
   async run(argv) {
-    const { positionals } = parseCommandArgs(argv, {});
+    const { values, positionals } = parseCommandArgs(argv, { "no-files": { type: "boolean" } });
     const [sub, file, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
     if (sub === "schema") {
@@ -21,12 +27,19 @@ export const configCommand: CliCommand = {
     if (sub !== "check") throw new UsageError(sub ? `unknown sub-command '${sub}'` : "missing sub-command");
     if (!file) throw new UsageError("`config check` needs a FILE");
     const r = loadConfigFile(file);
-    if (r.ok) {
+    // Valid, then what `run` would fail on: the files it names and the data dir.
+    const { problems, warnings } = !r.ok
+      ? { problems: r.problems, warnings: [] }
+      : values["no-files"]
+        ? { problems: [], warnings: [] }
+        : preflight(r.config);
+    for (const w of warnings) process.stdout.write(`${r.path}: warning: ${w}\n`);
+    if (problems.length === 0) {
       process.stdout.write(`${r.path}: ok\n`);
       return EXIT_OK;
     }
-    process.stderr.write(`${r.path}: ${r.problems.length} problem${r.problems.length === 1 ? "" : "s"}\n`);
-    for (const p of r.problems) process.stderr.write(`  ${p}\n`);
+    process.stderr.write(`${r.path}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n`);
+    for (const p of problems) process.stderr.write(`  ${p}\n`);
     return EXIT_FAILURE;
   },
 };

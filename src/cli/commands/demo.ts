@@ -15,7 +15,8 @@ export const demoCommand: CliCommand = {
 Runs the real daemon on config/demo.yaml with a simulated light bar and button, a replayed CAN
 capture and GPS track (config/demo-can.candump, config/demo-gps.nmea), a test-pattern camera, the
 embedded MQTT broker and a reference body cam for every paired one. Prints the status page and
-broker URLs. Events land in DIR/events/, logs in DIR/camsync.log.
+broker URLs, and the page's launch link: a browser opened from it may Start / Mark / Stop (the
+plain page URL shows the state only). Events land in DIR/events/, logs in DIR/camsync.log.
 
 Keys (terminal UI):
   l   light bar on/off          b   in-car button (start, or bookmark while recording)
@@ -63,7 +64,9 @@ Options:
     }
     if (statusPage.enabled)
       httpPort = await demoPort("status page", statusPage.host, httpPort, statusPage.port, notice);
-    const config = demoConfig(loaded, { dataDir: values["data-dir"], mqttPort, httpPort });
+    // The shipped demo keeps its data in ./var of the current directory; another --config, where it says.
+    const dataDir = values["data-dir"] ?? (values.config === undefined ? "var" : undefined);
+    const config = demoConfig(loaded, { dataDir, mqttPort, httpPort });
     const code = await runDemo({
       config,
       tty: values["no-tty"] !== true,

@@ -3,6 +3,7 @@ import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../../config/load.js";
 import { silentLogger } from "../../core/logger.js";
 import { VERSION } from "../../core/version.js";
 import { NoFootageError, promoteRing } from "../../recorder/after-the-fact.js";
+import { requireDirectory } from "../../storage/input-file.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
 import { EVENT_TAG_USAGE, runEventTag } from "./event-tag.js";
@@ -74,6 +75,7 @@ const create: EventSubcommand = {
       return EXIT_FAILURE;
     }
     const { config } = loaded;
+    if (values["data-dir"]) requireDirectory(resolve(values["data-dir"]), "--data-dir");
     try {
       const r = await promoteRing({
         config: config.recorder,

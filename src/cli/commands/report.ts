@@ -1,4 +1,5 @@
 import { buildReport, formatReport } from "../../evidence/accountability-report.js";
+import { requireDirectory } from "../../storage/input-file.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_OK, UsageError } from "../command.js";
 import { LOCATE_HELP, locateDataDir, locateOptions } from "../locate.js";
@@ -35,7 +36,10 @@ ${LOCATE_HELP}`,
     if (!values.since) throw new UsageError("--since DATE is required");
     const since = parseDate(values.since, "--since");
     const until = values.until ? parseDate(values.until, "--until") : null;
-    const report = buildReport(locateDataDir(values), since, until);
+    const dataDir = locateDataDir(values);
+    // A mistyped path must not read as "no activations": the report needs the data dir itself.
+    requireDirectory(dataDir, "data dir");
+    const report = buildReport(dataDir, since, until);
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return EXIT_OK;
   },

@@ -1,4 +1,6 @@
+import { resolve } from "node:path";
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../../config/load.js";
+import { dataDirProblem } from "../../config/preflight.js";
 import type { Config } from "../../config/schema.js";
 import { systemClock } from "../../core/clock.js";
 import { createLogger, type Logger } from "../../core/logger.js";
@@ -86,6 +88,12 @@ Options:
     const level = (values["log-level"] ?? config.log.level) as Config["log"]["level"];
     if (!["trace", "debug", "info", "warn", "error", "fatal"].includes(level)) {
       throw new UsageError(`unknown log level '${level}'`);
+    }
+    // An unusable data dir (a file in its place, not writable) is a clear error here, not an errno later.
+    const dataDir = dataDirProblem(resolve(config.dataDir));
+    if (dataDir) {
+      process.stderr.write(`camsync run: ${dataDir}\n`);
+      return EXIT_FAILURE;
     }
     return runDaemonUntilSignal(config, "run", createLogger({ level }));
   },

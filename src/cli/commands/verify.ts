@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } fro
 import { verifyAuditFile } from "../../evidence/audit-file-verify.js";
 import { verifyPath } from "../../evidence/verify.js";
 import type { verifyExport } from "../../station/custody/export-verify.js";
+import { inputDirProblem, inputFileProblem } from "../../storage/input-file.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
 
@@ -54,8 +55,14 @@ Exit codes: 0 everything holds (warnings are printed), 1 something changed (each
     if (positionals.length !== 1)
       throw new UsageError("expected exactly one EVENT_DIR, DATA_DIR, AUDIT_FILE or EXPORT.zip");
     const path = positionals[0] as string;
-    if (!existsSync(path)) {
-      process.stderr.write(`camsync verify: ${path}: no such file or directory\n`);
+    // A directory (event or data dir) or a regular file (audit file, export ZIP); never a device or FIFO.
+    const what = "EVENT_DIR, DATA_DIR, AUDIT_FILE or EXPORT.zip";
+    const problem =
+      existsSync(path) && statSync(path).isFile()
+        ? inputFileProblem(path, what)
+        : inputDirProblem(path, what);
+    if (problem) {
+      process.stderr.write(`camsync verify: ${problem}\n`);
       return EXIT_FAILURE;
     }
     if (values.key !== undefined && !existsSync(values.key)) {
