@@ -329,7 +329,7 @@ export class ReviewRoutes {
       this.views.viewed({
         eventId,
         file,
-        session: url.searchParams.get("session"),
+        session: url.searchParams.get("viewer"),
         client: req.socket.remoteAddress ?? "unknown",
         officer: currentOfficer(this.o.dataDir),
       });

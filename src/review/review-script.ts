@@ -170,9 +170,9 @@ export const REVIEW_SCRIPT = `
     return hlsLoading;
   }
   function attach(video, src, live, player) {
-    if (!/\\.m3u8/.test(src)) { video.src = q(src, { session: session }); return; }
+    if (!/\\.m3u8/.test(src)) { video.src = q(src, { viewer: session }); return; }
     loadHls().then(function (Hls) {
-      if (!Hls.isSupported()) { video.src = q(src, { session: session }); return; }
+      if (!Hls.isSupported()) { video.src = q(src, { viewer: session }); return; }
       if (!current || current.players.indexOf(player) < 0) return;
       player.hls = hlsFor(Hls, video, src, live);
       video.camsyncHls = player.hls; // for tests and benchmarks (latency, levels)
@@ -186,7 +186,7 @@ export const REVIEW_SCRIPT = `
     };
     if (live) { cfg.liveSyncDuration = 0.5; cfg.liveMaxLatencyDuration = 3; cfg.maxLiveSyncPlaybackRate = 1.5; }
     var hls = new Hls(cfg);
-    hls.loadSource(q(src, { session: session }));
+    hls.loadSource(q(src, { viewer: session }));
     hls.attachMedia(video);
     return hls;
   }

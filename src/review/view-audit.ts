@@ -6,7 +6,7 @@ import type { AuditAppender } from "../evidence/audit-log.js";
  *
  * A player fetches one playback as many requests (Range requests while it buffers and seeks, an HLS
  * playlist reloaded every few seconds), so requests are de-duplicated: a request for the same file of the
- * same event by the same page session (the page's `session` parameter; the client address without one)
+ * same event by the same page session (the page's `viewer` parameter; the client address without one)
  * within `windowMs` of the previous request of that key is the same playback (default 10 minutes, sliding).
  * A playback paused and resumed after more than the window is recorded again.
  */

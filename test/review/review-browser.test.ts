@@ -66,8 +66,8 @@ describe.skipIf(!haveChromium)("review tab in Chromium", () => {
       if (m.type() === "error") problems.push(`console error: ${m.text()}`);
     });
 
-    // the live page links to the review tab
-    await page.goto(rig.url);
+    // the kiosk opens the launch link (page session); the live page links to the review tab
+    await page.goto(rig.launchUrl);
     await page.click("#review-link");
     await page.locator("#events tr.event").nth(2).waitFor({ timeout: 10_000 });
     expect(

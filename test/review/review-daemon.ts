@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { validateConfig } from "../../src/config/load.js";
 import { systemClock } from "../../src/core/clock.js";
 import { silentLogger } from "../../src/core/logger.js";
 import { Daemon } from "../../src/daemon/daemon.js";
+import { httpRequest } from "../statuspage/http-client.js";
 
 /**
  * A real daemon (ffmpeg test-pattern cameras, 1 s segments, the status page on an ephemeral loopback port)
@@ -15,6 +16,10 @@ export interface ReviewDaemon {
   daemon: Daemon;
   dataDir: string;
   url: string;
+  /** This start's launch link (`{dataDir}/status-page.url`): opening it gives the page session. */
+  launchUrl: string;
+  /** The page session's cookie (`name=value`), as the launch link sets it, for POSTs without a token. */
+  pageCookie(): Promise<string>;
   /** Start an event, feed speed/lights/GPS every 500 ms for `seconds`, stop; resolves when finalized. */
   record(seconds: number, reason: string): Promise<string>;
   /** Start an event and leave it recording; returns its id. */
@@ -79,10 +84,16 @@ export async function startReviewDaemon(
     if (typeof id !== "string") throw new Error("no event started");
     return id;
   };
+  const launchUrl = readFileSync(join(dir, "status-page.url"), "utf8").trim();
   return {
     daemon,
     dataDir: dir,
     url,
+    launchUrl,
+    async pageCookie() {
+      const opened = await httpRequest(launchUrl);
+      return (opened.headers["set-cookie"]?.[0] ?? "").split(";")[0] ?? "";
+    },
     feed,
     startRecording,
     async record(seconds, reason) {

@@ -58,10 +58,14 @@ describe("review API on a running daemon", () => {
 
   it("serves an event MP4 with Range, If-Range and 416, and records one event-viewed per playback", async () => {
     const id = events[0] ?? "";
-    const url = `${api(`events/${id}/files/front.mp4`)}?session=s1`;
+    const url = `${api(`events/${id}/files/front.mp4`)}?viewer=s1`;
     const signIn = await httpRequest(api("officer"), {
       method: "POST",
-      headers: { "content-type": "application/json", "x-camsync-request": "1" },
+      headers: {
+        "content-type": "application/json",
+        "x-camsync-request": "1",
+        cookie: await rig.pageCookie(),
+      },
       body: JSON.stringify({ officer: "D-0001" }),
     });
     expect(signIn.status).toBe(200);
@@ -95,7 +99,7 @@ describe("review API on a running daemon", () => {
     const viewed = auditTypes().filter((e) => e.type === "event-viewed");
     expect(viewed.length - before).toBe(1);
     expect(viewed.at(-1)).toMatchObject({ eventId: id, file: "front.mp4", officer: "D-0001" });
-    await httpRequest(`${api(`events/${id}/files/front.mp4`)}?session=s2`, {
+    await httpRequest(`${api(`events/${id}/files/front.mp4`)}?viewer=s2`, {
       headers: { range: "bytes=0-1" },
     });
     expect(auditTypes().filter((e) => e.type === "event-viewed").length - before).toBe(2);
@@ -131,8 +135,8 @@ describe("review API on a running daemon", () => {
     expect(playlist.body).toContain("#EXT-X-PLAYLIST-TYPE:EVENT");
     expect(playlist.body).not.toContain("#EXT-X-ENDLIST");
     // watching it live is a playback too; the player's playlist reloads are the same one
-    await httpRequest(`${api(`events/${id}/hls/front/index.m3u8`)}?session=live1`);
-    await httpRequest(`${api(`events/${id}/hls/front/index.m3u8`)}?session=live1`);
+    await httpRequest(`${api(`events/${id}/hls/front/index.m3u8`)}?viewer=live1`);
+    await httpRequest(`${api(`events/${id}/hls/front/index.m3u8`)}?viewer=live1`);
     const live = auditTypes().filter((e) => e.type === "event-viewed" && e.eventId === id);
     expect(live.map((e) => e.file)).toEqual(["hls:front", "hls:front"]); // no session, then live1
     const first = /^([^#\s].*\.ts)/m.exec(playlist.body)?.[1] ?? "";
@@ -195,10 +199,12 @@ describe("review API on a running daemon", () => {
 
   it("tags an event and signs in an officer through the control operations; verify stays clean", async () => {
     const id = events[0] ?? "";
+    // On loopback without a token, a POST needs the page session (the launch link's cookie).
+    const cookie = await rig.pageCookie();
     const post = (path: string, body: unknown) =>
       httpRequest(api(path), {
         method: "POST",
-        headers: { "content-type": "application/json", "x-camsync-request": "1" },
+        headers: { "content-type": "application/json", "x-camsync-request": "1", cookie },
         body: JSON.stringify(body),
       });
     expect((await post("officer", { officer: "B-4711" })).status).toBe(200);
@@ -218,10 +224,16 @@ describe("review API on a running daemon", () => {
     expect(bad.status).toBe(422);
     const noHeader = await httpRequest(api(`events/${id}/tag`), {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", cookie },
       body: "{}",
     });
     expect(noHeader.status).toBe(403);
+    const noSession = await httpRequest(api(`events/${id}/tag`), {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-camsync-request": "1" },
+      body: JSON.stringify({ note: "by another local process" }),
+    });
+    expect(noSession.status).toBe(403);
     const list = JSON.parse((await httpRequest(api("events?category=traffic"))).body);
     expect(list.events.map((e: { id: string }) => e.id)).toEqual([id]);
     const amended = auditTypes().filter((e) => e.type === "manifest-amended");

@@ -70,15 +70,22 @@ Exit codes: 0 everything holds (warnings are printed), 1 something changed (each
       return EXIT_FAILURE;
     }
     const isFile = statSync(path).isFile();
-    const report =
-      isFile && isZipFile(path)
-        ? await (await import("../../station/custody/export-verify.js")).verifyExport(
-            path,
-            values.key ? { publicKeyPem: readFileSync(values.key, "utf8") } : {},
-          )
-        : isFile
-          ? verifyAuditFile(path)
-          : await verifyPath(path);
+    let report: Awaited<ReturnType<typeof verifyExport>> | ReturnType<typeof verifyAuditFile>;
+    if (isFile && isZipFile(path)) {
+      report = await (await import("../../station/custody/export-verify.js")).verifyExport(
+        path,
+        values.key ? { publicKeyPem: readFileSync(values.key, "utf8") } : {},
+      );
+    } else if (isFile) {
+      report = verifyAuditFile(path);
+      if (report.auditEntries === 0 && !report.ok) {
+        // Not one audit entry read: this is no audit log (nor an export), not a tampered one.
+        process.stderr.write(`camsync verify: ${path}: neither an export ZIP nor an audit log\n`);
+        return EXIT_FAILURE;
+      }
+    } else {
+      report = await verifyPath(path);
+    }
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
