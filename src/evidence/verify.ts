@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { isTempFileName } from "../storage/atomic-file.js";
 import { sha256File } from "../storage/sha256.js";
 import { AMENDMENT_TYPE, type AuditEntry, checkChain, isManifestRecord } from "./audit-entry.js";
 import { AUDIT_FILE } from "./audit-log.js";
@@ -167,14 +168,14 @@ function checkManifestAgainstAudit(
   }
 }
 
-/** Files of an event directory that are not evidence: the recorder's journal (dot-files are skipped too). */
+/** Files of an event directory that are not evidence: the recorder's journal (temp files are skipped too). */
 const NOT_EVIDENCE = ["journal.jsonl"];
 
-/** Relative paths of the files under an event directory (dot-files and dot-directories skipped). */
+/** Relative paths of the files under an event directory (in-progress temp files skipped). */
 function filesUnder(dir: string, prefix = ""): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    if (entry.name.startsWith(".")) continue;
+    if (isTempFileName(entry.name)) continue;
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...filesUnder(dir, rel));
     else out.push(rel);

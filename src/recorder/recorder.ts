@@ -140,6 +140,8 @@ class DashRecorder implements Recorder {
       ...this.context.subscribe(bus),
     );
     const unfinished = findUnfinishedEvents(this.eventsDir);
+    if (unfinished.removedTemps.length > 0)
+      this.log.info({ files: unfinished.removedTemps }, "removed temp files left by the previous daemon");
     for (const u of unfinished.ended) {
       this.recovery(u.open.eventId, () => {
         const ev = OpenEvent.restore(this.eventOptions(u.dir, u.open), u.entries);
