@@ -21,6 +21,7 @@ import { createVehicleBus } from "../vehicle/vehicle-bus.js";
 import { controlSocketPath } from "./control-protocol.js";
 import { ControlServer } from "./control-server.js";
 import type { Logger } from "./logger.js";
+import { readDurableRecord, reconcileSnapshot } from "./state-reconciliation.js";
 import { createNotifier, type Notifier, watchdogIntervalMs } from "./systemd-notify.js";
 
 export interface DaemonOptions {
@@ -38,6 +39,16 @@ const CRITICAL_PREFIXES = ["recorder:"];
 const CRITICAL_DOWN_LIMIT_MS = 120_000;
 const RECENT_ALERTS = 50;
 const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Whether the recorder has the engine's current event open (null: no event, or no recorder to ask). An
+ * event the recorder refused (its directory exists, the disk is full) must never show as RECORDING.
+ */
+function eventRecorded(act: Record<string, unknown>, recorder: unknown): boolean | null {
+  if (act.state !== "active" && act.state !== "post-roll") return null;
+  const open = (recorder as { openEvents?: unknown } | undefined)?.openEvents;
+  return Array.isArray(open) ? open.includes(act.eventId) : null;
+}
 
 /**
  * The composition root: builds every component from the validated config and wires them through the bus.
@@ -89,6 +100,8 @@ export class Daemon {
       bus: this.bus,
       clock,
       log: logger.child({ component: "activation" }),
+      reconcile: (snapshot) =>
+        reconcileSnapshot(snapshot, readDurableRecord(this.dataDir, snapshot?.event?.id ?? null)),
     });
     // Listen before anything starts: a light bar already on at start-up must start recording.
     this.activation.subscribe();
@@ -167,6 +180,7 @@ export class Daemon {
       at: isoTime(this.opts.clock.now()),
       uptimeSeconds: Math.round((this.opts.clock.now() - this.startedAt) / 1000),
       ...act,
+      eventRecorded: eventRecorded(act, components.recorder),
       recorder: this.rollup("recorder:"),
       bus: this.rollup("can"),
       health,

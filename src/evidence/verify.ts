@@ -4,6 +4,7 @@ import { isTempFileName } from "../storage/atomic-file.js";
 import { sha256File } from "../storage/sha256.js";
 import { AMENDMENT_TYPE, type AuditEntry, checkChain, isManifestRecord } from "./audit-entry.js";
 import { AUDIT_FILE } from "./audit-log.js";
+import { checkFootageWithinEnd, missingManifest } from "./event-completeness.js";
 import { changedFields, fieldHashes, loadManifest, MANIFEST_FILE, ManifestError } from "./manifest-file.js";
 
 /**
@@ -37,6 +38,8 @@ interface AuditIndex {
   manifests: Map<string, ManifestRecord[]>;
   finalized: Map<string, number>;
   deleted: Set<string>;
+  /** The first `event-end` decision per event: epoch ms and audit line. */
+  ends: Map<string, { at: number; line: number }>;
   entries: number;
 }
 
@@ -70,6 +73,7 @@ async function readAudit(dataDir: string, findings: Finding[]): Promise<AuditInd
     manifests: new Map(),
     finalized: new Map(),
     deleted: new Set(),
+    ends: new Map(),
     entries: 0,
   };
   for (const { line, entry } of chain.entries) {
@@ -77,6 +81,10 @@ async function readAudit(dataDir: string, findings: Finding[]): Promise<AuditInd
     const eventId = entry.eventId;
     if (typeof eventId !== "string") continue;
     if (entry.type === "event-deleted") index.deleted.add(eventId);
+    if (entry.type === "decision" && entry.decision === "event-end" && !index.ends.has(eventId)) {
+      const at = Date.parse(String(entry.decidedAt));
+      if (Number.isFinite(at)) index.ends.set(eventId, { at, line });
+    }
     // the records a manifest is checked against: its finalization and its amendments
     if (!isManifestRecord(entry.type)) continue;
     if (typeof entry.manifestSha256 !== "string") continue;
@@ -232,11 +240,7 @@ async function verifyEventDir(
 ): Promise<EventCheck> {
   const manifestPath = join(eventDir, MANIFEST_FILE);
   if (!existsSync(manifestPath)) {
-    findings.push({
-      severity: "warning",
-      subject: eventDir,
-      message: "no manifest.json (event still being recorded or never assembled)",
-    });
+    findings.push(missingManifest(eventDir, audit?.ends.get(basename(resolve(eventDir)))?.at ?? null));
     return { files: 0, eventId: null };
   }
   let loaded: ReturnType<typeof loadManifest>;
@@ -273,6 +277,7 @@ async function verifyEventDir(
       });
     }
   }
+  checkFootageWithinEnd(manifest, audit?.ends.get(manifest.eventId), manifestPath, findings);
   if (audit)
     checkManifestAgainstAudit(manifest.eventId, loaded.json, loaded.sha256, audit, manifestPath, findings);
   return { files, eventId: manifest.eventId };

@@ -45,6 +45,13 @@ const recording = {
 };
 
 describe("statusView", () => {
+  it("never shows RECORDING for an event the recorder has not open (issue 11, defect 4)", () => {
+    const v = statusView(input({ ...recording, eventRecorded: false }));
+    expect(v.recording.state).toBe("not-recorded");
+    expect(v.recording.reason).toMatch(/not being recorded by the dash cameras/);
+    expect(statusView(input({ ...recording, eventRecorded: true })).recording.state).toBe("active");
+  });
+
   it("renders an empty status (no components wired yet) as unknown, not as an error", () => {
     const v = statusView(input({}));
     expect(v.recording).toEqual({

@@ -42,7 +42,8 @@ export interface StatusView {
   /** Server time, epoch ms: the page computes elapsed time against it (device clocks drift). */
   now: number;
   recording: {
-    state: "idle" | "active" | "post-roll" | "unknown";
+    /** `not-recorded`: the engine has an event, but the dash recorder has none open for it (refused). */
+    state: "idle" | "active" | "post-roll" | "not-recorded" | "unknown";
     eventId: string | null;
     startedAt: number | null;
     postRollEndsAt: number | null;
@@ -163,10 +164,12 @@ function signalText(s: SignalValue): string {
 export function statusView(input: StatusViewInput): StatusView {
   const s = input.status;
   const health = record(s.health);
-  const state = pick(z.enum(["idle", "active", "post-roll"]), s.state) ?? "unknown";
+  const engineState = pick(z.enum(["idle", "active", "post-roll"]), s.state) ?? "unknown";
   const eventId = pick(z.string(), s.eventId);
   const origin = pick(originSchema, s.origin);
-  const recording = state === "active" || state === "post-roll";
+  const recording = engineState === "active" || engineState === "post-roll";
+  // Never RECORDING without an open event in the recorder.
+  const state = recording && s.eventRecorded === false ? "not-recorded" : engineState;
 
   const cameras: CameraView[] = Object.keys(health)
     .filter((k) => k.startsWith("recorder:"))
@@ -215,7 +218,12 @@ export function statusView(input: StatusViewInput): StatusView {
       startedAt: recording ? pick(z.number(), s.startedAt) : null,
       postRollEndsAt: state === "post-roll" ? pick(z.number(), s.postRollEndsAt) : null,
       origin: recording && origin ? `${origin.kind}:${origin.id}` : null,
-      reason: recording ? input.eventReason : null,
+      reason:
+        state === "not-recorded"
+          ? `event ${eventId ?? "?"} is not being recorded by the dash cameras (see alerts)`
+          : recording
+            ? input.eventReason
+            : null,
     },
     cameras,
     bodycams,
