@@ -9,6 +9,7 @@ import type { Component } from "../core/component.js";
 import type { Origin } from "../core/trigger.js";
 import type { Logger } from "../daemon/logger.js";
 import { currentOfficer } from "../evidence/officer.js";
+import { assemblyNeeds, isOutOfSpace, SpaceWaitlist } from "./assembly-retry.js";
 import { CameraRecorder } from "./camera.js";
 import type { RecorderConfig } from "./config.js";
 import { assembleOpenEvent } from "./event-assembly.js";
@@ -65,6 +66,7 @@ class DashRecorder implements Recorder {
   private readonly events = new Map<string, OpenEvent>();
   private readonly recovering = new Map<string, PendingRecovery>();
   private readonly ring: RingKeeper;
+  private readonly awaitingSpace = new SpaceWaitlist();
   private readonly firstSegment = new Set<string>();
   private readonly cameraStates = new Map<string, CameraState>();
   private readonly journalAlerted = new Set<string>();
@@ -95,6 +97,7 @@ class DashRecorder implements Recorder {
         [...this.recovering.values()].some((r) =>
           belongsToEvent(seg, r.open.triggerAt - r.open.preEventSeconds * 1000, null),
         ),
+      spaceChecked: (free) => this.awaitingSpace.spaceChecked(free),
     });
     this.readyPromise = new Promise((r) => {
       this.resolveReady = r;
@@ -422,12 +425,17 @@ class DashRecorder implements Recorder {
           at: clock.now(),
         });
       } catch (err) {
-        this.log.error(
-          { err, eventId: ev.id },
-          `event ${ev.id} could not be assembled; retried at next start`,
-        );
-        const message = `event ${ev.id}: ${(err as Error).message}`;
+        const noSpace = isOutOfSpace(err);
+        const retry = noSpace ? "retried when space returns" : "retried at next start";
+        this.log.error({ err, eventId: ev.id }, `event ${ev.id} could not be assembled; ${retry}`);
+        const message = `event ${ev.id}: ${(err as Error).message} (${retry})`;
         this.alert("event-assembly-failed", "critical", message, { eventId: ev.id });
+        if (noSpace) {
+          this.awaitingSpace.add(ev.id, assemblyNeeds(ev.dir), () => {
+            this.log.info({ eventId: ev.id }, `event ${ev.id}: space is back; assembling it again`);
+            this.finalize(ev, endAt, interrupted);
+          });
+        }
       }
     });
   }
