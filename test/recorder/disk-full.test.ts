@@ -5,10 +5,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyEvent } from "../../src/evidence/verify.js";
 import { assembleEvent } from "../../src/recorder/event-assembly.js";
-import type { OpenEntry } from "../../src/recorder/event-journal.js";
 import type { Claimed } from "../../src/recorder/event-recording.js";
 import { parseSegmentList } from "../../src/recorder/segment.js";
-import { decision, makeRig, probeVideo, recorderConfig, sleep } from "./harness.js";
+import { decision, makeRig, openEntry, probeVideo, recorderConfig, sleep } from "./harness.js";
 
 // Issue 11, defect 5: a full disk during assembly. A small tmpfs stands for the car's data disk, so
 // "full" is real ENOSPC from the kernel (needs root for mount; skipped with a message otherwise).
@@ -85,20 +84,7 @@ describe.skipIf(!canMount)("assembly on a full disk (tmpfs)", () => {
     );
     const eventBytes = segs.reduce((n, c) => n + statSync(join(segDir, c.file)).size, 0);
     expect(eventBytes).toBeGreaterThan(3 * 1024 * 1024);
-    const open: OpenEntry = {
-      t: "open",
-      at: T0,
-      eventId: "20261126T140000Z-unit12-full",
-      origin: { kind: "cli", id: "test" },
-      triggerAt: T0,
-      preEventSeconds: 0,
-      preEventAudio: true,
-      segmentSeconds: 1,
-      vehicle: { id: "unit12" },
-      officer: null,
-      cameras: ["front"],
-      source: "activation",
-    };
+    const open = openEntry("20261126T140000Z-unit12-full", T0);
     fillLeaving(disk, Math.round(eventBytes * 1.3));
     const before = freeBytes(disk);
     let lowest = before;

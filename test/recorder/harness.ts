@@ -9,6 +9,7 @@ import { activationConfigSchema } from "../../src/core/config.js";
 import { silentLogger } from "../../src/daemon/logger.js";
 import type { EventManifest } from "../../src/evidence/manifest.js";
 import { type RecorderConfig, recorderConfigSchema } from "../../src/recorder/config.js";
+import type { OpenEntry } from "../../src/recorder/event-journal.js";
 import { runTool } from "../../src/recorder/ffmpeg-process.js";
 import { createRecorder, type Recorder, type RecorderOptions } from "../../src/recorder/recorder.js";
 
@@ -81,6 +82,25 @@ export const decision = {
     seq: ++seq,
   }),
 };
+
+/** An event's journal `open` entry for assembly tests (one camera `front`, no pre-event by default). */
+export function openEntry(eventId: string, at: number, over: Partial<OpenEntry> = {}): OpenEntry {
+  return {
+    t: "open",
+    at,
+    eventId,
+    origin: { kind: "cli", id: "test" },
+    triggerAt: at,
+    preEventSeconds: 0,
+    preEventAudio: true,
+    segmentSeconds: 1,
+    vehicle: { id: "unit12" },
+    officer: null,
+    cameras: ["front"],
+    source: "activation",
+    ...over,
+  };
+}
 
 const live: { dir: string; rigs: Rig[] }[] = [];
 

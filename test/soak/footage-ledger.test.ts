@@ -17,6 +17,7 @@ import { silentLogger } from "../../src/daemon/logger.js";
 import { OpenEvent } from "../../src/recorder/event-recording.js";
 import { runTool } from "../../src/recorder/ffmpeg-process.js";
 import { isTempFileName } from "../../src/storage/atomic-file.js";
+import { openEntry } from "../recorder/harness.js";
 
 // Issue 17: the soak's scanner saw the pre-event muting step's temp file between its creation and its
 // rename, and then reported it "deleted". Here the muting ffmpeg (the real one, through a wrapper that holds
@@ -68,20 +69,7 @@ describe("the soak's footage ledger and the muting temp file", () => {
     const dir = join(root, "events", "E1");
     const ev = OpenEvent.create({
       dir,
-      open: {
-        t: "open",
-        at: now,
-        eventId: "E1",
-        origin: { kind: "cli", id: "test" },
-        triggerAt: now,
-        preEventSeconds: 10,
-        preEventAudio: false,
-        segmentSeconds: 1,
-        vehicle: { id: "car" },
-        officer: null,
-        cameras: ["front"],
-        source: "activation",
-      },
+      open: openEntry("E1", now, { preEventSeconds: 10, preEventAudio: false }),
       ffmpegPath: wrapper,
       audioCameras: new Set(["front"]),
       log: silentLogger(),
