@@ -12,6 +12,7 @@ import { createOffload } from "../evidence/offload.js";
 import { evidenceControlHandlers } from "../evidence/operator-action.js";
 import { createRetention } from "../evidence/retention.js";
 import { createInputs } from "../inputs/inputs.js";
+import { eventCreateHandler } from "../recorder/after-the-fact.js";
 import { createRecorder } from "../recorder/recorder.js";
 import { createStatusPage } from "../statuspage/status-page.js";
 import { sha256Hex } from "../storage/sha256.js";
@@ -290,6 +291,11 @@ export class Daemon {
     const operator = evidenceControlHandlers({ audit, dataDir: this.dataDir, now: () => clock.now() });
     this.control.handle("officer-set", (req) => operator.officerSet(req));
     this.control.handle("event-tag", (req) => operator.eventTag(req));
+    const log = logger.child({ component: "event-create" });
+    this.control.handle(
+      "event-create",
+      eventCreateHandler({ config, dataDir: this.dataDir, bus: this.bus, clock, log, version: VERSION }),
+    );
     // [slot:statuspage] the in-car status page (same control handlers and stop policy as the socket)
     this.add(
       createStatusPage({

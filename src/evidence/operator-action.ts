@@ -19,11 +19,12 @@ export async function viaDaemonOrDirect(
   dataDir: string,
   request: ControlRequest,
   direct: (audit: AuditLog) => unknown,
+  timeoutMs?: number,
 ): Promise<{ via: "daemon" | "direct"; result: unknown }> {
   const socket = controlSocketPath(dataDir);
   if (existsSync(socket)) {
     try {
-      const res = await controlRequest(socket, request);
+      const res = await controlRequest(socket, request, timeoutMs);
       if (!res.ok) throw new Error(res.error);
       return { via: "daemon", result: res.result };
     } catch (err) {
@@ -41,7 +42,7 @@ export async function viaDaemonOrDirect(
     throw err;
   }
   try {
-    return { via: "direct", result: direct(audit) };
+    return { via: "direct", result: await direct(audit) };
   } finally {
     audit.close();
   }
