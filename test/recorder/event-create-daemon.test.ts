@@ -79,7 +79,11 @@ describe("camsync event create with the daemon running (defect 9)", () => {
     expect(created.code).toBe(0);
     const summary = JSON.parse(created.stdout) as { eventId: string; dir: string };
     expect(eventIdTime(summary.eventId)).toBe(Math.floor(ringStart / 1000) * 1000);
-    await d.waitFor((l) => l.msg === `event ${summary.eventId} created from ring footage`, 5000, "daemon log");
+    await d.waitFor(
+      (l) => l.msg === `event ${summary.eventId} created from ring footage`,
+      5000,
+      "daemon log",
+    );
 
     // Recorded in the running daemon's audit log: verify passes while it runs.
     const verify = runCli(["verify", dataDir]);
