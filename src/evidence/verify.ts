@@ -176,14 +176,17 @@ function checkManifestAgainstAudit(
   }
 }
 
-/** Files of an event directory that are not evidence: the recorder's journal (temp files are skipped too). */
+/** Files of an event directory that are not evidence: the recorder's journal (dot-files are skipped too). */
 const NOT_EVIDENCE = ["journal.jsonl"];
 
-/** Relative paths of the files under an event directory (in-progress temp files skipped). */
+/**
+ * Relative paths of the files under an event directory. Dot-files are skipped: the daemon's bookkeeping
+ * (`.offload.json`) and every in-progress temp file (`isTempFileName`: always a dot-name).
+ */
 function filesUnder(dir: string, prefix = ""): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    if (isTempFileName(entry.name)) continue;
+    if (entry.name.startsWith(".") || isTempFileName(entry.name)) continue;
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...filesUnder(dir, rel));
     else out.push(rel);
