@@ -44,14 +44,18 @@ function unfinishedEvent(id: string): string {
 }
 
 describe("recovery of unfinished events", () => {
-  it("removes a muting temp file a killed daemon left, and keeps the segment it was muting", () => {
+  it("removes a muting temp file (and an old assembly work dir) a killed daemon left; keeps the segment", () => {
     const dir = unfinishedEvent("E1");
     const segment = join(dir, "segments", "front", "r-1.ts");
     writeFileSync(segment, "segment");
     const temp = tempPathFor(segment, "muting");
     writeFileSync(temp, "half-muted");
+    const legacy = join(dir, ".assembling-front-1");
+    mkdirSync(legacy);
+    writeFileSync(join(legacy, "run-00000.ts"), "joined");
     const found = findUnfinishedEvents(root);
-    expect(found.removedTemps).toEqual([temp]);
+    expect(found.removedTemps.sort()).toEqual([legacy, temp].sort());
+    expect(existsSync(legacy)).toBe(false);
     expect(existsSync(temp)).toBe(false);
     expect(existsSync(segment)).toBe(true);
     expect(found.open.map((u) => u.open.eventId)).toEqual(["E1"]);

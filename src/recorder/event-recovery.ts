@@ -29,6 +29,9 @@ export interface UnfinishedEvents {
   removedTemps: string[];
 }
 
+/** Work directories of assembly before it streamed (`.assembling-{camera}-{part}/`), left by a kill. */
+const LEGACY_WORK_DIR = ".assembling-";
+
 /** Remove the temp files under an event directory (its top level and `segments/{camera}/`). */
 export function removeTempFiles(dir: string): string[] {
   const removed: string[] = [];
@@ -41,7 +44,10 @@ export function removeTempFiles(dir: string): string[] {
     }
     for (const e of entries) {
       const path = join(d, e.name);
-      if (e.isDirectory() && depth > 0) sweep(path, depth - 1);
+      if (e.isDirectory() && e.name.startsWith(LEGACY_WORK_DIR)) {
+        rmSync(path, { recursive: true, force: true });
+        removed.push(path);
+      } else if (e.isDirectory() && depth > 0) sweep(path, depth - 1);
       else if (e.isFile() && isTempFileName(e.name)) {
         rmSync(path, { force: true });
         removed.push(path);
