@@ -62,8 +62,13 @@ function selectFootage(o: PromoteOptions, cameras: readonly string[]) {
   const keep = `ring.keepHours is ${o.config.ring.keepHours}`;
   if (all.length === 0)
     throw new NoFootageError(`the ring holds no footage for ${cameras.join(", ")} (${keep})`);
-  const ringFrom = Math.min(...all.map((s) => s.startedAt));
-  const ringTo = Math.max(...all.map((s) => segmentEnd(s)));
+  // A loop, not Math.min(...): a ring kept for hours holds more segments than a call takes arguments.
+  let ringFrom = Number.POSITIVE_INFINITY;
+  let ringTo = Number.NEGATIVE_INFINITY;
+  for (const s of all) {
+    ringFrom = Math.min(ringFrom, s.startedAt);
+    ringTo = Math.max(ringTo, segmentEnd(s));
+  }
   const tolerance = rangeToleranceMs(o.config.segmentSeconds);
   if (o.from < ringFrom - tolerance || o.to > ringTo + tolerance) {
     throw new NoFootageError(
@@ -80,7 +85,8 @@ function selectFootage(o: PromoteOptions, cameras: readonly string[]) {
       `no ring footage between ${iso(o.from)} and ${iso(o.to)}: the ring holds ${iso(ringFrom)} to ${iso(ringTo)} (${keep})`,
     );
   }
-  return { selected, firstFootage: Math.min(...claimed.map((s) => s.startedAt)) };
+  const firstFootage = claimed.reduce((first, s) => Math.min(first, s.startedAt), Number.POSITIVE_INFINITY);
+  return { selected, firstFootage };
 }
 
 export async function promoteRing(o: PromoteOptions): Promise<Assembled & { eventId: string; dir: string }> {
