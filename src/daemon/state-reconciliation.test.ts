@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EngineSnapshot } from "../core/activation.js";
 import { FakeClock } from "../core/fake-clock.js";
+import { formatEntry, GENESIS_PREV } from "../evidence/audit-entry.js";
 import { createAuditLog } from "../evidence/audit-log.js";
 import { silentLogger } from "./logger.js";
 import { readDurableRecord, reconcileSnapshot } from "./state-reconciliation.js";
@@ -73,6 +74,30 @@ describe("readDurableRecord", () => {
       closed: expect.stringMatching(/event-end is in the audit log/),
     });
     expect(readDurableRecord(dataDir, "E2")).toEqual({ lastSeq: 5, closed: null });
+  });
+
+  it("reads a long log from its end across chunk boundaries (multi-byte text included)", () => {
+    // Written directly (no fsync per line): only the reading is under test.
+    const note = "é".repeat(700); // 1,400 bytes: lines straddle the 1 MiB chunks
+    const lines: string[] = [];
+    const add = (type: string, data: Record<string, unknown>) =>
+      lines.push(formatEntry(lines.length + 1, "2026-11-26T14:00:00.000Z", type, data, GENESIS_PREV));
+    const alerts = (n: number) => {
+      for (let i = 0; i < n; i++) add("alert", { code: "x", message: note });
+    };
+    add("decision", { decision: "event-start", decisionSeq: 1, eventId: "E1" });
+    alerts(1500);
+    add("decision", { decision: "event-end", decisionSeq: 2, eventId: "E1", reason: note });
+    alerts(1500);
+    add("decision", { decision: "event-start", decisionSeq: 3, eventId: "E2", reason: note });
+    alerts(1500);
+    writeFileSync(join(dataDir, "audit.jsonl"), `${lines.join("\n")}\n`);
+    expect(readDurableRecord(dataDir, "E1")).toEqual({
+      lastSeq: 3,
+      closed: expect.stringMatching(/event-end is in the audit log/),
+    });
+    expect(readDurableRecord(dataDir, null)).toEqual({ lastSeq: 3, closed: null });
+    expect(readDurableRecord(dataDir, "E2")).toEqual({ lastSeq: 3, closed: null });
   });
 
   it("reads the end from the event's journal or manifest when the audit log lacks it", () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import type { EngineSnapshot } from "../core/activation.js";
 import { FINALIZED_TYPE, parseEntry } from "../evidence/audit-entry.js";
@@ -23,27 +23,71 @@ export interface DurableRecord {
   closed: string | null;
 }
 
-/** What the audit log and the event's own directory say (`eventId`: the event the state file calls open). */
+const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * The lines of a file from the last to the first, read in chunks from the end: the audit log grows for
+ * as long as the car is in service, and what start-up needs is near its end.
+ */
+function* linesFromEnd(path: string): Generator<string> {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return; // no audit log yet (first start) or unreadable: the journal still speaks
+  }
+  try {
+    let pos = fstatSync(fd).size;
+    let carry = Buffer.alloc(0);
+    while (pos > 0) {
+      const len = Math.min(CHUNK_BYTES, pos);
+      pos -= len;
+      const chunk = Buffer.alloc(len);
+      readSync(fd, chunk, 0, len, pos);
+      const buf = Buffer.concat([chunk, carry]);
+      const firstNewline = buf.indexOf(0x0a);
+      if (firstNewline < 0 && pos > 0) {
+        carry = buf;
+        continue;
+      }
+      // Bytes before the first newline may be the tail of a line that starts in an earlier chunk.
+      const cut = pos > 0 ? firstNewline : -1;
+      carry = buf.subarray(0, Math.max(cut, 0));
+      const lines = buf
+        .subarray(cut + 1)
+        .toString("utf8")
+        .split("\n");
+      for (let i = lines.length - 1; i >= 0; i--) yield lines[i] as string;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * What the audit log and the event's own directory say (`eventId`: the event the state file calls open).
+ * The audit log is read from its end, back to the event's start (or the last decision when there is no
+ * event): decision seqs only grow, and an event's end comes after its start.
+ */
 export function readDurableRecord(dataDir: string, eventId: string | null): DurableRecord {
   let lastSeq = 0;
   let closed: string | null = null;
-  let audit = "";
-  try {
-    audit = readFileSync(join(dataDir, AUDIT_FILE), "utf8");
-  } catch {
-    // no audit log yet (first start) or unreadable: the journal still speaks
-  }
-  for (const line of audit.split("\n")) {
+  for (const line of linesFromEnd(join(dataDir, AUDIT_FILE))) {
     // Cheap filter first: the log holds every upload and alert too.
     if (!line.includes('"decision"') && !line.includes(FINALIZED_TYPE)) continue;
     const e = parseEntry(line);
     if (!e) continue;
     if (e.type === "decision" && typeof e.decisionSeq === "number")
       lastSeq = Math.max(lastSeq, e.decisionSeq);
-    if (eventId === null || e.eventId !== eventId || closed) continue;
-    if (e.type === "decision" && e.decision === "event-end")
+    if (eventId === null) {
+      if (lastSeq > 0) break;
+      continue;
+    }
+    if (e.eventId !== eventId) continue;
+    if (!closed && e.type === "decision" && e.decision === "event-end")
       closed = `its event-end is in the audit log (${e.at})`;
-    else if (e.type === FINALIZED_TYPE) closed = `it was finalized (audit log, ${e.at})`;
+    else if (!closed && e.type === FINALIZED_TYPE) closed = `it was finalized (audit log, ${e.at})`;
+    if (e.type === "decision" && e.decision === "event-start" && lastSeq > 0) break;
   }
   if (eventId !== null) {
     const dir = join(dataDir, "events", eventId);
