@@ -1,7 +1,9 @@
-// What is on disk: every event directory with its manifest, every event file seen during the run (so a
-// deletion is noticed), the newest ring segment per camera, and leftover ffmpeg processes.
+// What is on disk: every event directory with its manifest, every footage file an event lists that was seen
+// during the run (so a deletion is noticed), the newest ring segment per camera, and leftover ffmpeg processes.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { JOURNAL_FILE } from "../dist/recorder/event-journal.js";
+import { isTempFileName } from "../dist/storage/atomic-file.js";
 
 export function readEvents(dataDir) {
   const root = join(dataDir, "events");
@@ -20,28 +22,44 @@ export function readEvents(dataDir) {
     });
 }
 
-/** An event's footage, relative to its directory: the MP4s, the manifest, the claimed segments/{camera}/*.ts. */
-function footageFiles(dir) {
-  const out = [];
-  const list = (d) => {
-    try {
-      return readdirSync(join(dir, d), { withFileTypes: true });
-    } catch {
-      return [];
-    }
-  };
-  for (const f of list("")) {
-    if (f.isFile() && (f.name.endsWith(".mp4") || f.name === "manifest.json")) out.push(f.name);
+/**
+ * An event's evidence, relative to its directory: what its manifest lists (the MP4s, the claimed segments,
+ * the manifest itself) and the segments its journal claimed. Files nothing lists (an in-progress temp file
+ * such as a pre-event segment being muted) are not evidence and are never counted. → path → final bytes
+ * (manifest-listed) or null (journal-listed: muting may still rewrite it).
+ */
+export function listedFootage(dir, manifest) {
+  const listed = new Map();
+  for (const s of readJournalSegments(dir)) listed.set(s, null);
+  if (manifest) {
+    listed.set("manifest.json", null);
+    for (const cam of manifest.cameras ?? [])
+      for (const f of [...(cam.files ?? []), ...(cam.segments ?? [])]) listed.set(f.file, f.bytes);
   }
-  for (const cam of list("segments")) {
-    if (!cam.isDirectory()) continue;
-    for (const f of list(join("segments", cam.name)))
-      if (f.isFile() && f.name.endsWith(".ts")) out.push(join("segments", cam.name, f.name));
+  for (const rel of listed.keys()) if (isTempFileName(rel)) listed.delete(rel);
+  return listed;
+}
+
+/** `segments/{camera}/{file}` of every segment the event's journal claimed (a torn last line is skipped). */
+function readJournalSegments(dir) {
+  let text;
+  try {
+    text = readFileSync(join(dir, JOURNAL_FILE), "utf8");
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const line of text.split("\n")) {
+    try {
+      const e = JSON.parse(line);
+      if (e?.t === "segment" && typeof e.camera === "string" && typeof e.file === "string")
+        out.push(join("segments", e.camera, e.file));
+    } catch {}
   }
   return out;
 }
 
-/** Remembers every footage file under events/ ever seen; files listed in a manifest are final (size fixed). */
+/** Remembers every listed footage file under events/ ever seen; files listed in a manifest are final (size fixed). */
 export class FootageLedger {
   constructor(dataDir) {
     this.dataDir = dataDir;
@@ -51,9 +69,7 @@ export class FootageLedger {
 
   scan() {
     for (const e of readEvents(this.dataDir)) {
-      const listed = new Map();
-      for (const cam of e.manifest?.cameras ?? []) for (const f of cam.files) listed.set(f.file, f.bytes);
-      for (const rel of footageFiles(e.dir)) {
+      for (const [rel, listedBytes] of listedFootage(e.dir, e.manifest)) {
         const path = join(e.dir, rel);
         let bytes;
         try {
@@ -62,9 +78,9 @@ export class FootageLedger {
           continue;
         }
         const prev = this.seen[path];
-        const final = listed.has(rel);
+        const final = listedBytes !== null;
         this.seen[path] = {
-          bytes: final ? listed.get(rel) : bytes,
+          bytes: final ? listedBytes : bytes,
           firstSeen: prev?.firstSeen ?? Date.now(),
           final: final || prev?.final === true,
         };

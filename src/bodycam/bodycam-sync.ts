@@ -22,7 +22,7 @@ import { FlapGate } from "./flap-guard.js";
 import { type InboundContext, readInbound } from "./inbound.js";
 import { type MqttLink, type MqttLinkOptions, ReconnectingMqttLink } from "./mqtt-link.js";
 import { activationPayload, alertPayload } from "./outbound-payloads.js";
-import { Outbox } from "./outbox.js";
+import { type Outbox, openOutbox } from "./outbox.js";
 import type { DecodeFailure } from "./payload-decoder.js";
 import type { ActivationPayload, BodycamStatusPayload } from "./payloads.js";
 import { type Topics, topicsFor } from "./topics.js";
@@ -143,12 +143,7 @@ export class BodycamSync implements Component {
 
   async start(): Promise<void> {
     const { mqtt } = this.opts.config;
-    this.outbox = new Outbox(join(this.opts.dataDir, "mqtt", "outbox.jsonl"), {
-      onSyncError: (err) => this.log.error({ err: err.message }, "outbox fdatasync failed"),
-    });
-    if (this.outbox.skippedLines > 0)
-      this.log.warn({ lines: this.outbox.skippedLines }, "outbox: unreadable lines skipped");
-    if (this.outbox.size > 0) this.log.info({ pending: this.outbox.size }, "outbox: entries to replay");
+    this.outbox = openOutbox(join(this.opts.dataDir, "mqtt", "outbox.jsonl"), this.log);
     if (this.outbox.openError) this.outboxUnwritable(this.outbox.openError);
     this.delivery = new DurableDelivery(this.outbox, (err) => this.outboxUnwritable(err));
     const b = this.opts.bus;

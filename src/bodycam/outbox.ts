@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fdatasync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
+import type { Logger } from "../core/logger.js";
 import { writeFileAtomicSync } from "../storage/atomic-file.js";
 
 /**
@@ -161,4 +162,14 @@ export class Outbox {
     closeSync(this.fd);
     this.fd = -1;
   }
+}
+
+/** The daemon's outbox at `path`, with what it found on opening logged (unreadable lines, entries to replay). */
+export function openOutbox(path: string, log: Pick<Logger, "info" | "warn" | "error">): Outbox {
+  const outbox = new Outbox(path, {
+    onSyncError: (err) => log.error({ err: err.message }, "outbox fdatasync failed"),
+  });
+  if (outbox.skippedLines > 0) log.warn({ lines: outbox.skippedLines }, "outbox: unreadable lines skipped");
+  if (outbox.size > 0) log.info({ pending: outbox.size }, "outbox: entries to replay");
+  return outbox;
 }

@@ -17,11 +17,12 @@ export async function viaDaemonOrDirect(
   dataDir: string,
   request: ControlRequest,
   direct: (audit: AuditLog) => unknown,
+  timeoutMs?: number,
 ): Promise<{ via: "daemon" | "direct"; result: unknown }> {
   const socket = controlSocketPath(dataDir);
   if (existsSync(socket)) {
     try {
-      const res = await controlRequest(socket, request);
+      const res = await controlRequest(socket, request, timeoutMs);
       if (!res.ok) throw new Error(res.error);
       return { via: "daemon", result: res.result };
     } catch (err) {
@@ -46,7 +47,7 @@ export async function viaDaemonOrDirect(
   const audit = new AuditLog({ dataDir, clock: systemClock, logger: silentLogger() });
   try {
     audit.open();
-    return { via: "direct", result: direct(audit) };
+    return { via: "direct", result: await direct(audit) };
   } catch (err) {
     if (err instanceof AuditLockedError) {
       throw new Error(`${err.message}; its control socket did not answer, so the action was not recorded`);

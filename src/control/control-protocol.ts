@@ -38,6 +38,14 @@ export const controlRequestSchema = z.discriminatedUnion("op", [
     critical: z.literal(true).optional(),
     by: z.string().max(64).optional(),
   }),
+  /** Record-after-the-fact: promote ring footage [from, to) (epoch ms) to an event. */
+  z.strictObject({
+    op: z.literal("event-create"),
+    from: z.number().finite(),
+    to: z.number().finite(),
+    cameras: z.array(z.string().max(64)).max(32).optional(),
+    reason: z.string().max(500).optional(),
+  }),
 ]);
 
 export type ControlRequest = z.infer<typeof controlRequestSchema>;

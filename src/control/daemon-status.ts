@@ -52,6 +52,11 @@ export interface DaemonStatus extends ActivationStatus {
   /** ISO-8601 UTC. */
   at: string;
   uptimeSeconds: number;
+  /**
+   * While the engine has an event (active or post-roll): whether the recorder has it open. false means the
+   * event is NOT being recorded (the recorder refused it), whatever the engine says. null when idle.
+   */
+  eventRecorded?: boolean | null;
   /** The dash cameras, rolled up (core/health.ts). */
   recorder: HealthRollup;
   /** The vehicle (CAN) bus, rolled up. */

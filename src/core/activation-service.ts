@@ -27,6 +27,14 @@ export interface ActivationServiceOptions {
     error(o: object, msg: string): void;
   };
   idSuffix?: () => string;
+  /**
+   * Checks the restored snapshot against durable records written after it (the daemon passes the audit
+   * log and the event journals): returns the snapshot to start from and what it corrected.
+   */
+  reconcile?: (snapshot: EngineSnapshot | undefined) => {
+    snapshot: EngineSnapshot | undefined;
+    corrections: string[];
+  };
 }
 
 /**
@@ -127,7 +135,9 @@ export class ActivationService implements Component<ActivationStatus> {
     this.subscribe();
     mkdirSync(dirname(statePath), { recursive: true });
     this.journal = new SnapshotJournal(statePath);
-    const { snapshot, problem } = readSnapshot(statePath);
+    const read = readSnapshot(statePath);
+    const { problem } = read;
+    let snapshot = read.snapshot;
     if (problem) {
       log.error({ statePath }, `activation state unusable, starting idle: ${problem}`);
       bus.emit("alert", {
@@ -137,11 +147,23 @@ export class ActivationService implements Component<ActivationStatus> {
         at: clock.now(),
       });
     }
+    const reconciled = this.opts.reconcile?.(snapshot);
+    if (reconciled && reconciled.corrections.length > 0) {
+      snapshot = reconciled.snapshot;
+      for (const c of reconciled.corrections) log.warn({ statePath }, `activation state reconciled: ${c}`);
+      bus.emit("alert", {
+        code: "state-reconciled",
+        severity: "warning",
+        message: `activation state file was behind the audit log / journals: ${reconciled.corrections.join("; ")}`,
+        at: clock.now(),
+      });
+    }
     this.engine = new ActivationEngine(
       this.opts.policy,
       { vehicleId: this.opts.vehicleId, ...(this.opts.idSuffix ? { idSuffix: this.opts.idSuffix } : {}) },
       snapshot,
     );
+    if (reconciled && reconciled.corrections.length > 0) this.persist();
     const now = clock.now();
     this.apply([...this.engine.resume(now), ...this.engine.advance(now)]);
     for (const fn of this.queued.splice(0)) this.apply(fn());

@@ -4,6 +4,7 @@ import type { Clock } from "../core/clock.js";
 import type { EventBus } from "../core/event-bus.js";
 import type { evidenceControlHandlers } from "../evidence/operator-action.js";
 import type { Inputs } from "../inputs/inputs.js";
+import type { eventCreateHandler } from "../recorder/after-the-fact.js";
 import type { ControlServer } from "./control-server.js";
 
 export interface ControlHandlerDeps {
@@ -13,6 +14,8 @@ export interface ControlHandlerDeps {
   activation: ActivationService;
   inputs: Pick<Inputs, "simulate" | "press">;
   operator: ReturnType<typeof evidenceControlHandlers>;
+  /** `camsync event create` while the daemon runs: its audit log records the promoted event. */
+  eventCreate: ReturnType<typeof eventCreateHandler>;
   status: () => DaemonStatus;
 }
 
@@ -56,4 +59,5 @@ export function registerControlHandlers(d: ControlHandlerDeps): void {
   });
   control.handle("officer-set", (req) => d.operator.officerSet(req));
   control.handle("event-tag", (req) => d.operator.eventTag(req));
+  control.handle("event-create", d.eventCreate);
 }

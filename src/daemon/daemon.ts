@@ -4,7 +4,7 @@ import { createBodycamSync } from "../bodycam/bodycam-sync.js";
 import type { Config } from "../config/schema.js";
 import { controlSocketPath } from "../control/control-protocol.js";
 import type { ComponentStatuses, DaemonStatus } from "../control/daemon-status.js";
-import { ActivationService } from "../core/activation-service.js";
+import { ActivationService, type ActivationStatus } from "../core/activation-service.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
 import { EventBus } from "../core/event-bus.js";
@@ -16,7 +16,9 @@ import { createOffload } from "../evidence/offload.js";
 import { evidenceControlHandlers } from "../evidence/operator-action.js";
 import { createRetention } from "../evidence/retention.js";
 import { createInputs, type Inputs } from "../inputs/inputs.js";
+import { eventCreateHandler } from "../recorder/after-the-fact.js";
 import { createRecorder } from "../recorder/dash-recorder.js";
+import type { RecorderStatus } from "../recorder/recorder-status.js";
 import { createStatusPage } from "../statuspage/status-page.js";
 import { type DataDirLock, isDaemonHolder, lockDataDir } from "../storage/data-dir-lock.js";
 import { sha256Hex } from "../storage/sha256.js";
@@ -27,6 +29,7 @@ import { registerControlHandlers } from "./control-handlers.js";
 import { ControlServer } from "./control-server.js";
 import { HealthMonitor } from "./health-monitor.js";
 import { StartRetry } from "./start-retry.js";
+import { readDurableRecord, reconcileSnapshot } from "./state-reconciliation.js";
 import { SystemdWatchdog } from "./systemd-watchdog.js";
 
 export interface DaemonOptions {
@@ -44,6 +47,15 @@ const READY_TIMEOUT_MS = 30_000;
 const CLI_LOCK_PATIENCE_MS = 3000;
 
 /**
+ * Whether the recorder has the engine's current event open (null: no event, or no recorder to ask). An
+ * event the recorder refused (its directory exists, the disk is full) must never show as RECORDING.
+ */
+function eventRecorded(act: ActivationStatus, recorder: RecorderStatus | undefined): boolean | null {
+  if (act.state !== "active" && act.state !== "post-roll") return null;
+  return recorder ? recorder.openEvents.includes(act.eventId ?? "") : null;
+}
+
+/**
  * The composition root: builds every component from the validated config and wires them through the bus.
  * Components never import each other; they meet here. A component that fails to start is reported and
  * the rest keep running (a broken GPS never stops the recorder).
@@ -58,6 +70,7 @@ export class Daemon {
   private activation!: ActivationService;
   private inputs!: Inputs;
   private operator!: ReturnType<typeof evidenceControlHandlers>;
+  private eventCreate!: ReturnType<typeof eventCreateHandler>;
   private systemd: SystemdWatchdog | undefined;
   private readonly startedAt: number;
   private readyWaits: Promise<unknown>[] = [];
@@ -102,6 +115,8 @@ export class Daemon {
       bus: this.bus,
       clock,
       log: logger.child({ component: "activation" }),
+      reconcile: (snapshot) =>
+        reconcileSnapshot(snapshot, readDurableRecord(this.dataDir, snapshot?.event?.id ?? null)),
     });
     // Listen before anything starts: a light bar already on at start-up must start recording.
     this.activation.subscribe();
@@ -114,6 +129,7 @@ export class Daemon {
       activation: this.activation,
       inputs: this.inputs,
       operator: this.operator,
+      eventCreate: this.eventCreate,
       status: () => this.status(),
     });
 
@@ -173,6 +189,7 @@ export class Daemon {
       at: isoTime(this.opts.clock.now()),
       uptimeSeconds: Math.round((this.opts.clock.now() - this.startedAt) / 1000),
       ...act,
+      eventRecorded: eventRecorded(act, components.recorder),
       recorder: rollupHealth(this.health.reports(), "recorder").state,
       canBus: rollupHealth(this.health.reports(), "can").state,
       health: this.health.entries(),
@@ -262,6 +279,14 @@ export class Daemon {
       }),
     );
     this.operator = evidenceControlHandlers({ audit, dataDir: this.dataDir, now: () => clock.now() });
+    this.eventCreate = eventCreateHandler({
+      config,
+      dataDir: this.dataDir,
+      bus: this.bus,
+      clock,
+      log: logger.child({ component: "event-create" }),
+      version: VERSION,
+    });
     // [slot:statuspage] the in-car status page (same control handlers and stop policy as the socket)
     this.add(
       createStatusPage({

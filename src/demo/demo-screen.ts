@@ -29,6 +29,8 @@ function stateLabel(view: StatusView): string {
       return "POST-ROLL";
     case "idle":
       return "idle";
+    case "not-recorded":
+      return "NOT RECORDED";
     default:
       return "starting";
   }

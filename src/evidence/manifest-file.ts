@@ -31,12 +31,14 @@ export const manifestFileSchema = z.looseObject({
   startedAt: z.string(),
   endedAt: z.string().nullable().optional(),
   origin: z.looseObject({ kind: z.string(), id: z.string() }).optional(),
+  /** Decisions that touched the event (`verify` checks the footage against its first `event-end`). */
+  timeline: z.array(z.looseObject({ at: z.string(), type: z.string() })).default([]),
   cameras: z.array(
     z.looseObject({
       name: z.string(),
       files: z.array(fileRecordSchema),
       /** The claimed ring segments kept in the event directory (`segments/{camera}/…`). */
-      segments: z.array(fileRecordSchema).default([]),
+      segments: z.array(fileRecordSchema.extend({ startedAt: z.string().optional() })).default([]),
       gaps: z
         .array(z.looseObject({ from: z.string(), to: z.string(), seconds: z.number(), cause: z.string() }))
         .default([]),

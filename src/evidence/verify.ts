@@ -1,30 +1,20 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { isTempFileName } from "../storage/atomic-file.js";
 import { sha256File } from "../storage/sha256.js";
 import { AMENDMENT_TYPE, type AuditEntry, checkChain, isManifestRecord } from "./audit-entry.js";
 import { AUDIT_FILE } from "./audit-log.js";
+import { checkFootageWithinEnd, missingManifest } from "./event-completeness.js";
 import { changedFields, fieldHashes, loadManifest, MANIFEST_FILE, ManifestError } from "./manifest-file.js";
+import type { Finding, VerifyReport } from "./verify-report.js";
+
+export type { Finding, VerifyReport } from "./verify-report.js";
 
 /**
  * `camsync verify`: files against manifest hashes, manifests against the audit log, the chain intact.
  * Every finding names what changed (a file, a manifest field, an audit line). Errors fail verification;
  * warnings (an interrupted write the daemon recorded, an extra file, an event still being recorded) do not.
  */
-export interface Finding {
-  severity: "error" | "warning";
-  /** What the finding is about: a path, `audit.jsonl line N`, `manifest field X`. */
-  subject: string;
-  message: string;
-}
-
-export interface VerifyReport {
-  findings: Finding[];
-  events: number;
-  files: number;
-  auditEntries: number;
-  ok: boolean;
-}
-
 /** The entries of the audit log that concern manifests, per event, in order. */
 interface ManifestRecord {
   line: number;
@@ -36,6 +26,8 @@ interface AuditIndex {
   manifests: Map<string, ManifestRecord[]>;
   finalized: Map<string, number>;
   deleted: Set<string>;
+  /** The first `event-end` decision per event: epoch ms and audit line. */
+  ends: Map<string, { at: number; line: number }>;
   entries: number;
 }
 
@@ -69,6 +61,7 @@ async function readAudit(dataDir: string, findings: Finding[]): Promise<AuditInd
     manifests: new Map(),
     finalized: new Map(),
     deleted: new Set(),
+    ends: new Map(),
     entries: 0,
   };
   for (const { line, entry } of chain.entries) {
@@ -76,6 +69,10 @@ async function readAudit(dataDir: string, findings: Finding[]): Promise<AuditInd
     const eventId = entry.eventId;
     if (typeof eventId !== "string") continue;
     if (entry.type === "event-deleted") index.deleted.add(eventId);
+    if (entry.type === "decision" && entry.decision === "event-end" && !index.ends.has(eventId)) {
+      const at = Date.parse(String(entry.decidedAt));
+      if (Number.isFinite(at)) index.ends.set(eventId, { at, line });
+    }
     // the records a manifest is checked against: its finalization and its amendments
     if (!isManifestRecord(entry.type)) continue;
     if (typeof entry.manifestSha256 !== "string") continue;
@@ -170,11 +167,14 @@ function checkManifestAgainstAudit(
 /** Files of an event directory that are not evidence: the recorder's journal (dot-files are skipped too). */
 const NOT_EVIDENCE = ["journal.jsonl"];
 
-/** Relative paths of the files under an event directory (dot-files and dot-directories skipped). */
+/**
+ * Relative paths of the files under an event directory. Dot-files are skipped: the daemon's bookkeeping
+ * (`.offload.json`) and every in-progress temp file (`isTempFileName`: always a dot-name).
+ */
 function filesUnder(dir: string, prefix = ""): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    if (entry.name.startsWith(".")) continue;
+    if (entry.name.startsWith(".") || isTempFileName(entry.name)) continue;
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...filesUnder(dir, rel));
     else out.push(rel);
@@ -231,11 +231,7 @@ async function verifyEventDir(
 ): Promise<EventCheck> {
   const manifestPath = join(eventDir, MANIFEST_FILE);
   if (!existsSync(manifestPath)) {
-    findings.push({
-      severity: "warning",
-      subject: eventDir,
-      message: "no manifest.json (event still being recorded or never assembled)",
-    });
+    findings.push(missingManifest(eventDir, audit?.ends.get(basename(resolve(eventDir)))?.at ?? null));
     return { files: 0, eventId: null };
   }
   let loaded: ReturnType<typeof loadManifest>;
@@ -272,6 +268,7 @@ async function verifyEventDir(
       });
     }
   }
+  checkFootageWithinEnd(manifest, audit?.ends.get(manifest.eventId), manifestPath, findings);
   if (audit)
     checkManifestAgainstAudit(manifest.eventId, loaded.json, loaded.sha256, audit, manifestPath, findings);
   return { files, eventId: manifest.eventId };

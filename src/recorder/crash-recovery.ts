@@ -44,6 +44,8 @@ export class CrashRecovery {
   scan(): void {
     const unfinished = findUnfinishedEvents(this.o.eventsDir);
     this.unfinished = unfinished;
+    if (unfinished.removedTemps.length > 0)
+      this.o.log.info({ files: unfinished.removedTemps }, "removed temp files left by the previous daemon");
     for (const u of unfinished.ended) {
       this.recovery(u.open.eventId, () => {
         const ev = this.o.restore(u.dir, u.open, u.entries);

@@ -88,6 +88,7 @@ class DashRecorder implements Recorder {
       log: this.log,
       alert: (code, severity, message) => this.alert(code, severity, message, {}),
       needed: (seg) => this.recovery.needed(seg),
+      spaceChecked: (free) => this.finalizer.spaceChecked(free),
     });
     this.finalizer = new EventFinalizer({
       tools: {

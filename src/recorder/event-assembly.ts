@@ -1,22 +1,22 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { open, readFile } from "node:fs/promises";
+import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { EventManifest } from "../evidence/manifest.js";
 import { MANIFEST_FILE } from "../evidence/manifest-file.js";
-import { writeJsonAtomicSync } from "../storage/atomic-file.js";
+import { tempPathFor, writeJsonAtomicSync } from "../storage/atomic-file.js";
 import { sha256File, sha256Hex } from "../storage/sha256.js";
 import type { JournalEntry, OpenEntry } from "./event-journal.js";
 import { type AssembledFile, buildManifest, type HashedSegment } from "./event-manifest.js";
 import { JOIN_TOLERANCE_MS } from "./event-window.js";
-import { concatToMp4, probeDuration } from "./ffmpeg-process.js";
+import { concatStreamsToMp4, probeDuration } from "./ffmpeg-process.js";
 import { type Claimed, OpenEvent, SEGMENTS_DIR } from "./open-event.js";
 import { runOfFile } from "./segment.js";
 import { telemetryCues, telemetryFromJournal, toSrt } from "./telemetry-track.js";
 
 /**
  * Assembling a complete event: per camera and part, the claimed segments are joined by stream copy into
- * `{camera}.mp4` (`{camera}-part{N}.mp4` after a rollover): segments sharing a timeline are concatenated
- * byte-wise (hashed on the way), the resulting runs by the concat demuxer (`-c copy`, faststart);
+ * `{camera}.mp4` (`{camera}-part{N}.mp4` after a rollover): segments sharing a timeline are streamed
+ * byte-wise (hashed on the way) as one input of the concat demuxer (`-c copy`, faststart), through pipes;
  * every segment and file is hashed; `manifest.json` is written atomically last, so an event directory
  * without a manifest is one whose assembly has not finished.
  */
@@ -42,10 +42,6 @@ export interface Assembled {
 export const partFileName = (camera: string, part: number) =>
   part === 1 ? `${camera}.mp4` : `${camera}-part${part}.mp4`;
 
-function concatList(files: readonly string[]): string {
-  return `ffconcat version 1.0\n${files.map((f) => `file '${f.replace(/'/g, "'\\''")}'`).join("\n")}\n`;
-}
-
 /**
  * Split a part's segments into runs that share one media timeline: consecutive segments of the same
  * ffmpeg run, without a hole, not re-muxed (a muted segment has a timeline of its own). A run is joined
@@ -70,25 +66,11 @@ export function timelineRuns<T extends Claimed>(segs: readonly T[]): T[][] {
   return groups;
 }
 
-/** Concatenate a run's segment files into `out`, hashing each segment on the way (one read per segment). */
-async function joinRun(
-  segDir: string,
-  run: readonly Claimed[],
-  out: string,
-  hashes: Map<string, { sha256: string; bytes: number }>,
-) {
-  const fh = await open(out, "w", 0o640);
-  try {
-    for (const c of run) {
-      const buf = await readFile(join(segDir, c.file));
-      hashes.set(c.file, { sha256: sha256Hex(buf), bytes: buf.length });
-      await fh.write(buf);
-    }
-  } finally {
-    await fh.close();
-  }
-}
-
+/**
+ * One MP4 from a part's segments, streamed: each timeline run is read segment by segment (hashed on the
+ * way) straight into ffmpeg's concat demuxer through a pipe. Only the MP4 is written (under a temp name,
+ * renamed when complete), so assembly needs about one event's size free, not two.
+ */
 async function assemblePart(
   o: AssembleOptions,
   camera: string,
@@ -97,40 +79,46 @@ async function assemblePart(
   hashes: Map<string, { sha256: string; bytes: number }>,
 ): Promise<AssembledFile> {
   const segDir = join(o.dir, SEGMENTS_DIR, camera);
-  const work = join(o.dir, `.assembling-${camera}-${part}`);
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
   const name = partFileName(camera, part);
-  const tmp = join(work, name);
+  const tmp = tempPathFor(join(o.dir, name), "assembling");
+  const runs = timelineRuns(segs);
+  let subtitles: string | undefined;
   try {
-    const runs = timelineRuns(segs);
-    const runFiles: string[] = [];
-    for (const [i, run] of runs.entries()) {
-      const f = join(work, `run-${String(i).padStart(5, "0")}.ts`);
-      await joinRun(segDir, run, f, hashes);
-      runFiles.push(f);
-    }
-    const listFile = join(work, "concat.txt");
-    writeFileSync(listFile, concatList(runFiles));
-    const subtitles = writeTelemetry(work, o, segs);
-    await concatToMp4(o.ffmpegPath, listFile, tmp, subtitles);
+    subtitles = writeTelemetry(join(o.dir, name), o, segs);
+    await concatStreamsToMp4(
+      o.ffmpegPath,
+      runs.length,
+      tmp,
+      async (i, write) => {
+        for (const c of runs[i] ?? []) {
+          const buf = await readFile(join(segDir, c.file));
+          hashes.set(c.file, { sha256: sha256Hex(buf), bytes: buf.length });
+          await write(buf);
+        }
+      },
+      subtitles,
+    );
     renameSync(tmp, join(o.dir, name));
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    rmSync(tmp, { force: true });
+    if (subtitles) rmSync(subtitles, { force: true });
   }
   const { sha256, bytes } = await sha256File(join(o.dir, name));
   const durationSeconds = await probeDuration(o.ffprobePath, join(o.dir, name));
   return { camera, file: name, part, sha256, bytes, durationSeconds };
 }
 
-/** The 1 Hz telemetry track of this file as SubRip (undefined when the file covers no whole second). */
-function writeTelemetry(work: string, o: AssembleOptions, segs: readonly Claimed[]): string | undefined {
+/**
+ * The 1 Hz telemetry track of the file `output` as SubRip, written beside it under a temp name (which
+ * verify, offload and recovery ignore); undefined when the file covers no whole second.
+ */
+function writeTelemetry(output: string, o: AssembleOptions, segs: readonly Claimed[]): string | undefined {
   const cues = telemetryCues(
     telemetryFromJournal(o.entries, o.open.officer),
     segs.map((c) => ({ startMs: c.startedAt, durationMs: c.durationMs })),
   );
   if (cues.length === 0) return undefined;
-  const file = join(work, "telemetry.srt");
+  const file = tempPathFor(output, "telemetry");
   writeFileSync(file, toSrt(cues));
   return file;
 }

@@ -162,30 +162,81 @@ export async function probeDuration(ffprobePath: string, file: string): Promise<
   return value;
 }
 
-/** Stream-copy a concat list (ffconcat) into one MP4 with the index at the front. */
-export async function concatToMp4(
+/** Feeds input `index` (0-based) of a streamed concat; resolves when everything has been written. */
+export type ConcatFeed = (index: number, write: (chunk: Uint8Array) => Promise<void>) => Promise<void>;
+
+/**
+ * Stream-copy `count` inputs, each a byte stream fed through its own pipe (`pipe:3` …), into one MP4 with
+ * the index at the front. Nothing but the MP4 is written to disk: no joined copies of the inputs.
+ */
+export async function concatStreamsToMp4(
   ffmpegPath: string,
-  listFile: string,
+  count: number,
   output: string,
+  feed: ConcatFeed,
   /** A SubRip file added as the MP4's timed-text (`mov_text`) track, e.g. the event's telemetry. */
   subtitles?: string,
 ): Promise<void> {
+  const inputs = Array.from({ length: count }, (_, i) => `file 'pipe:${i + 3}'`);
   const text = subtitles
-    ? ["-f", "srt", "-i", subtitles, "-map", "0", "-map", "1:s", "-c", "copy", "-c:s", "mov_text"]
+    ? [
+        ...["-f", "srt", "-i", subtitles, "-map", "0", "-map", "1:s", "-c", "copy", "-c:s", "mov_text"],
+        ...["-metadata:s:s:0", "title=camsync telemetry", "-metadata:s:s:0", "language=eng"],
+      ]
     : ["-map", "0", "-c", "copy"];
-  await runTool(
+  const child = spawn(
     ffmpegPath,
     [
-      ...["-hide_banner", "-nostdin", "-loglevel", "error", "-y"],
-      ...["-f", "concat", "-safe", "0", "-i", listFile],
+      ...["-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-protocol_whitelist", "pipe,file"],
+      ...["-f", "concat", "-safe", "0", "-i", "pipe:0"],
       ...text,
-      ...["-metadata:s:s:0", "title=camsync telemetry", "-metadata:s:s:0", "language=eng"].filter(
-        () => subtitles !== undefined,
-      ),
       ...["-movflags", "+faststart", "-f", "mp4", output],
     ],
-    { timeoutMs: 600_000 },
+    { stdio: ["pipe", "ignore", "pipe", ...inputs.map(() => "pipe" as const)] },
   );
+  const tail = new LineTail(20);
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => tail.push(chunk));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 600_000);
+  const exited = new Promise<void>((resolve, reject) => {
+    child.once("error", (err) => reject(new FfmpegError(`${ffmpegPath}: ${err.message}`, tail.snapshot())));
+    child.once("close", (code, signal) => {
+      if (code === 0) return resolve();
+      const lines = tail.snapshot();
+      reject(
+        new FfmpegError(
+          `${ffmpegPath} exited with ${signal ?? `code ${code}`}: ${lines.slice(-3).join(" | ")}`,
+          lines,
+        ),
+      );
+    });
+  });
+  const pipes = child.stdio.slice(3) as NodeJS.WritableStream[];
+  // A pipe ffmpeg closed (it failed) surfaces as EPIPE in a write callback; never as an uncaught error.
+  for (const p of [child.stdin, ...pipes]) p?.on("error", () => {});
+  const feeding = (async () => {
+    child.stdin?.end(`ffconcat version 1.0\n${inputs.join("\n")}\n`);
+    for (const [i, pipe] of pipes.entries()) {
+      const write = (chunk: Uint8Array) =>
+        new Promise<void>((resolve, reject) => pipe.write(chunk, (err) => (err ? reject(err) : resolve())));
+      await feed(i, write);
+      await new Promise<void>((resolve) => pipe.end(resolve));
+    }
+  })().catch((err: unknown) => {
+    child.kill("SIGKILL"); // a feed that failed (a segment unreadable) must not leave ffmpeg waiting
+    throw err;
+  });
+  try {
+    const [fed, done] = await Promise.allSettled([feeding, exited]);
+    // ffmpeg's own failure explains a broken pipe better than the EPIPE does; any other feed error is ours.
+    const brokenPipe = fed.status === "rejected" && (fed.reason as NodeJS.ErrnoException).code === "EPIPE";
+    if (fed.status === "rejected" && !brokenPipe) throw fed.reason;
+    if (done.status === "rejected") throw done.reason;
+    if (fed.status === "rejected") throw fed.reason;
+  } finally {
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
 }
 
 /** Replace a segment's audio with silence (video copied untouched), writing MPEG-TS to `output`. */

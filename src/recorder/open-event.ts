@@ -1,6 +1,7 @@
 import { linkSync, mkdirSync, renameSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../core/logger.js";
+import { tempPathFor } from "../storage/atomic-file.js";
 import { EventJournal, type JournalEntry, type OpenEntry, readJournal } from "./event-journal.js";
 import { belongsToEvent, cameraComplete, partFor, type Rollover } from "./event-window.js";
 import { muteSegment } from "./ffmpeg-process.js";
@@ -171,7 +172,8 @@ export class OpenEvent {
     this.pendingMutes += 1;
     this.muting = this.muting.then(async () => {
       const path = join(this.o.dir, SEGMENTS_DIR, camera, c.file);
-      const tmp = join(this.o.dir, SEGMENTS_DIR, camera, `.${c.file}.muting.ts`);
+      // A temp name nothing takes for footage (scanner, verify, offload, recovery), renamed atomically.
+      const tmp = tempPathFor(path, "muting");
       try {
         await muteSegment(this.o.ffmpegPath, path, tmp);
         // Replace the directory entry only: the ring's link keeps the original until the ring drops it.

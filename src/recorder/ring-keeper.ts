@@ -31,6 +31,8 @@ export interface RingKeeperOptions {
   alert: (code: string, severity: AlertSeverity, message: string) => void;
   /** An unfinished event (awaiting resume) still has to claim this segment. */
   needed: (seg: Segment) => boolean;
+  /** Told the free space after each check (assembly that failed for lack of space is retried from it). */
+  spaceChecked?: (freeBytes: number) => void;
 }
 
 /** While storage stays low, the alert is repeated at most this often. */
@@ -121,6 +123,7 @@ export class RingKeeper {
     }
     const before = this.pressure;
     this.free = free;
+    this.o.spaceChecked?.(free);
     this.reserve = reserve;
     this.pressure = plan.pressure;
     const escalated = plan.pressure === "short" && before !== "short";

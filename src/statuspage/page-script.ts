@@ -50,7 +50,7 @@ export const PAGE_SCRIPT = `
     var panel = $("state-panel");
     panel.className = "state " + r.state;
     $("state").textContent = r.state === "active" ? "RECORDING" : r.state === "post-roll" ? "POST-ROLL" :
-      r.state === "idle" ? "NOT RECORDING" : "DAEMON NOT READY";
+      r.state === "idle" || r.state === "not-recorded" ? "NOT RECORDING" : "DAEMON NOT READY";
     $("reason").textContent = r.state === "idle" ? "Lights, the in-car button, a body cam or Start begin recording." :
       (r.reason || (r.origin ? "Started by " + r.origin : ""));
     $("event-id").textContent = r.eventId ? "Event " + r.eventId : "";

@@ -93,6 +93,13 @@ const recording = daemon({
 });
 
 describe("statusView", () => {
+  it("never shows RECORDING for an event the recorder has not open (issue 11, defect 4)", () => {
+    const v = statusView(input({ ...recording, eventRecorded: false }));
+    expect(v.recording.state).toBe("not-recorded");
+    expect(v.recording.reason).toMatch(/not being recorded by the dash cameras/);
+    expect(statusView(input({ ...recording, eventRecorded: true })).recording.state).toBe("active");
+  });
+
   it("renders an unreadable status (no daemon answer) as unknown, not as an error", () => {
     const v = statusView(input(null));
     expect(v.recording).toEqual({

@@ -43,7 +43,8 @@ export interface StatusView {
   /** Server time, epoch ms: the page computes elapsed time against it (device clocks drift). */
   now: number;
   recording: {
-    state: "idle" | "active" | "post-roll" | "unknown";
+    /** `not-recorded`: the engine has an event, but the dash recorder has none open for it (refused). */
+    state: "idle" | "active" | "post-roll" | "not-recorded" | "unknown";
     eventId: string | null;
     startedAt: number | null;
     postRollEndsAt: number | null;
@@ -98,10 +99,12 @@ function signalText(s: SignalValue): string {
 export function statusView(input: StatusViewInput): StatusView {
   const s = input.status;
   const health = s?.health ?? {};
-  const state = s?.state ?? "unknown";
+  const engineState = s?.state ?? "unknown";
   const eventId = s?.eventId ?? null;
   const origin = s?.origin ?? null;
-  const recording = state === "active" || state === "post-roll";
+  const recording = engineState === "active" || engineState === "post-roll";
+  // Never RECORDING without an open event in the recorder.
+  const state = recording && s?.eventRecorded === false ? "not-recorded" : engineState;
 
   const cameras: CameraView[] = Object.keys(health)
     .filter((k) => k.startsWith("recorder:"))
@@ -144,7 +147,12 @@ export function statusView(input: StatusViewInput): StatusView {
       startedAt: recording ? (s?.startedAt ?? null) : null,
       postRollEndsAt: state === "post-roll" ? (s?.postRollEndsAt ?? null) : null,
       origin: recording && origin ? `${origin.kind}:${origin.id}` : null,
-      reason: recording ? input.eventReason : null,
+      reason:
+        state === "not-recorded"
+          ? `event ${eventId ?? "?"} is not being recorded by the dash cameras (see alerts)`
+          : recording
+            ? input.eventReason
+            : null,
     },
     cameras,
     bodycams,

@@ -4,12 +4,25 @@ import { basename, dirname, join } from "node:path";
 
 let tempCounter = 0;
 
-function tempPath(path: string): string {
+/**
+ * A temp file for `path` in the same directory (so a rename onto `path` is atomic): a dot-name ending in
+ * `.tmp`, which `isTempFileName` recognises. Every in-progress file camsync writes is named this way, so
+ * scanners, `verify`, offload and recovery never take it for evidence.
+ */
+export function tempPathFor(path: string, purpose = "write"): string {
   tempCounter = (tempCounter + 1) % 1_000_000;
   return join(
     dirname(path),
-    `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.${tempCounter}.tmp`,
+    `.${basename(path)}.${purpose}.${process.pid}.${Date.now().toString(36)}.${tempCounter}${TEMP_SUFFIX}`,
   );
+}
+
+const TEMP_SUFFIX = ".tmp";
+
+/** An in-progress temp file (from `tempPathFor`): never evidence, never counted or uploaded, removed at recovery. */
+export function isTempFileName(name: string): boolean {
+  const base = name.slice(name.lastIndexOf("/") + 1);
+  return base.startsWith(".") && base.endsWith(TEMP_SUFFIX);
 }
 
 function fsyncDirSync(dir: string): void {
@@ -41,7 +54,7 @@ export function writeFileAtomicSync(
   opts: AtomicWriteOptions = {},
 ): void {
   const durable = opts.durable ?? true;
-  const tmp = tempPath(path);
+  const tmp = tempPathFor(path);
   const fd = openSync(tmp, "w", 0o640);
   try {
     if (typeof data === "string") writeSync(fd, data);

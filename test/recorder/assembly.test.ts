@@ -5,11 +5,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventManifest } from "../../src/evidence/manifest.js";
 import { assembleEvent } from "../../src/recorder/event-assembly.js";
-import type { OpenEntry } from "../../src/recorder/event-journal.js";
 import type { Claimed } from "../../src/recorder/open-event.js";
 import { parseSegmentList } from "../../src/recorder/segment.js";
 import { sha256File } from "../../src/storage/sha256.js";
-import { cleanupAfterEach, FPS, probeVideo, tempDataDir } from "./harness.js";
+import { cleanupAfterEach, FPS, openEntry, probeVideo, tempDataDir } from "./harness.js";
 
 cleanupAfterEach();
 
@@ -73,20 +72,7 @@ async function assemble(segs: Claimed[]) {
   const dir = join(tempDataDir().dir, "event");
   mkdirSync(join(dir, "segments", "front"), { recursive: true });
   for (const c of segs) linkSync(join(source, c.file), join(dir, "segments", "front", c.file));
-  const open: OpenEntry = {
-    t: "open",
-    at: T0,
-    eventId: "20261126T140000Z-unit12-asmb",
-    origin: { kind: "cli", id: "test" },
-    triggerAt: T0,
-    preEventSeconds: 0,
-    preEventAudio: true,
-    segmentSeconds: 1,
-    vehicle: { id: "unit12" },
-    officer: null,
-    cameras: ["front"],
-    source: "activation",
-  };
+  const open = openEntry("20261126T140000Z-unit12-asmb", T0);
   const last = segs.at(-1);
   const r = await assembleEvent({
     dir,

@@ -10,6 +10,7 @@ import { silentLogger } from "../../src/core/logger.js";
 import type { EventManifest } from "../../src/evidence/manifest.js";
 import { type RecorderConfig, recorderConfigSchema } from "../../src/recorder/config.js";
 import { createRecorder, type Recorder, type RecorderOptions } from "../../src/recorder/dash-recorder.js";
+import type { OpenEntry } from "../../src/recorder/event-journal.js";
 import { runTool } from "../../src/recorder/ffmpeg-process.js";
 
 /** Shared set-up for recorder integration tests: real ffmpeg, cheap test-pattern cameras, decisions built by hand. */
@@ -81,6 +82,25 @@ export const decision = {
     seq: ++seq,
   }),
 };
+
+/** An event's journal `open` entry for assembly tests (one camera `front`, no pre-event by default). */
+export function openEntry(eventId: string, at: number, over: Partial<OpenEntry> = {}): OpenEntry {
+  return {
+    t: "open",
+    at,
+    eventId,
+    origin: { kind: "cli", id: "test" },
+    triggerAt: at,
+    preEventSeconds: 0,
+    preEventAudio: true,
+    segmentSeconds: 1,
+    vehicle: { id: "unit12" },
+    officer: null,
+    cameras: ["front"],
+    source: "activation",
+    ...over,
+  };
+}
 
 const live: { dir: string; rigs: Rig[] }[] = [];
 

@@ -2,10 +2,11 @@ import { resolve } from "node:path";
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../../config/load.js";
 import { silentLogger } from "../../core/logger.js";
 import { VERSION } from "../../core/version.js";
-import { NoFootageError, promoteRing } from "../../recorder/after-the-fact.js";
+import { DEFAULT_REASON, promoteRing, promotionSummary } from "../../recorder/after-the-fact.js";
 import { requireDirectory } from "../../storage/input-file.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
+import { viaDaemonOrDirect } from "../via-daemon-or-direct.js";
 import { EVENT_TAG_USAGE, runEventTag } from "./event-tag.js";
 
 /** One `camsync event …` sub-command. Add new ones to `subcommands` below. */
@@ -30,12 +31,18 @@ export function parseTimeArg(text: string, now: number, what: string): number {
   return Date.parse(text);
 }
 
+/** Assembling a long range takes a while (a 60-minute event ≈ 10 s); the daemon answers when it is done. */
+const CREATE_TIMEOUT_MS = 10 * 60_000;
+
 const createUsage = `Usage: camsync event create --from T --to T [--camera NAME]... [--reason TEXT]
                            [--config FILE] [--data-dir DIR]
 
 Record-after-the-fact: promotes continuous ring footage (kept for ring.keepHours) to an event in
-{dataDir}/events/{eventId}/ — one MP4 per camera, every segment and file SHA-256 hashed, manifest.json.
-Works with the daemon running or stopped. Audio follows recorder.preEventAudio (muted by default).
+{dataDir}/events/{eventId}/ — one MP4 per camera, every segment and file SHA-256 hashed, manifest.json,
+its finalization in the audit log. With a daemon running the request goes through its control socket
+(its audit log records the event); otherwise it is done directly under the audit log's lock file.
+A range reaching outside the ring's footage is refused, naming the range the ring holds. The event id
+dates the first footage claimed. Audio follows recorder.preEventAudio (muted by default).
 
 Times: now, now-15m / now-90s / now-2h, or ISO-8601 with a zone (2026-11-26T14:05:00Z).
 
@@ -76,31 +83,38 @@ const create: EventSubcommand = {
     }
     const { config } = loaded;
     if (values["data-dir"]) requireDirectory(resolve(values["data-dir"]), "--data-dir");
+    const dataDir = resolve(values["data-dir"] ?? config.dataDir);
+    const reason = values.reason ?? DEFAULT_REASON;
+    const request = { op: "event-create", from, to, cameras: values.camera, reason } as const;
     try {
-      const r = await promoteRing({
-        config: config.recorder,
-        dataDir: resolve(values["data-dir"] ?? config.dataDir),
-        vehicle: config.vehicle,
-        from,
-        to,
-        cameras: values.camera,
-        reason: values.reason ?? "record-after-the-fact (camsync event create)",
-        now,
-        version: VERSION,
-        log: silentLogger(),
-      });
-      const summary = {
-        eventId: r.eventId,
-        dir: r.dir,
-        files: r.files.map((f) => ({ file: f.file, sha256: f.sha256, durationSeconds: f.durationSeconds })),
-        gaps: r.manifest.cameras.flatMap((c) => c.gaps.map((g) => ({ camera: c.name, ...g }))),
-        manifestSha256: r.manifestSha256,
-      };
-      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      const { via, result } = await viaDaemonOrDirect(
+        dataDir,
+        request,
+        async (audit) => {
+          const r = await promoteRing({
+            config: config.recorder,
+            dataDir,
+            vehicle: config.vehicle,
+            from,
+            to,
+            cameras: values.camera,
+            reason,
+            now,
+            version: VERSION,
+            log: silentLogger(),
+          });
+          audit.recordFinalized(r.eventId, r.dir, r.manifestSha256);
+          return promotionSummary(r);
+        },
+        CREATE_TIMEOUT_MS,
+      );
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      process.stderr.write(
+        `event created (${via === "daemon" ? "via the running daemon" : "written directly"}; recorded in the audit log)\n`,
+      );
       return EXIT_OK;
     } catch (err) {
-      if (!(err instanceof NoFootageError)) throw err;
-      process.stderr.write(`camsync event create: ${err.message}\n`);
+      process.stderr.write(`camsync event create: ${(err as Error).message}\n`);
       return EXIT_FAILURE;
     }
   },

@@ -29,7 +29,10 @@ function latencyLine(components: unknown): string | null {
 export function formatStatus(s: Record<string, unknown>): string {
   let out = "";
   out += line("vehicle", s.vehicle);
-  out += line("state", s.state);
+  out += line(
+    "state",
+    s.eventRecorded === false ? `${String(s.state)} (NOT RECORDED: the recorder has no open event)` : s.state,
+  );
   out += line("event", s.eventId);
   out += line("recorder", s.recorder);
   out += line("can bus", s.canBus);
