@@ -9,7 +9,7 @@ export const demoCommand: CliCommand = {
   name: "demo",
   summary: "the whole system on this machine (simulated inputs, test-pattern camera, broker, body cams)",
   usage: `Usage: camsync demo [--config FILE] [--data-dir DIR] [--mqtt-port N] [--http-port N]
-                    [--no-tty] [--duration S]
+                    [--no-tty] [--no-station] [--duration S]
 
 Runs the real daemon on config/demo.yaml with a simulated light bar and button, a replayed CAN
 capture and GPS track (config/demo-can.candump, config/demo-gps.nmea), a test-pattern camera, the
@@ -29,6 +29,8 @@ Options:
       --http-port N     status page port (0 = any free port; default as for --mqtt-port)
       --no-tty          no terminal UI: print the URLs, then one state line per change
                         (keys are still read from stdin)
+      --no-station      only the car and its body cams: no evidence bucket, no clip docking,
+                        no station
       --duration S      stop after S seconds`,
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
@@ -37,6 +39,7 @@ Options:
       "mqtt-port": { type: "string" },
       "http-port": { type: "string" },
       "no-tty": { type: "boolean" },
+      "no-station": { type: "boolean" },
       duration: { type: "string" },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected arguments: ${positionals.join(" ")}`);
@@ -67,6 +70,7 @@ Options:
       config,
       tty: values["no-tty"] !== true,
       durationSeconds: duration,
+      station: values["no-station"] !== true,
       stdin: process.stdin,
       stdout: process.stdout,
     });
