@@ -1,4 +1,5 @@
 import { type Queryable, type Row, toIso, toIsoOrNull, toNumber, toStringOrNull } from "./db.js";
+import type { EventFacts } from "./manifest-checks.js";
 
 /** Every query on car events, their files and tags (one repository per aggregate; nothing else touches SQL). */
 export interface EventFileRecord {
@@ -11,21 +12,7 @@ export interface EventFileRecord {
   part: number;
 }
 
-export interface EventRecord {
-  eventId: string;
-  vehicleId: string;
-  vehicleName: string | null;
-  agency: string | null;
-  officer: string | null;
-  startedAt: string;
-  endedAt: string | null;
-  triggerKind: string;
-  triggerId: string;
-  category: string | null;
-  critical: boolean;
-  notes: string;
-  clockOffsetMs: number;
-  preEventSeconds: number;
+export interface EventRecord extends EventFacts {
   keyPrefix: string;
   manifestSha256: string;
   manifest: Record<string, unknown>;
