@@ -3,7 +3,8 @@ import { createReadStream, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { webRoutes } from "../../src/station/web/web-routes.js";
+import { Router } from "../../src/station/http-router.js";
+import { registerWebPages } from "../../src/station/web/web-routes.js";
 
 /**
  * The Station API (docs/station.md) answered from fixed data, with real MP4 files made by ffmpeg, to
@@ -191,14 +192,17 @@ export async function startFixtureStation(
   const requests: string[] = [];
   const signedIn = (req: IncomingMessage) =>
     sessions.has(/camsync_session=([^;]+)/.exec(req.headers.cookie ?? "")?.[1] ?? "");
-  const pages = webRoutes({ signedIn });
+  const pages = new Router();
+  registerWebPages(pages);
+  const userOf = async (token: string) =>
+    sessions.has(token) ? { name: "alice", role: "supervisor" as const } : null;
   const json = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
   };
   const server = createServer(async (req, res) => {
     requests.push(`${req.method} ${req.url}`);
-    if (await pages(req, res)) return;
+    if (await pages.handle(req, res, userOf)) return;
     const url = new URL(req.url ?? "/", "http://x");
     if (req.method === "POST" && url.pathname === "/api/session") {
       let body = "";
