@@ -211,7 +211,10 @@ ${GEOMETRY_SCRIPT}
     drawStrip();
     drawMap();
     drawTimeline(items);
-    seek(T0);
+    // ?t=ISO or epoch ms: open at that instant (a link to a moment), else at the first frame.
+    var at = new URLSearchParams(location.search).get("t");
+    var startAt = at === null ? NaN : /^d+$/.test(at) ? Number(at) : ms(at);
+    seek(isNaN(startAt) ? T0 : startAt);
     setPlaying(true);
     setInterval(tick, 100);
   }
