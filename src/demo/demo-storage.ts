@@ -31,6 +31,8 @@ function isS3rverClass(v: unknown): v is S3rverClass {
 }
 
 export class DemoStorage {
+  readonly bucket = DEMO_BUCKET;
+
   private constructor(
     private readonly server: Server,
     readonly endpoint: string,

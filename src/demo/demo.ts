@@ -12,7 +12,9 @@ import { ActivityLog } from "../statuspage/activity.js";
 import { Readings } from "../statuspage/readings.js";
 import { type StatusView, statusView } from "../statuspage/status-view.js";
 import { type DemoAction, keyAction, pressHoldMs } from "./demo-keys.js";
+import { DEMO_STATION_PORT } from "./demo-ports.js";
 import { demoScreen, stateKey, stateLine } from "./demo-screen.js";
+import type { DemoStation } from "./demo-station.js";
 import { DEMO_BUCKET, DemoStorage } from "./demo-storage.js";
 
 export interface DemoOptions {
@@ -26,6 +28,8 @@ export interface DemoOptions {
   clock?: Clock;
   /** Run the station side too: the embedded bucket, clips docked to it, the station (default true). */
   station?: boolean;
+  /** The station's port (0 = any free port; default 8090). */
+  stationPort?: number;
 }
 
 export interface DemoUrls {
@@ -222,6 +226,25 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     await storage?.stop();
     return 1;
   }
+  let station: DemoStation | null = null;
+  if (storage) {
+    try {
+      // Loaded only here: the station (database, ingest) is no part of the car's process otherwise.
+      const { DemoStation } = await import("./demo-station.js");
+      station = await DemoStation.start({
+        dataDir: opts.config.dataDir,
+        storage,
+        log: demo.log,
+        port: opts.stationPort ?? DEMO_STATION_PORT,
+      });
+    } catch (err) {
+      // The car side keeps running: a station fault never stops recording.
+      demo.log.error({ err }, "demo station did not start");
+      out.write(`camsync demo: the station did not start: ${(err as Error).message}\n`);
+    }
+  }
+  const u = station?.user;
+  const screenUrls = { ...urls, station: station?.url ?? null };
   out.write(
     [
       `camsync demo: vehicle ${opts.config.vehicle.id}, data in ${opts.config.dataDir}`,
@@ -229,6 +252,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       `  MQTT broker: ${urls.broker ?? "(not running)"}`,
       `  control:     ${join(opts.config.dataDir, "control.sock")}`,
       `  evidence:    ${storage ? `${storage.dockUrl} (embedded s3rver; car offload and body-cam docks)` : "(no bucket)"}`,
+      `  station:     ${station ? `${station.url} (sign in as ${u?.name} / ${u?.password})` : "(not running)"}`,
       `  log:         ${urls.log}`,
       "",
     ].join("\n"),
@@ -273,7 +297,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const view = demo.view();
     if (tty) {
       const keys = { lights: demo.lightsOn, bodycams: demo.bodycams.map((b) => b.id) };
-      out.write(`\x1b[H\x1b[2J${demoScreen(view, keys, urls)}\n\n  ${message}\n`);
+      out.write(`\x1b[H\x1b[2J${demoScreen(view, keys, screenUrls)}\n\n  ${message}\n`);
       return;
     }
     const key = stateKey(view);
@@ -312,6 +336,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   opts.stdin.pause();
   const last = demo.view();
   await demo.stop();
+  await station?.stop();
   await storage?.stop();
   out.write(
     `${stateLine(last)}\ncamsync demo stopped; events are in ${join(opts.config.dataDir, "events")}\n`,

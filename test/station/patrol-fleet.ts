@@ -8,7 +8,8 @@ import { CliProcess, repoRoot } from "../support/cli.js";
  * Patrol cars for the station's end-to-end test, as real processes: each car is `camsync run` (simulated
  * light bar and button, a small test-pattern camera, the demo's replayed CAN capture and GPS track, its
  * embedded broker) offloading to the given S3 endpoint, with one `camsync bodycam` recording real clips
- * and docking them to the same bucket.
+ * and docking them to the same bucket. The replayed drive sets off at 15 s and switches the emergency
+ * lights on at 28 s: the CAN rule starts the car's event, and the body cam follows.
  */
 export interface CarSpec {
   vehicleId: string;
@@ -72,6 +73,8 @@ vehicleBus:
   signals:
     - { name: VehicleSpeed, id: 0x0D1, start: 0, length: 16, order: intel, scale: 0.01, unit: km/h }
     - { name: EmergencyLights, id: 0x3B3, start: 0, length: 1, valueTable: { 0: "Off", 1: "On" } }
+  rules:
+    - { name: emergency-lights, signal: EmergencyLights, op: equals, value: "On" }
 gps:
   enabled: true
   source: { type: replay, file: ${demo("demo-gps.nmea")}, speed: 1, loop: true }
@@ -130,13 +133,12 @@ control:
     return controlRequest(join(this.dataDir, "control.sock"), request);
   }
 
-  /** Light bar on: the car starts an event and its body cam follows; resolves with the event id. */
+  /** The replayed CAN capture switches the emergency lights on: the car starts an event and its body
+   * cam follows; resolves with the event id. */
   async lightsOn(): Promise<string> {
-    const r = await this.control({ op: "simulate", input: "lightbar", active: true });
-    if (!r.ok) throw new Error(`${this.spec.vehicleId}: ${JSON.stringify(r)}`);
     const started = await this.cam.waitFor(
       (l) => l.event === "clip-started" && typeof l.eventId === "string",
-      15_000,
+      60_000,
       `${this.spec.camId} recording`,
     );
     return started.eventId as string;
@@ -144,7 +146,6 @@ control:
 
   /** The officer stops the event (manual stop); the cam's clip ends with it and is docked. */
   async stop(eventId: string): Promise<void> {
-    await this.control({ op: "simulate", input: "lightbar", active: false });
     const r = await this.control({ op: "trigger", kind: "stop", via: "e2e" });
     if (!r.ok) throw new Error(`${this.spec.vehicleId}: ${JSON.stringify(r)}`);
     await this.cam.waitFor((l) => l.event === "clip-docked", 30_000, `${this.spec.camId} docked`);

@@ -1,6 +1,6 @@
 import { runDemo } from "../../demo/demo.js";
 import { DEMO_CONFIG_PATH, demoConfig, parsePort } from "../../demo/demo-config.js";
-import { demoPort } from "../../demo/demo-ports.js";
+import { DEMO_STATION_PORT, demoPort } from "../../demo/demo-ports.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, UsageError } from "../command.js";
 import { loadOrReport } from "./run.js";
@@ -9,7 +9,7 @@ export const demoCommand: CliCommand = {
   name: "demo",
   summary: "the whole system on this machine (simulated inputs, test-pattern camera, broker, body cams)",
   usage: `Usage: camsync demo [--config FILE] [--data-dir DIR] [--mqtt-port N] [--http-port N]
-                    [--no-tty] [--no-station] [--duration S]
+                    [--station-port N] [--no-tty] [--no-station] [--duration S]
 
 Runs the real daemon on config/demo.yaml with a simulated light bar and button, a replayed CAN
 capture and GPS track (config/demo-can.candump, config/demo-gps.nmea), a test-pattern camera, the
@@ -29,6 +29,8 @@ Options:
       --http-port N     status page port (0 = any free port; default as for --mqtt-port)
       --no-tty          no terminal UI: print the URLs, then one state line per change
                         (keys are still read from stdin)
+      --station-port N  the station's web UI port (0 = any free port; default 8090, or a free
+                        one when that is taken)
       --no-station      only the car and its body cams: no evidence bucket, no clip docking,
                         no station
       --duration S      stop after S seconds`,
@@ -40,12 +42,15 @@ Options:
       "http-port": { type: "string" },
       "no-tty": { type: "boolean" },
       "no-station": { type: "boolean" },
+      "station-port": { type: "string" },
       duration: { type: "string" },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected arguments: ${positionals.join(" ")}`);
     let mqttPort: number | undefined;
     let httpPort: number | undefined;
+    let stationPort: number | undefined;
     try {
+      stationPort = parsePort(values["station-port"], "--station-port");
       mqttPort = parsePort(values["mqtt-port"], "--mqtt-port");
       httpPort = parsePort(values["http-port"], "--http-port");
     } catch (err) {
@@ -65,12 +70,15 @@ Options:
     }
     if (statusPage.enabled)
       httpPort = await demoPort("status page", statusPage.host, httpPort, statusPage.port, notice);
+    if (values["no-station"] !== true)
+      stationPort = await demoPort("station", "127.0.0.1", stationPort, DEMO_STATION_PORT, notice);
     const config = demoConfig(loaded, { dataDir: values["data-dir"], mqttPort, httpPort });
     return runDemo({
       config,
       tty: values["no-tty"] !== true,
       durationSeconds: duration,
       station: values["no-station"] !== true,
+      stationPort,
       stdin: process.stdin,
       stdout: process.stdout,
     });

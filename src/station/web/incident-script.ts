@@ -213,7 +213,7 @@ ${GEOMETRY_SCRIPT}
     drawTimeline(items);
     // ?t=ISO or epoch ms: open at that instant (a link to a moment), else at the first frame.
     var at = new URLSearchParams(location.search).get("t");
-    var startAt = at === null ? NaN : /^d+$/.test(at) ? Number(at) : ms(at);
+    var startAt = at === null ? NaN : /^\\d+$/.test(at) ? Number(at) : ms(at);
     seek(isNaN(startAt) ? T0 : startAt);
     setPlaying(true);
     setInterval(tick, 100);

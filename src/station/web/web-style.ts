@@ -34,10 +34,11 @@ form.filters .wide { grid-column: span 2; }
 form.filters .actions { display:flex; gap:8px; }
 .pager { display:flex; gap:10px; align-items:center; margin-top:10px; }
 /* incident */
-.incident-head { display:flex; gap:16px; align-items:baseline; flex-wrap:wrap; margin-bottom:8px; }
+.incident-head { display:flex; gap:16px; align-items:baseline; flex-wrap:wrap; margin-bottom:6px; }
+.incident-head h1 { margin:0; }
 .angles { display:grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap:8px; }
 .angle { position:relative; background:#000; border:1px solid var(--line); border-radius:4px; overflow:hidden; }
-.angle video { width:100%; aspect-ratio:16/9; max-height:36vh; display:block; background:#000; object-fit:contain; }
+.angle video { width:100%; aspect-ratio:16/9; max-height:31vh; display:block; background:#000; object-fit:contain; }
 .angle .label { position:absolute; left:6px; top:6px; background:rgba(0,0,0,.65); padding:1px 6px; border-radius:3px; font-size:12px; }
 .angle .label .link-time { color:var(--warn); }
 .angle .idle { position:absolute; inset:0; display:none; align-items:center; justify-content:center; color:var(--dim); background:rgba(0,0,0,.7); }
@@ -46,10 +47,10 @@ form.filters .actions { display:flex; gap:8px; }
 .transport input[type=range] { flex:1; }
 .transport .clock { font-family: ui-monospace, monospace; min-width:190px; }
 .lower { display:grid; grid-template-columns: 1fr 1fr; gap:8px; }
-svg.strip { height:90px; cursor:pointer; } svg.map { max-height:250px; } h2.gap { margin-top:10px; }
+svg.strip { height:90px; cursor:pointer; } svg.map { max-height:230px; } h2.gap { margin-top:10px; }
 svg { display:block; width:100%; background:#0d1116; border-radius:4px; }
 svg text { fill:var(--dim); font-size:10px; font-family: ui-monospace, monospace; }
-.timeline { max-height:150px; overflow:auto; margin:0; padding:0; list-style:none; }
+.timeline { max-height:120px; overflow:auto; margin:0; padding:0; list-style:none; }
 .timeline li { padding:3px 4px; border-bottom:1px solid var(--line); cursor:pointer; }
 .timeline li:hover { background:#1d2530; }
 .timeline li.past { color:var(--dim); }
