@@ -51,7 +51,7 @@ async function makeEvents(dataDir, audit, count, bytesPerEvent) {
   return ids;
 }
 
-function startS3rver(dir) {
+export function startS3rver(dir) {
   const child = spawn(process.execPath, [join(root, "test/evidence/s3rver-process.mjs")], {
     env: { ...process.env, S3_DIR: dir, S3_BUCKET: "evidence", S3_PORT: "0" },
     stdio: ["ignore", "pipe", "inherit"],

@@ -12,6 +12,7 @@ function mainHelp(): string {
     "",
     "Commands:",
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    `  ${"station".padEnd(width)}  the evidence station server (camsync station --help)`,
     "",
     "Run `camsync <command> --help` for a command's options.",
     "Exit codes: 0 ok, 1 failure or invalid input, 2 usage error.",
@@ -28,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  // the station keeps its own command line (src/station/ never imports the CLI)
+  if (name === "station") return (await import("../station/station-cli.js")).runStation(rest);
   const cmd: CliCommand | undefined = commands.find((c) => c.name === name);
   if (!cmd) {
     process.stderr.write(`camsync: unknown command '${name}'\n\n${mainHelp()}\n`);

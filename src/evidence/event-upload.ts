@@ -5,6 +5,7 @@ import { type Clock, isoTime } from "../core/clock.js";
 import type { Logger } from "../daemon/logger.js";
 import { sha256File } from "../storage/sha256.js";
 import { amendManifest } from "./amendment.js";
+import { writeAuditExcerpt } from "./audit-excerpt-file.js";
 import type { AuditAppender } from "./audit-log.js";
 import { type OffloadConfig, partSizeBytes } from "./config.js";
 import { type LoadedManifest, loadManifest, MANIFEST_FILE } from "./manifest-file.js";
@@ -173,6 +174,9 @@ export async function uploadManifest(ctx: EventUploadContext, eventId: string): 
   const loaded = recordedManifest(ctx, eventId, dir);
   if (manifestOnServer(dir, loaded.sha256)) return;
   const state = readUploadState(dir);
+  // the audit lines that prove this manifest go first, so the station never sees the manifest without them
+  const excerpt = writeAuditExcerpt(ctx.dataDir, dir, eventId);
+  if (excerpt) await putObject(ctx, eventId, dir, state, excerpt);
   const r = await putObject(ctx, eventId, dir, state, {
     name: MANIFEST_FILE,
     path: join(dir, MANIFEST_FILE),

@@ -3,7 +3,6 @@ import { isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { seconds, section } from "../config/describe.js";
-import { formatIssue } from "../config/load.js";
 
 /**
  * The station's configuration file (`/etc/camsync/station.yaml`), one schema like the daemon's:
@@ -130,7 +129,7 @@ export const stationFileSchema = z
   .strictObject({
     station: stationConfigSchema,
     log: section("Logging (JSON lines to stdout).", {
-      level: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+      level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
     }),
   })
   .describe("camsync station configuration (YAML). Unknown keys are errors.");
@@ -149,13 +148,23 @@ export class StationConfigError extends Error {
   }
 }
 
+/**
+ * One line per problem, prefixed by its path. (The daemon's formatter in src/config/load.ts pulls in
+ * the daemon's whole schema, which the station may not import.)
+ */
+function problemsOf(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.flatMap((i) => {
+    const where = i.path.map(String).join(".") || "(top level)";
+    if (i.code === "unrecognized_keys")
+      return i.keys.map((k) => `${where === "(top level)" ? "" : `${where}.`}${k}: unknown key`);
+    return [`${where}: ${i.message}`];
+  });
+}
+
 export function parseStationConfig(input: unknown, path = "<config>"): StationFile {
   const r = stationFileSchema.safeParse(input);
   if (r.success) return r.data;
-  throw new StationConfigError(
-    path,
-    r.error.issues.flatMap((i) => formatIssue(i, input).split("\n")),
-  );
+  throw new StationConfigError(path, problemsOf(r.error.issues));
 }
 
 /** Read, parse and validate a station YAML file; every problem is listed at once. */

@@ -6,6 +6,9 @@ import type { SubjectKind } from "./quarantine-repository.js";
  * `FOR UPDATE SKIP LOCKED`; a claim is a lease, so the job of a crashed worker is taken over once its
  * lease has expired.
  */
+/** A job that failed this many times (not quarantined: the store or database kept failing) waits for a new manifest. */
+export const MAX_ATTEMPTS = 5;
+
 export type JobState = "pending" | "running" | "done" | "quarantined" | "failed";
 
 export interface IngestJob {
@@ -29,7 +32,6 @@ export class IngestRepository {
        ON CONFLICT (key_prefix) DO UPDATE SET manifest_etag = EXCLUDED.manifest_etag, state = 'pending',
          attempts = 0, last_error = NULL, enqueued_at = now()
        WHERE ingest_jobs.manifest_etag IS DISTINCT FROM EXCLUDED.manifest_etag AND ingest_jobs.state <> 'running'
-          OR (EXCLUDED.manifest_etag = '' AND ingest_jobs.state NOT IN ('pending', 'running'))
        RETURNING key_prefix`,
       [keyPrefix, kind, etag],
     );
@@ -37,7 +39,12 @@ export class IngestRepository {
   }
 
   /** Claim up to `n` ready jobs (pending, failed with attempts left, or running with an expired lease). */
-  async claim(worker: string, n: number, leaseSeconds: number, maxAttempts = 5): Promise<IngestJob[]> {
+  async claim(
+    worker: string,
+    n: number,
+    leaseSeconds: number,
+    maxAttempts = MAX_ATTEMPTS,
+  ): Promise<IngestJob[]> {
     const rows = await this.db.query(
       `UPDATE ingest_jobs j SET state = 'running', claimed_by = $1, attempts = j.attempts + 1,
          lease_until = now() + make_interval(secs => $3)
@@ -57,6 +64,14 @@ export class IngestRepository {
       manifestEtag: String(r.manifest_etag),
       attempts: toNumber(r.attempts),
     }));
+  }
+
+  /** Make every failed job pending again (an operator fixed the cause); returns how many. */
+  async retryFailed(): Promise<number> {
+    const rows = await this.db.query(
+      "UPDATE ingest_jobs SET state = 'pending', attempts = 0, lease_until = NULL WHERE state = 'failed' RETURNING key_prefix",
+    );
+    return rows.length;
   }
 
   /** Extend a claim while a long job runs; false when another worker took it over. */

@@ -6,7 +6,7 @@ import type { Db, Queryable } from "./db.js";
 import { EventsRepository } from "./events-repository.js";
 import { chooseTimeLink } from "./incident-link.js";
 import { IncidentsRepository } from "./incidents-repository.js";
-import { type IngestJob, IngestRepository } from "./ingest-repository.js";
+import { type IngestJob, IngestRepository, MAX_ATTEMPTS } from "./ingest-repository.js";
 import {
   type CheckedClip,
   type CheckedEvent,
@@ -85,6 +85,13 @@ export class Ingest {
     return { manifests, queued };
   }
 
+  /** A listing pass requested by an operator: failed jobs are tried again too. */
+  async scanNow(): Promise<{ manifests: number; queued: number }> {
+    const retried = await this.jobs.retryFailed();
+    const r = await this.scan();
+    return { ...r, queued: r.queued + retried };
+  }
+
   /** React to an upload announcement: list that prefix now and queue its manifest. */
   async announce(keyPrefix: string): Promise<boolean> {
     const full = `${this.opts.prefix}${keyPrefix}`;
@@ -116,6 +123,7 @@ export class Ingest {
     );
     try {
       let key: ParsedKey | undefined;
+      log.debug({ key: job.keyPrefix, attempt: job.attempts }, "ingest: job claimed");
       try {
         key = parseKeyPrefix(this.opts.prefix, job.keyPrefix);
         const outcome =
@@ -136,6 +144,13 @@ export class Ingest {
         );
         const retry = Math.min(3600, 15 * 2 ** Math.min(job.attempts, 8));
         await this.jobs.finish(this.workerId, job.keyPrefix, "failed", message, retry);
+        if (job.attempts >= MAX_ATTEMPTS)
+          await this.quarantine.alert(
+            "ingest-failing",
+            "warning",
+            `${job.keyPrefix} could not be ingested after ${job.attempts} attempts (${message}); it is retried when its manifest changes or on POST /api/ingest/scan after the cause is fixed`,
+            job.keyPrefix,
+          );
         return "failed";
       }
     } finally {
@@ -204,7 +219,7 @@ export class Ingest {
       await new EventsRepository(tx).upsert({
         ...checked,
         keyPrefix: job.keyPrefix,
-        manifest: checked.json,
+        manifest: indexedCopy(checked.json),
         auditState: audit,
         bytes: checked.files.reduce((n, f) => n + f.bytes, 0),
         files: checked.files.map((f) => ({ ...f, objectKey: `${job.keyPrefix}${f.file}` })),
@@ -311,6 +326,21 @@ const sha256Of = (bytes: Buffer) => sha256Hex(bytes);
 function withSha(q: Quarantine, c: { manifestSha256: string }): Quarantine {
   q.manifestSha256 = c.manifestSha256;
   return q;
+}
+
+/**
+ * What the index keeps of a car manifest: everything but the per-segment hash lists (hundreds of
+ * entries per camera; they stay in the bucket's manifest, which is the evidence).
+ */
+export function indexedCopy(json: Record<string, unknown>): Record<string, unknown> {
+  const cameras = Array.isArray(json.cameras)
+    ? json.cameras.map((c: unknown) => {
+        if (typeof c !== "object" || c === null) return c;
+        const { segments: _s, ...rest } = c as Record<string, unknown>;
+        return rest;
+      })
+    : json.cameras;
+  return { ...json, cameras };
 }
 
 /** A clip with the car's event id joins that incident; one without joins by cam/officer and time. */

@@ -140,12 +140,21 @@ describe("offload to a real S3-compatible server (s3rver on loopback)", () => {
     // the server's manifest is the final one (with the offload result)
     const manifestKey = `unit12/${e.eventId}/manifest.json`;
     expect(readFileSync(s.objectFile(manifestKey))).toEqual(readFileSync(join(e.dir, "manifest.json")));
-    // a tag after the upload: the next pass sends the manifest again, and only the manifest
+    // a tag after the upload: the next pass sends the manifest again, with the audit lines proving it, and nothing else
     tagEvent(r.audit, e.dir, { category: "traffic-stop" });
     const putsBefore = s.requests.filter((q) => q.method === "PUT").length;
     expect((await r.offload.runOnce()).verified).toEqual([e.eventId]);
-    expect(s.requests.filter((q) => q.method === "PUT").length).toBe(putsBefore + 1);
+    expect(
+      s.requests
+        .filter((q) => q.method === "PUT")
+        .map((q) => q.path.split("/").pop())
+        .slice(putsBefore),
+    ).toEqual(["audit.jsonl", "manifest.json"]);
     expect(readFileSync(s.objectFile(manifestKey), "utf8")).toContain('"category": "traffic-stop"');
+    const excerpt = readFileSync(s.objectFile(`unit12/${e.eventId}/audit.jsonl`));
+    const { checkAuditExcerpt } = await import("../../src/evidence/audit-excerpt.js");
+    const manifestSha = (await sha256File(join(e.dir, "manifest.json"))).sha256;
+    expect(checkAuditExcerpt(excerpt, e.eventId, manifestSha)).toMatchObject({ ok: true });
     expect((await verifyDataDir(r.dataDir)).findings).toEqual([]);
   });
 

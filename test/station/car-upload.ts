@@ -90,3 +90,49 @@ export async function putObject(s3: S3ServerProcess, key: string, body: string |
     client.destroy();
   }
 }
+
+export interface ClipOptions {
+  camId: string;
+  clipId: string;
+  eventId?: string | null;
+  officer?: string | null;
+  /** On the cam's clock. */
+  startedAt: number;
+  endedAt: number;
+  clockOffsetMs?: number;
+  bytes?: number;
+}
+
+/** A body-cam clip as a dock uploads it (contract v1, docs/protocol.md): the video, then its manifest. */
+export async function putClip(
+  s3: S3ServerProcess,
+  o: ClipOptions,
+): Promise<{ keyPrefix: string; sha256: string }> {
+  const { randomBytes } = await import("node:crypto");
+  const { sha256Hex } = await import("../../src/storage/sha256.js");
+  const data = randomBytes(o.bytes ?? 4096);
+  const keyPrefix = `bodycams/${o.camId}/${o.clipId}/`;
+  await putObject(s3, `${keyPrefix}clip.mp4`, data);
+  const manifest = {
+    clipManifestVersion: 1,
+    camId: o.camId,
+    clipId: o.clipId,
+    officer: o.officer ?? null,
+    vehicleId: "unit12",
+    eventId: o.eventId ?? null,
+    startedAt: new Date(o.startedAt).toISOString(),
+    endedAt: new Date(o.endedAt).toISOString(),
+    clockOffsetMs: o.clockOffsetMs ?? 0,
+    clockSource: "car",
+    files: [
+      {
+        file: "clip.mp4",
+        sha256: sha256Hex(data),
+        bytes: data.length,
+        durationSeconds: (o.endedAt - o.startedAt) / 1000,
+      },
+    ],
+  };
+  await putObject(s3, `${keyPrefix}manifest.json`, JSON.stringify(manifest));
+  return { keyPrefix, sha256: sha256Hex(data) };
+}

@@ -13,9 +13,10 @@ export interface Engine {
   name: "pglite" | "postgres";
   /** Start what the engine needs (PostgreSQL: the server). */
   setup(): Promise<void>;
+  /** A fresh database: its URL (PostgreSQL) or a station data dir whose `db/` will hold it (PGlite). */
+  fresh(): Promise<{ url?: string; dataDir: string }>;
+  /** `fresh()`, opened and migrated. */
   open(): Promise<Db>;
-  /** Connection settings for a second process on the same database as the last `open()`. */
-  lastUrl(): { url?: string; dataDir: string };
   teardown(): Promise<void>;
 }
 
@@ -24,13 +25,14 @@ export function pgliteEngine(): Engine {
   return {
     name: "pglite",
     async setup() {},
-    async open() {
+    async fresh() {
       const dir = mkdtempSync(join(tmpdir(), "camsync-pglite-"));
       dirs.push(dir);
-      return openDb({ dataDir: dir });
+      return { dataDir: dir };
     },
-    lastUrl() {
-      return { dataDir: dirs[dirs.length - 1] ?? "" };
+    async open() {
+      const { dataDir } = await this.fresh();
+      return openDb({ dataDir: join(dataDir, "db") });
     },
     async teardown() {
       for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -41,7 +43,6 @@ export function pgliteEngine(): Engine {
 export function postgresEngine(): Engine {
   const bin = postgresBinDir();
   let server: PostgresServer | undefined;
-  let last = "";
   return {
     name: "postgres",
     async setup() {
@@ -52,13 +53,13 @@ export function postgresEngine(): Engine {
       server = new PostgresServer(bin);
       await server.start();
     },
-    async open() {
+    async fresh() {
       if (!server) throw new Error("postgres engine not set up");
-      last = await server.createDatabase();
-      return openDb({ dataDir: "", url: last, poolSize: 4 });
+      return { url: await server.createDatabase(), dataDir: mkdtempSync(join(tmpdir(), "camsync-station-")) };
     },
-    lastUrl() {
-      return { url: last, dataDir: "" };
+    async open() {
+      const { url } = await this.fresh();
+      return openDb({ dataDir: "", url, poolSize: 4 });
     },
     async teardown() {
       await server?.stop();
@@ -67,3 +68,9 @@ export function postgresEngine(): Engine {
 }
 
 export const engines = (): Engine[] => [pgliteEngine(), postgresEngine()];
+
+/**
+ * Per-test timeout of the station suites: the first PGlite of a test file compiles its WASM, which
+ * takes tens of seconds on a loaded 2-core machine (no assertion depends on it).
+ */
+export const STATION_TEST_TIMEOUT = 120_000;

@@ -1,0 +1,128 @@
+import { readFileSync } from "node:fs";
+import type { MqttClient } from "mqtt";
+import { z } from "zod";
+import type { FleetRepository } from "./fleet-repository.js";
+import type { Logger } from "./station-logger.js";
+
+/**
+ * The station's MQTT side: every car's retained `camsync/v1/{vehicleId}/status` (bridged from the
+ * car's broker to the agency's) goes into the fleet table, and `camsync/v1/{source}/upload`
+ * announcements (docs/protocol.md) make ingest list that prefix at once. Payloads are validated;
+ * a malformed one is logged and ignored.
+ */
+export const STATUS_TOPIC = "camsync/v1/+/status";
+export const UPLOAD_TOPIC = "camsync/v1/+/upload";
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+
+const statusSchema = z.looseObject({
+  v: z.literal(1),
+  online: z.boolean(),
+  state: z.string().max(32).optional(),
+  eventId: z.string().max(100).nullable().optional(),
+  backlog: z.number().int().min(0).optional(),
+  at: z.string().optional(),
+});
+
+export const uploadAnnouncementSchema = z.looseObject({
+  v: z.literal(1),
+  kind: z.enum(["event", "bodycam-clip"]),
+  key: z
+    .string()
+    .max(300)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_/-]*\/$/, "expected an object prefix ending in '/'")
+    .refine((k) => !k.split("/").includes(".."), "no '..'"),
+  manifestSha256: z.string().optional(),
+  at: z.string().optional(),
+});
+
+export interface FleetMonitorOptions {
+  url: string;
+  clientId?: string | undefined;
+  username?: string | undefined;
+  passwordFile?: string | undefined;
+  fleet: FleetRepository;
+  /** Called with the announced prefix (relative to the bucket prefix). */
+  onUpload(keyPrefix: string): void;
+  log: Logger;
+  now?: () => number;
+}
+
+function parseJson(buf: Buffer): unknown {
+  try {
+    return JSON.parse(buf.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+export class FleetMonitor {
+  private client: MqttClient | undefined;
+
+  constructor(private readonly opts: FleetMonitorOptions) {}
+
+  async start(): Promise<void> {
+    const mqtt = await import("mqtt");
+    const password = this.opts.passwordFile ? readFileSync(this.opts.passwordFile, "utf8").trim() : undefined;
+    const client = mqtt.connect(this.opts.url, {
+      clientId: this.opts.clientId ?? `camsync-station-${process.pid}`,
+      protocolVersion: 4,
+      reconnectPeriod: 2000,
+      connectTimeout: 10_000,
+      ...(this.opts.username ? { username: this.opts.username } : {}),
+      ...(password ? { password } : {}),
+    });
+    this.client = client;
+    client.on("connect", () => {
+      client.subscribe([STATUS_TOPIC, UPLOAD_TOPIC], { qos: 1 }, (err) => {
+        if (err) this.opts.log.error({ err: err.message }, "fleet: subscribe failed");
+        else this.opts.log.info({ url: this.opts.url }, "fleet: subscribed to status and upload topics");
+      });
+    });
+    client.on("error", (err) => this.opts.log.warn({ err: err.message }, "fleet: broker connection problem"));
+    client.on("message", (topic, payload) => {
+      this.handle(topic, payload).catch((err: unknown) =>
+        this.opts.log.error({ topic, err: String(err) }, "fleet: message not stored"),
+      );
+    });
+  }
+
+  /** One message (exposed for tests of the parsing rules). */
+  async handle(topic: string, payload: Buffer): Promise<void> {
+    const parts = topic.split("/");
+    if (parts.length !== 4 || parts[0] !== "camsync" || parts[1] !== "v1") return;
+    const source = parts[2] ?? "";
+    if (!ID.test(source)) return;
+    if (parts[3] === "status") {
+      const s = statusSchema.safeParse(parseJson(payload));
+      if (!s.success) {
+        this.opts.log.warn({ topic }, "fleet: malformed status ignored");
+        return;
+      }
+      const at = s.data.at && !Number.isNaN(Date.parse(s.data.at)) ? s.data.at : undefined;
+      await this.opts.fleet.update({
+        vehicleId: source,
+        online: s.data.online,
+        state: s.data.state ?? null,
+        eventId: s.data.eventId ?? null,
+        recording: s.data.online && (s.data.state === "active" || s.data.state === "post-roll"),
+        backlog: s.data.backlog ?? null,
+        lastSeen: new Date(at ?? (this.opts.now ?? Date.now)()).toISOString(),
+        status: s.data,
+      });
+    } else if (parts[3] === "upload") {
+      const a = uploadAnnouncementSchema.safeParse(parseJson(payload));
+      if (!a.success) {
+        this.opts.log.warn({ topic }, "fleet: malformed upload announcement ignored");
+        return;
+      }
+      this.opts.onUpload(a.data.key);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    if (c) await c.endAsync(true);
+  }
+}

@@ -1,0 +1,167 @@
+import { parseArgs } from "node:util";
+import { AuthError, AuthService } from "./auth-service.js";
+import { DEFAULT_STATION_CONFIG_PATH, loadStationConfig, StationConfigError } from "./config.js";
+import { Ingest } from "./ingest.js";
+import { openStationDb, openStore, Station } from "./station.js";
+import { createStationLogger } from "./station-logger.js";
+
+/**
+ * `camsync station …`: the station's command line (the CLI's main only dispatches here; the
+ * station does not import src/cli). Exit codes: 0 ok, 1 failure, 2 usage.
+ */
+export const STATION_SUMMARY =
+  "the station server: ingest, index, incidents, search API (camsync station --help)";
+
+export const STATION_USAGE = `Usage:
+  camsync station [--config FILE]
+  camsync station user add NAME --role viewer|supervisor|admin [--replace] [--config FILE]
+  camsync station ingest --once [--config FILE]
+
+Runs the evidence station (docs/station.md): lists the evidence bucket, re-hashes every object
+against its manifest, indexes what verifies (quarantines what does not), joins body-cam clips to
+car events, and serves the JSON API / web UI on station.http. Logs are JSON lines on stdout.
+
+  user add     create an account (the first admin); the password is read from stdin
+               (first line; at least 10 characters). --replace resets an existing one.
+  ingest --once  one listing pass and every job it finds, then exit (prints a JSON summary)
+
+Options:
+  -c, --config FILE   station configuration (default ${DEFAULT_STATION_CONFIG_PATH})
+  -h, --help          this help
+`;
+
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+class StationUsageError extends Error {}
+
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write("Password (input is not hidden; pipe it in to avoid that): ");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    if (Buffer.concat(chunks).includes(0x0a) && process.stdin.isTTY) break;
+  }
+  return (Buffer.concat(chunks).toString("utf8").split(/\r?\n/)[0] ?? "").trim();
+}
+
+async function userAdd(args: string[], configPath: string): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { role: { type: "string" }, replace: { type: "boolean" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [name, ...extra] = positionals;
+  if (!name || extra.length > 0) throw new StationUsageError("user add: give exactly one NAME");
+  if (!values.role) throw new StationUsageError("user add: --role is required");
+  const file = loadStationConfig(configPath);
+  const password = await readPassword();
+  const db = await openStationDb(file);
+  try {
+    const auth = new AuthService(db, file.station.http.sessionHours * 3600_000);
+    const r = await auth.addUser(name, password, values.role, values.replace === true);
+    process.stdout.write(`${JSON.stringify({ user: name, role: values.role, result: r })}\n`);
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof AuthError) {
+      process.stderr.write(`camsync station user add: ${err.message}\n`);
+      return EXIT_FAILURE;
+    }
+    throw err;
+  } finally {
+    await db.close();
+  }
+}
+
+async function ingestOnce(configPath: string): Promise<number> {
+  const file = loadStationConfig(configPath);
+  const log = createStationLogger(file.log.level);
+  const db = await openStationDb(file);
+  const { store, bucket, prefix } = await openStore(file);
+  try {
+    const ingest = new Ingest({
+      db,
+      store,
+      bucket,
+      prefix,
+      log,
+      leaseSeconds: file.station.ingest.leaseSeconds,
+      maxManifestBytes: file.station.ingest.maxManifestBytes,
+      concurrency: file.station.ingest.concurrency,
+    });
+    const scan = await ingest.scan();
+    const outcomes = await ingest.drain();
+    const count = (o: string) => outcomes.filter((x) => x === o).length;
+    log.info(
+      { ...scan, indexed: count("indexed"), quarantined: count("quarantined"), failed: count("failed") },
+      "ingest: done",
+    );
+    return count("failed") > 0 ? EXIT_FAILURE : EXIT_OK;
+  } finally {
+    store.close();
+    await db.close();
+  }
+}
+
+async function serve(configPath: string): Promise<number> {
+  const file = loadStationConfig(configPath);
+  const log = createStationLogger(file.log.level);
+  const station = await Station.start(file, log);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  log.info("station: stopping");
+  await station.stop();
+  return EXIT_OK;
+}
+
+export async function runStation(argv: string[]): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: "string", short: "c" },
+        help: { type: "boolean", short: "h" },
+        once: { type: "boolean" },
+        role: { type: "string" },
+        replace: { type: "boolean" },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help) {
+      process.stdout.write(STATION_USAGE);
+      return EXIT_OK;
+    }
+    const config = values.config ?? DEFAULT_STATION_CONFIG_PATH;
+    const [sub, ...rest] = positionals;
+    if (sub === undefined) return await serve(config);
+    if (sub === "user" && rest[0] === "add") {
+      const passThrough = [
+        ...rest.slice(1),
+        ...(values.role ? ["--role", values.role] : []),
+        ...(values.replace ? ["--replace"] : []),
+      ];
+      return await userAdd(passThrough, config);
+    }
+    if (sub === "ingest") {
+      if (!values.once || rest.length > 0)
+        throw new StationUsageError("ingest: only `ingest --once` is supported");
+      return await ingestOnce(config);
+    }
+    throw new StationUsageError(`unknown sub-command '${positionals.join(" ")}'`);
+  } catch (err) {
+    if (err instanceof StationUsageError || (err instanceof TypeError && "code" in err)) {
+      process.stderr.write(`camsync station: ${err.message}\n\n${STATION_USAGE}`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof StationConfigError || (err instanceof Error && err.name === "DatabaseInUseError")) {
+      process.stderr.write(`camsync station: ${err.message}\n`);
+      return EXIT_FAILURE;
+    }
+    throw err;
+  }
+}

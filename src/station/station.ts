@@ -1,0 +1,215 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { loadCredentials } from "../evidence/s3-credentials.js";
+import { AuthService } from "./auth-service.js";
+import type { StationFile } from "./config.js";
+import { type Db, openDb } from "./db.js";
+import { FleetMonitor } from "./fleet-monitor.js";
+import { FleetRepository } from "./fleet-repository.js";
+import { HttpError, Router, sendJson } from "./http-router.js";
+import { IncidentService } from "./incident-service.js";
+import { Ingest } from "./ingest.js";
+import { type ObjectStore, openFsStore, openS3Store } from "./object-store.js";
+import { QuarantineRepository } from "./quarantine-repository.js";
+import { SearchService } from "./search-service.js";
+import { type ApiServices, registerApi, statusOf } from "./station-api.js";
+import type { Logger } from "./station-logger.js";
+
+/**
+ * The station's composition root: database, object store, ingest worker, fleet monitor and the HTTP
+ * server, built from the validated config. Stateless apart from the database: run N of these
+ * against one PostgreSQL and one bucket.
+ */
+export interface StationStartOptions {
+  /** Extra routes (the web UI pages) registered after the API. */
+  routes?: (router: Router, services: ApiServices) => void;
+  /** Run the ingest loop (default: `station.ingest.enabled`). */
+  ingest?: boolean;
+}
+
+export async function openStore(
+  file: StationFile,
+): Promise<{ store: ObjectStore; bucket: string; prefix: string }> {
+  const s = file.station.storage;
+  if (s.path) return { store: openFsStore(s.path), bucket: "", prefix: "" };
+  if (!s.s3) throw new Error("station.storage: set s3 or path");
+  const store = await openS3Store({
+    endpoint: s.s3.endpoint,
+    region: s.s3.region,
+    bucket: s.s3.bucket,
+    forcePathStyle: s.s3.forcePathStyle,
+    credentials: s.s3.credentialsFile ? loadCredentials(s.s3.credentialsFile) : undefined,
+  });
+  return { store, bucket: s.s3.bucket, prefix: s.s3.prefix };
+}
+
+export function openStationDb(file: StationFile): Promise<Db> {
+  const c = file.station;
+  return openDb({ url: c.database.url, dataDir: join(c.dataDir, "db"), poolSize: c.database.poolSize });
+}
+
+export class Station {
+  private server: Server | undefined;
+  private fleet: FleetMonitor | undefined;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> = Promise.resolve();
+  private wake: (() => void) | undefined;
+  readonly router = new Router();
+  ingest: Ingest | undefined;
+  port = 0;
+
+  private constructor(
+    readonly file: StationFile,
+    readonly db: Db,
+    readonly store: ObjectStore,
+    private readonly log: Logger,
+  ) {}
+
+  static async start(file: StationFile, log: Logger, opts: StationStartOptions = {}): Promise<Station> {
+    const db = await openStationDb(file);
+    let station: Station | undefined;
+    try {
+      const { store, bucket, prefix } = await openStore(file);
+      station = new Station(file, db, store, log);
+      await station.run(bucket, prefix, opts);
+      return station;
+    } catch (err) {
+      if (station) await station.stop();
+      else await db.close();
+      throw err;
+    }
+  }
+
+  private async run(bucket: string, prefix: string, opts: StationStartOptions): Promise<void> {
+    const c = this.file.station;
+    const ingest = new Ingest({
+      db: this.db,
+      store: this.store,
+      bucket,
+      prefix,
+      log: this.log.child({ component: "ingest" }),
+      leaseSeconds: c.ingest.leaseSeconds,
+      maxManifestBytes: c.ingest.maxManifestBytes,
+      concurrency: c.ingest.concurrency,
+    });
+    this.ingest = ingest;
+    const quarantine = new QuarantineRepository(this.db);
+    const services: ApiServices = {
+      db: this.db,
+      auth: new AuthService(this.db, c.http.sessionHours * 3600_000),
+      search: new SearchService(this.db),
+      incidents: new IncidentService(this.db),
+      quarantine,
+      store: this.store,
+      scanNow: async () => {
+        const r = await ingest.scanNow();
+        this.kick();
+        return r.queued;
+      },
+      sessionHours: c.http.sessionHours,
+      secureCookies: c.http.secureCookies,
+    };
+    registerApi(this.router, services);
+    opts.routes?.(this.router, services);
+    await this.listen(services);
+    if (c.mqtt) {
+      this.fleet = new FleetMonitor({
+        ...c.mqtt,
+        fleet: new FleetRepository(this.db),
+        log: this.log.child({ component: "fleet" }),
+        onUpload: (key) => {
+          ingest
+            .announce(key)
+            .then(() => this.kick())
+            .catch((err: unknown) =>
+              this.log.warn({ key, err: String(err) }, "ingest: announcement not followed"),
+            );
+        },
+      });
+      await this.fleet.start();
+    }
+    if (opts.ingest ?? c.ingest.enabled) this.loop = this.ingestLoop(ingest);
+  }
+
+  private async listen(services: ApiServices): Promise<void> {
+    const server = createServer((req, res) => {
+      res.setHeader("x-content-type-options", "nosniff");
+      res.setHeader("x-frame-options", "DENY");
+      res.setHeader("referrer-policy", "no-referrer");
+      this.router
+        .handle(req, res, (token) => services.auth.userOf(token))
+        .then((handled) => {
+          if (!handled) throw new HttpError(404, "not found");
+        })
+        .catch((err: unknown) => {
+          const status = statusOf(err);
+          if (status === null) this.log.error({ url: req.url, err: String(err) }, "http: request failed");
+          if (res.headersSent) {
+            res.destroy();
+            return;
+          }
+          sendJson(res, status ?? 500, {
+            error: status === null ? "internal error" : (err as Error).message,
+          });
+        });
+    });
+    this.server = server;
+    const { host, port } = this.file.station.http;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.log.info({ host, port: this.port }, "station: listening");
+  }
+
+  /** Wake the ingest loop now (after an announcement or a manual scan). */
+  kick(): void {
+    this.wake?.();
+  }
+
+  private async ingestLoop(ingest: Ingest): Promise<void> {
+    const { signal } = this.abort;
+    const scanEvery = this.file.station.ingest.scanIntervalSeconds * 1000;
+    let nextScan = 0;
+    while (!signal.aborted) {
+      try {
+        if (Date.now() >= nextScan) {
+          const r = await ingest.scan(signal);
+          nextScan = Date.now() + scanEvery;
+          if (r.queued > 0) this.log.info(r, "ingest: listing pass queued work");
+        }
+        await ingest.drain(signal);
+      } catch (err) {
+        if (!signal.aborted) this.log.error({ err: String(err) }, "ingest: pass failed; retrying");
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(5000, Math.max(0, nextScan - Date.now())));
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+        signal.addEventListener("abort", () => this.wake?.(), { once: true });
+      });
+      this.wake = undefined;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.kick();
+    await Promise.race([this.loop, new Promise((r) => setTimeout(r, 10_000))]);
+    await this.fleet?.stop().catch(() => {});
+    const server = this.server;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+    this.store.close();
+    await this.db.close();
+  }
+}
