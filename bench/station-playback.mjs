@@ -79,7 +79,13 @@ function startDemo(dataDir) {
           () => reject(new Error(`demo: no line ${re} in ${timeoutMs} ms:\n${lines.join("\n")}`)),
           timeoutMs,
         );
-        waiters.push({ re, resolve: (l) => (clearTimeout(t), resolve(l)) });
+        waiters.push({
+          re,
+          resolve: (l) => {
+            clearTimeout(t);
+            resolve(l);
+          },
+        });
       });
     },
     async stop() {

@@ -4,6 +4,7 @@ import { DEFAULT_STATION_CONFIG_PATH, loadStationConfig, StationConfigError } fr
 import { Ingest } from "./ingest.js";
 import { openStationDb, openStore, Station } from "./station.js";
 import { createStationLogger } from "./station-logger.js";
+import { registerWebPages } from "./web/web-routes.js";
 
 /**
  * `camsync station …`: the station's command line (the CLI's main only dispatches here; the
@@ -108,7 +109,7 @@ async function ingestOnce(configPath: string): Promise<number> {
 async function serve(configPath: string): Promise<number> {
   const file = loadStationConfig(configPath);
   const log = createStationLogger(file.log.level);
-  const station = await Station.start(file, log);
+  const station = await Station.start(file, log, { routes: (router) => registerWebPages(router) });
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
