@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +8,16 @@ import { S3ServerProcess } from "../evidence/s3-server.js";
 import { writeS3Credentials } from "../station/patrol-fleet.js";
 import { CliProcess } from "../support/cli.js";
 import { type BrokerFixture, DaemonUnderTest, embeddedFixture, waitFor } from "./harness.js";
+
+function stopProcessesWriting(path: string): void {
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(path)) process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
 
 /**
  * `camsync bodycam --clips --dock` as a process, against the car's real sync + activation service on
@@ -42,6 +52,9 @@ describe("body-cam clips docked to the station's bucket", () => {
     await waitFor("daemon connected", () => daemon.connected);
     const url = (broker.camOptions("bc1") as { url: string }).url;
     const clips = join(dir, "clips");
+    // A cam killed with SIGKILL cannot stop its ffmpeg; until capture processes die with their parent
+    // (issue 11's guard in launchCapture), stop any ffmpeg still writing into this test's clips.
+    cleanups.push(() => stopProcessesWriting(clips));
     const args = [
       "bodycam",
       "--id",
