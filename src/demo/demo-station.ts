@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { AuthService } from "../station/auth-service.js";
@@ -27,12 +28,22 @@ export class DemoStation {
     log: Logger;
     host?: string;
     port?: number;
+    /** The car's broker, for the fleet view. */
+    mqtt?: { url: string; username: string; password: string };
   }): Promise<DemoStation> {
     const host = opts.host ?? "127.0.0.1";
+    const stationDir = join(opts.dataDir, "station");
+    mkdirSync(stationDir, { recursive: true });
+    let mqtt: { url: string; username: string; passwordFile: string } | undefined;
+    if (opts.mqtt) {
+      const passwordFile = join(stationDir, "mqtt-password");
+      writeFileSync(passwordFile, opts.mqtt.password, { mode: 0o600 });
+      mqtt = { url: opts.mqtt.url, username: opts.mqtt.username, passwordFile };
+    }
     const file = parseStationConfig(
       {
         station: {
-          dataDir: join(opts.dataDir, "station"),
+          dataDir: stationDir,
           storage: {
             s3: {
               endpoint: opts.storage.endpoint,
@@ -42,6 +53,7 @@ export class DemoStation {
           },
           http: { host, port: opts.port ?? 0 },
           ingest: { scanIntervalSeconds: 2 },
+          ...(mqtt ? { mqtt } : {}),
         },
       },
       "demo station",

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { pino } from "pino";
 import { z } from "zod";
@@ -235,6 +236,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         dataDir: opts.config.dataDir,
         storage,
         log: demo.log,
+        // The fleet view reads the car's status topics, as it would through the fleet bridge.
+        ...(urls.broker && config.mqtt.password
+          ? { mqtt: { url: urls.broker, username: config.mqtt.username, password: config.mqtt.password } }
+          : {}),
         port: opts.stationPort ?? DEMO_STATION_PORT,
       });
     } catch (err) {
@@ -344,9 +349,13 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   return 0;
 }
 
-/** The demo config with the car's offload pointed at the embedded bucket. */
+/**
+ * The demo config with the car's offload pointed at the embedded bucket, and a known password for the
+ * car's identity on its embedded broker (the demo station reads the fleet status with it).
+ */
 export function withDemoOffload(config: Config, storage: DemoStorage): Config {
   const c = structuredClone(config);
+  c.mqtt.password ??= randomBytes(18).toString("base64url");
   c.evidence.offload = {
     ...c.evidence.offload,
     enabled: true,

@@ -68,6 +68,11 @@ describe("camsync demo: the whole loop", () => {
       expect(r.headers["content-range"]).toBe(`bytes 0-7/${f.bytes}`);
       expect(r.body.slice(4, 8)).toBe("ftyp"); // an MP4
     }
+    // The fleet view has the demo car from its status topic.
+    const fleet = JSON.parse((await get("api/fleet")).body) as {
+      items: { vehicleId: string; online: boolean }[];
+    };
+    expect(fleet.items).toEqual([expect.objectContaining({ vehicleId: "demo1", online: true })]);
     expect(await d.quit()).toBe(0);
   }, 180_000);
 });

@@ -51,6 +51,9 @@ describe.skipIf(!haveChromium)(
       const stationDir = join(dir, "station");
       mkdirSync(stationDir, { recursive: true });
       const config = join(dir, "station.yaml");
+      // Fleet status: the station reads car B's broker with the car's identity (as a fleet bridge would).
+      const mqttPassword = join(dir, "mqtt-password");
+      writeFileSync(mqttPassword, cars[1]?.daemonPassword ?? "", { mode: 0o600 });
       writeFileSync(
         config,
         `station:
@@ -59,6 +62,7 @@ describe.skipIf(!haveChromium)(
     s3: { endpoint: ${s3.endpoint}, bucket: evidence, credentialsFile: ${creds} }
   http: { host: 127.0.0.1, port: ${port} }
   ingest: { scanIntervalSeconds: 1 }
+  mqtt: { url: "${cars[1]?.brokerUrl}", username: camsync, passwordFile: ${mqttPassword} }
 `,
       );
       const add = runCli(["station", "user", "add", "sergeant", "--role", "viewer", "--config", config], {
@@ -141,6 +145,13 @@ describe.skipIf(!haveChromium)(
       expect(await page.locator("#timeline li").count()).toBeGreaterThanOrEqual(3);
       await page.screenshot({ path: join(IMAGES, "station-incident.png") });
       expect(errors).toEqual([]);
+
+      // The fleet view: car B online and idle again, seen just now.
+      await page.goto(`${base}/fleet`);
+      await page.locator("#fleet tr", { hasText: "unitB" }).waitFor({ timeout: 10_000 });
+      expect(await page.locator("#fleet tr", { hasText: "unitB" }).textContent()).toMatch(
+        /unitB\s*online\s*idle.*s ago/,
+      );
 
       // Car A's incident is found by its officer too, with its own body cam.
       await page.goto(`${base}/search?officer=D-0001`);

@@ -41,6 +41,8 @@ export class PatrolCar {
   readonly dataDir: string;
   readonly clipsDir: string;
   brokerUrl = "";
+  /** The car's own identity on its broker ("camsync"), for the station's fleet view. */
+  readonly daemonPassword: string;
 
   constructor(
     readonly spec: CarSpec,
@@ -49,6 +51,7 @@ export class PatrolCar {
   ) {
     this.dataDir = join(dir, spec.vehicleId, "data");
     this.clipsDir = join(dir, spec.vehicleId, "clips");
+    this.daemonPassword = `pw-camsync-${spec.vehicleId}`;
     mkdirSync(this.dataDir, { recursive: true });
   }
 
@@ -87,6 +90,7 @@ recorder:
   storage: { reserveMinutes: 1, minFreeBytes: 67108864 }
 mqtt:
   protocolVersion: 4
+  password: ${this.daemonPassword}
   embeddedBroker: { enabled: true, host: 127.0.0.1, port: ${port} }
 bodycams:
   paired:
