@@ -36,6 +36,10 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    // A Content-Security-Policy violation (an inline style or script the policy does not allow) is a console error.
+    page.on("console", (m) => {
+      if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+    });
     await page.goto(`${station.url}/fleet`);
     expect(new URL(page.url()).pathname).toBe("/signin");
     await page.fill("#name", "alice");
@@ -59,6 +63,10 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    // A Content-Security-Policy violation (an inline style or script the policy does not allow) is a console error.
+    page.on("console", (m) => {
+      if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+    });
     await page.goto(`${station.url}/signin?next=/search`);
     await page.fill("#name", "alice");
     await page.fill("#password", "correct horse battery");
