@@ -61,7 +61,8 @@ export class IncidentsRepository {
   async unlink(incidentId: string, clipId: string, by: string): Promise<IncidentLink | null> {
     const existing = await this.linksOf(incidentId);
     const found = existing.find((l) => l.clipId === clipId);
-    if (!found || found.link !== "time" || found.unlinkedAt) return found ?? null;
+    if (!found) return null;
+    if (found.link !== "time" || found.unlinkedAt) return found;
     await this.db.query(
       "UPDATE incident_clips SET unlinked_at = now(), unlinked_by = $3 WHERE incident_id = $1 AND clip_id = $2",
       [incidentId, clipId, by],
