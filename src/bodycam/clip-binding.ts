@@ -1,6 +1,19 @@
 import type { ClipManifest } from "./clip-manifest.js";
 import type { ClipRecorder } from "./clip-recorder.js";
-import type { ReferenceBodycam } from "./reference-bodycam.js";
+
+/** What the binding needs of a body cam (the reference cam's events). */
+export interface RecordingSource {
+  on(event: "recording", fn: (r: { recording: boolean; eventId: string | null }) => void): unknown;
+  on(event: "activation", fn: (a: { at: string }) => void): unknown;
+  off(event: "recording", fn: (r: { recording: boolean; eventId: string | null }) => void): unknown;
+  off(event: "activation", fn: (a: { at: string }) => void): unknown;
+}
+
+/** What the binding needs of a recorder. */
+export type ClipSink = Pick<
+  ClipRecorder,
+  "recording" | "eventId" | "begin" | "end" | "adoptEvent" | "sampleCarClock"
+>;
 
 export interface ClipBindingEvents {
   started(clipId: string, eventId: string | null): void;
@@ -15,8 +28,8 @@ export interface ClipBindingEvents {
  * Start/stop are applied one after the other, in order. Returns a function that detaches and waits.
  */
 export function bindClips(
-  cam: ReferenceBodycam,
-  recorder: ClipRecorder,
+  cam: RecordingSource,
+  recorder: ClipSink,
   on: Partial<ClipBindingEvents> = {},
 ): () => Promise<void> {
   let queue: Promise<void> = Promise.resolve();
