@@ -44,6 +44,22 @@ export function makeVideo(path: string, label: string, seconds: number, size = "
   ]);
 }
 
+const OLDER_EVENT = {
+  eventId: "20261203T080000Z-unit7-0c0c",
+  vehicleId: "unit7",
+  officer: "D-0007",
+  startedAt: "2026-12-03T08:00:00.000Z",
+  endedAt: "2026-12-03T08:03:00.000Z",
+  trigger: { kind: "button", id: "button" },
+  category: null,
+  caseNumber: null,
+  critical: false,
+  notes: "",
+  cameras: ["front", "rear"],
+  clipCount: 0,
+  bytes: 1,
+};
+
 export function incidentFixture() {
   const gps = Array.from({ length: 31 }, (_, i) => ({
     at: iso(T - 10_000 + i * 1000),
@@ -218,9 +234,15 @@ export async function startFixtureStation(
     if (!signedIn(req)) return json(res, 401, { error: "sign in" });
     if (url.pathname === "/api/me") return json(res, 200, { name: "alice", role: "supervisor" });
     if (url.pathname === "/api/events") {
+      // Unfiltered: two pages of one event each (an older event behind the cursor "p2").
       const officer = url.searchParams.get("officer");
-      const items = !officer || officer === summary.officer ? [summary] : [];
-      return json(res, 200, { items, next: null });
+      if (officer) return json(res, 200, { items: officer === summary.officer ? [summary] : [], next: null });
+      if (url.searchParams.get("after") === "p2") return json(res, 200, { items: [OLDER_EVENT], next: null });
+      return json(res, 200, { items: [summary], next: "p2" });
+    }
+    if (req.method === "DELETE" && url.pathname.startsWith(`/api/incidents/${EVENT_ID}/clips/`)) {
+      res.writeHead(204).end();
+      return;
     }
     if (url.pathname === `/api/incidents/${EVENT_ID}`) return json(res, 200, incident);
     if (url.pathname === "/api/fleet")

@@ -72,6 +72,15 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     await page.fill("#password", "correct horse battery");
     await page.click("#submit");
     await page.waitForURL(`${station.url}/search`);
+    // Paging: the first page has a cursor; Next follows it, Previous goes back.
+    await page.locator("#results tr").first().waitFor({ timeout: 5000 });
+    expect(await page.locator("#results tr").allTextContents()).toEqual([expect.stringMatching(/unit12/)]);
+    await page.click("#next");
+    await page.waitForURL(/after=p2/);
+    await page.locator("#results tr", { hasText: "unit7" }).waitFor({ timeout: 5000 });
+    expect(await page.isDisabled("#next")).toBe(true);
+    await page.click("#prev");
+    await page.locator("#results tr", { hasText: "unit12" }).waitFor({ timeout: 5000 });
     await page.fill("#f-officer", "D-9999");
     await page.click("button[type=submit]");
     await page.locator("#status", { hasText: "No events match." }).waitFor({ timeout: 5000 });
@@ -128,6 +137,12 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     expect(await page.locator("#strip polyline").count()).toBe(1);
     expect(await page.locator("#strip rect").count()).toBe(1); // lights on 10:00:00–10:00:16
     expect(await page.locator("#timeline li").count()).toBe(7);
+    // A clip linked by time can be unlinked (the API decides who may).
+    const unlink = page.waitForRequest((r) => r.method() === "DELETE");
+    await page.click("text=Unlink bc2");
+    expect((await unlink).url()).toBe(
+      `${station.url}/api/incidents/${EVENT_ID}/clips/20261204T100005Z-bc2-0b0b`,
+    );
     expect(errors).toEqual([]);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "station-incident.png") });
