@@ -25,6 +25,10 @@ done
 if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   missing+=(postgresql)
 fi
+# The body cams' clips burn their id and time in with DejaVu Sans Mono (src/bodycam/clip-recorder.ts)
+if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ]; then
+  missing+=(fonts-dejavu-core)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   echo "camsync setup: installing Debian packages: ${missing[*]}"

@@ -9,7 +9,8 @@ import { topicsFor } from "./topics.js";
  * The reference body cam: the device side of MQTT protocol v1, for the demo, the tests, the bench and
  * vendors. It publishes its status (retained, last will offline), follows the car's retained
  * activation (records while `active` is true and confirms with its status), and tells the car when
- * its officer starts or stops it by hand. Recording is simulated.
+ * its officer starts or stops it by hand. Recording is simulated here; `BodycamClips`
+ * (bodycam-clips.ts) makes it real: ffmpeg clips while it records, docked to the station.
  */
 export interface ReferenceBodycamOptions {
   id: string;

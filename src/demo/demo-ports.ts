@@ -26,3 +26,6 @@ export async function demoPort(
   notice(`camsync demo: ${what} port ${fromConfig} is in use on ${host}; using a free port instead`);
   return 0;
 }
+
+/** The demo station's web UI port when free (8080 is the status page's). */
+export const DEMO_STATION_PORT = 8090;

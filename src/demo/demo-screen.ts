@@ -68,7 +68,7 @@ export function stateKey(view: StatusView): string {
 export function demoScreen(
   view: StatusView,
   keys: DemoKeys,
-  urls: { page: string | null; broker: string | null },
+  urls: { page: string | null; broker: string | null; station?: string | null },
   color = true,
 ): string {
   const r = view.recording;
@@ -81,7 +81,9 @@ export function demoScreen(
       color,
     ),
   );
-  lines.push(`status page ${urls.page ?? "-"}    MQTT ${urls.broker ?? "-"}`);
+  lines.push(
+    `status page ${urls.page ?? "-"}    MQTT ${urls.broker ?? "-"}${urls.station ? `    station ${urls.station}` : ""}`,
+  );
   lines.push("");
   const label = stateLabel(view);
   lines.push(

@@ -1,16 +1,22 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
+import { BodycamClips } from "../bodycam/bodycam-clips.js";
 import { ReferenceBodycam } from "../bodycam/reference-bodycam.js";
 import type { Config } from "../config/schema.js";
 import { type Clock, systemClock, type TimerHandle } from "../core/clock.js";
 import { createLogger, type Logger } from "../core/logger.js";
+import { VERSION } from "../core/version.js";
 import { Daemon } from "../daemon/daemon.js";
 import { ActivityLog } from "../statuspage/activity.js";
 import { Readings } from "../statuspage/readings.js";
 import { type StatusView, statusView } from "../statuspage/status-view.js";
 import { type DemoAction, keyAction, pressHoldMs } from "./demo-keys.js";
+import { DEMO_STATION_PORT } from "./demo-ports.js";
 import { demoScreen, stateKey, stateLine } from "./demo-screen.js";
+import type { DemoStation } from "./demo-station.js";
+import { DEMO_BUCKET, DemoStorage } from "./demo-storage.js";
 
 export interface DemoOptions {
   config: Config;
@@ -21,6 +27,10 @@ export interface DemoOptions {
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WritableStream;
   clock?: Clock;
+  /** Run the station side too: the embedded bucket, clips docked to it, the station (default true). */
+  station?: boolean;
+  /** The station's port (0 = any free port; default 8090). */
+  stationPort?: number;
 }
 
 export interface DemoUrls {
@@ -49,6 +59,8 @@ const BODYCAM_CONNECT_MS = 5000;
 export class Demo {
   readonly daemon: Daemon;
   readonly bodycams: ReferenceBodycam[] = [];
+  /** Each body cam's clips (recorded while it records, docked to the demo bucket). */
+  readonly clips: BodycamClips[] = [];
   readonly logPath: string;
   private readonly activity = new ActivityLog(20);
   private readonly readings = new Readings();
@@ -60,6 +72,8 @@ export class Demo {
   constructor(
     private readonly config: Config,
     clock: Clock = systemClock,
+    /** The embedded evidence bucket (the car offloads to it, the body cams dock to it); null: none. */
+    readonly storage: DemoStorage | null = null,
   ) {
     this.clock = clock;
     this.logPath = join(config.dataDir, "camsync.log");
@@ -90,6 +104,23 @@ export class Demo {
           }),
         );
       }
+      if (this.storage) {
+        for (const [i, cam] of this.bodycams.entries()) {
+          const paired = this.config.bodycams.paired[i];
+          this.clips.push(
+            new BodycamClips(cam, this.config.vehicle.id, {
+              dir: join(this.config.dataDir, "bodycams", cam.id),
+              officer: paired?.name?.replace(/^Officer\s+/, "") ?? null,
+              dock: this.storage.dockUrl,
+              dockCredentialsFile: this.storage.credentialsFile,
+              software: { name: "camsync", version: VERSION },
+              clock: this.clock,
+              report: (event, fields) => this.log.info({ bodycam: cam.id, ...fields }, `body cam ${event}`),
+            }),
+          );
+        }
+        await Promise.all(this.clips.map((c) => c.start()));
+      }
       const started = await Promise.allSettled(this.bodycams.map((b) => b.start(BODYCAM_CONNECT_MS)));
       for (const r of started) {
         if (r.status === "rejected") this.log.warn({ err: r.reason }, "demo body cam not connected yet");
@@ -100,6 +131,7 @@ export class Demo {
 
   async stop(): Promise<void> {
     for (const off of this.unsubscribe.splice(0)) off();
+    await Promise.allSettled(this.clips.map((c) => c.stop()));
     await Promise.allSettled(this.bodycams.map((b) => b.stop()));
     await this.daemon.stop();
   }
@@ -178,7 +210,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   if (opts.tty && !tty)
     out.write("camsync demo: stdin is not a terminal; printing state lines instead (--no-tty)\n");
 
-  const demo = new Demo(opts.config, clock);
+  const storage = opts.station === false ? null : await DemoStorage.start(opts.config.dataDir);
+  if (opts.station !== false && !storage)
+    out.write("camsync demo: s3rver is not installed (npm ci installs it); running without the station\n");
+  const config = storage ? withDemoOffload(opts.config, storage) : opts.config;
+  const demo = new Demo(config, clock, storage);
   process.on("unhandledRejection", (err) =>
     demo.log.error({ err }, "unhandled promise rejection (the demo keeps running)"),
   );
@@ -188,8 +224,32 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   } catch (err) {
     out.write(`camsync demo: could not start: ${(err as Error).message} (log: ${demo.logPath})\n`);
     await demo.stop().catch(() => {});
+    await storage?.stop();
     return 1;
   }
+  let station: DemoStation | null = null;
+  if (storage) {
+    try {
+      // Loaded only here: the station (database, ingest) is no part of the car's process otherwise.
+      const { DemoStation } = await import("./demo-station.js");
+      station = await DemoStation.start({
+        dataDir: opts.config.dataDir,
+        storage,
+        log: demo.log,
+        // The fleet view reads the car's status topics, as it would through the fleet bridge.
+        ...(urls.broker && config.mqtt.password
+          ? { mqtt: { url: urls.broker, username: config.mqtt.username, password: config.mqtt.password } }
+          : {}),
+        port: opts.stationPort ?? DEMO_STATION_PORT,
+      });
+    } catch (err) {
+      // The car side keeps running: a station fault never stops recording.
+      demo.log.error({ err }, "demo station did not start");
+      out.write(`camsync demo: the station did not start: ${(err as Error).message}\n`);
+    }
+  }
+  const u = station?.user;
+  const screenUrls = { ...urls, station: station?.url ?? null };
   out.write(
     [
       `camsync demo: vehicle ${opts.config.vehicle.id}, data in ${opts.config.dataDir}`,
@@ -197,6 +257,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       ...(urls.pageControl ? [`  page with controls (this start only): ${urls.pageControl}`] : []),
       `  MQTT broker: ${urls.broker ?? "(not running)"}`,
       `  control:     ${join(opts.config.dataDir, "control.sock")}`,
+      `  evidence:    ${storage ? `${storage.dockUrl} (embedded s3rver; car offload and body-cam docks)` : "(no bucket)"}`,
+      `  station:     ${station ? `${station.url} (sign in as ${u?.name} / ${u?.password})` : "(not running)"}`,
       `  log:         ${urls.log}`,
       "",
     ].join("\n"),
@@ -241,7 +303,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const view = demo.view();
     if (tty) {
       const keys = { lights: demo.lightsOn, bodycams: demo.bodycams.map((b) => b.id) };
-      out.write(`\x1b[H\x1b[2J${demoScreen(view, keys, urls)}\n\n  ${message}\n`);
+      out.write(`\x1b[H\x1b[2J${demoScreen(view, keys, screenUrls)}\n\n  ${message}\n`);
       return;
     }
     const key = stateKey(view);
@@ -280,8 +342,31 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   opts.stdin.pause();
   const last = demo.view();
   await demo.stop();
+  await station?.stop();
+  await storage?.stop();
   out.write(
     `${stateLine(last)}\ncamsync demo stopped; events are in ${join(opts.config.dataDir, "events")}\n`,
   );
   return 0;
+}
+
+/**
+ * The demo config with the car's offload pointed at the embedded bucket, and a known password for the
+ * car's identity on its embedded broker (the demo station reads the fleet status with it).
+ */
+export function withDemoOffload(config: Config, storage: DemoStorage): Config {
+  const c = structuredClone(config);
+  c.mqtt.password ??= randomBytes(18).toString("base64url");
+  c.evidence.offload = {
+    ...c.evidence.offload,
+    enabled: true,
+    endpoint: storage.endpoint,
+    bucket: DEMO_BUCKET,
+    prefix: "",
+    forcePathStyle: true,
+    credentialsFile: storage.credentialsFile,
+    probeIntervalSeconds: 5,
+    maxBackoffSeconds: 10,
+  };
+  return c;
 }

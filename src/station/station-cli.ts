@@ -10,6 +10,7 @@ import {
 import { checkCustodyAgainstIndex } from "./custody/custody-station.js";
 import { Ingest } from "./ingest.js";
 import { openStationDb, openStore, Station } from "./station.js";
+import { registerWebPages } from "./web/web-routes.js";
 
 /**
  * `camsync station …`: the station's command line (the CLI's main only dispatches here; the
@@ -117,7 +118,7 @@ async function ingestOnce(configPath: string): Promise<number> {
 async function serve(configPath: string): Promise<number> {
   const file = loadStationConfig(configPath);
   const log = stationLogger(file.log.level);
-  const station = await Station.start(file, log);
+  const station = await Station.start(file, log, { routes: (router) => registerWebPages(router) });
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

@@ -37,6 +37,8 @@ export async function startDemo(durationSeconds = 120): Promise<DemoProcess> {
       "0",
       "--http-port",
       "0",
+      "--station-port",
+      "0",
       "--duration",
       String(durationSeconds),
     ],

@@ -1,12 +1,15 @@
 import mqtt from "mqtt";
+import { BodycamClips } from "../../bodycam/bodycam-clips.js";
 import { ReferenceBodycam } from "../../bodycam/reference-bodycam.js";
 import { isDeviceId, PROTOCOL_PREFIX } from "../../bodycam/topics.js";
+import { VERSION } from "../../core/version.js";
 import { readPem } from "../../storage/input-file.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, EXIT_OK, UsageError } from "../command.js";
 
 const USAGE = `Usage: camsync bodycam --id ID --url URL [--vehicle ID] [--cert FILE --key FILE --ca FILE]
                        [--password PW] [--protocol 4|5] [--battery PERCENT]
+                       [--clips DIR [--officer ID] [--dock DIR|URL [--dock-credentials FILE]]]
 
 The reference body cam (MQTT protocol v1, docs/protocol.md): a simulated body camera that
 publishes its status (retained, with a last will), records while the car's retained activation
@@ -26,7 +29,15 @@ Options:
   --ca FILE           CA that signed the broker's certificate
   --password PW       password (embedded broker); or env CAMSYNC_BODYCAM_PASSWORD
   --protocol 4|5      MQTT 3.1.1 (4, default) or 5
-  --battery PERCENT   starting battery of the simulation (default 100)`;
+  --battery PERCENT   starting battery of the simulation (default 100)
+  --clips DIR         record real clips into DIR while recording (ffmpeg test pattern with the
+                      cam's id and clock burned in; clip.mp4 + manifest.json per clip); without it
+                      recording is only simulated
+  --officer ID        the officer wearing the cam (written into each clip's manifest)
+  --dock DIR|URL      upload finished clips to the station's storage: a directory, or
+                      http(s)://HOST:PORT/BUCKET[/PREFIX/] (S3-compatible, path style); objects
+                      bodycams/{camId}/{clipId}/…, manifest last (docs/protocol.md); resumes after a kill
+  --dock-credentials FILE   S3 credentials (JSON/YAML/INI, mode 0600); default: AWS_* environment`;
 
 function emit(event: string, fields: Record<string, unknown> = {}): void {
   process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), event, ...fields })}\n`);
@@ -75,6 +86,10 @@ export const bodycamCommand: CliCommand = {
       password: { type: "string" },
       protocol: { type: "string" },
       battery: { type: "string" },
+      clips: { type: "string" },
+      officer: { type: "string" },
+      dock: { type: "string" },
+      "dock-credentials": { type: "string" },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected arguments: ${positionals.join(" ")}`);
     const { id, url } = values;
@@ -103,6 +118,8 @@ export const bodycamCommand: CliCommand = {
       process.stderr.write(`camsync bodycam: ${(err as Error).message}\n`);
       return EXIT_FAILURE;
     }
+    if (values.dock !== undefined && values.clips === undefined)
+      throw new UsageError("--dock needs --clips DIR (the clips to dock)");
     const password = values.password ?? process.env.CAMSYNC_BODYCAM_PASSWORD;
     const username = files.cert && !password ? undefined : id;
 
@@ -135,10 +152,25 @@ export const bodycamCommand: CliCommand = {
     );
     cam.on("recording", (r) => emit("recording", { ...r, battery: cam.battery }));
     cam.on("invalid", (why) => emit("invalid-payload", { why }));
+    const clips =
+      values.clips === undefined
+        ? null
+        : new BodycamClips(cam, vehicleId, {
+            dir: values.clips,
+            officer: values.officer ?? null,
+            ...(values.dock !== undefined ? { dock: values.dock } : {}),
+            ...(values["dock-credentials"] !== undefined
+              ? { dockCredentialsFile: values["dock-credentials"] }
+              : {}),
+            software: { name: "camsync", version: VERSION },
+            report: emit,
+          });
     try {
+      await clips?.start();
       await cam.start();
     } catch (err) {
       process.stderr.write(`camsync bodycam: ${(err as Error).message}\n`);
+      await clips?.stop().catch(() => {});
       await cam.stop();
       return EXIT_FAILURE;
     }
@@ -165,6 +197,7 @@ export const bodycamCommand: CliCommand = {
         process.stdin.off("data", onData);
         if (process.stdin.isTTY) process.stdin.setRawMode(false);
         process.stdin.pause();
+        await clips?.stop();
         await cam.stop();
         emit("offline", { id });
         resolve(EXIT_OK);

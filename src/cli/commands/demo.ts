@@ -1,7 +1,7 @@
 import { exitAfterStop } from "../../daemon/exit-backstop.js";
 import { runDemo } from "../../demo/demo.js";
 import { DEMO_CONFIG_PATH, demoConfig, parsePort } from "../../demo/demo-config.js";
-import { demoPort } from "../../demo/demo-ports.js";
+import { DEMO_STATION_PORT, demoPort } from "../../demo/demo-ports.js";
 import { parseCommandArgs } from "../args.js";
 import { type CliCommand, EXIT_FAILURE, UsageError } from "../command.js";
 import { loadOrReport } from "./run.js";
@@ -10,7 +10,7 @@ export const demoCommand: CliCommand = {
   name: "demo",
   summary: "the whole system on this machine (simulated inputs, test-pattern camera, broker, body cams)",
   usage: `Usage: camsync demo [--config FILE] [--data-dir DIR] [--mqtt-port N] [--http-port N]
-                    [--no-tty] [--duration S]
+                    [--station-port N] [--no-tty] [--no-station] [--duration S]
 
 Runs the real daemon on config/demo.yaml with a simulated light bar and button, a replayed CAN
 capture and GPS track (config/demo-can.candump, config/demo-gps.nmea), a test-pattern camera, the
@@ -31,6 +31,10 @@ Options:
       --http-port N     status page port (0 = any free port; default as for --mqtt-port)
       --no-tty          no terminal UI: print the URLs, then one state line per change
                         (keys are still read from stdin)
+      --station-port N  the station's web UI port (0 = any free port; default 8090, or a free
+                        one when that is taken)
+      --no-station      only the car and its body cams: no evidence bucket, no clip docking,
+                        no station
       --duration S      stop after S seconds`,
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
@@ -39,12 +43,16 @@ Options:
       "mqtt-port": { type: "string" },
       "http-port": { type: "string" },
       "no-tty": { type: "boolean" },
+      "no-station": { type: "boolean" },
+      "station-port": { type: "string" },
       duration: { type: "string" },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected arguments: ${positionals.join(" ")}`);
     let mqttPort: number | undefined;
     let httpPort: number | undefined;
+    let stationPort: number | undefined;
     try {
+      stationPort = parsePort(values["station-port"], "--station-port");
       mqttPort = parsePort(values["mqtt-port"], "--mqtt-port");
       httpPort = parsePort(values["http-port"], "--http-port");
     } catch (err) {
@@ -64,6 +72,8 @@ Options:
     }
     if (statusPage.enabled)
       httpPort = await demoPort("status page", statusPage.host, httpPort, statusPage.port, notice);
+    if (values["no-station"] !== true)
+      stationPort = await demoPort("station", "127.0.0.1", stationPort, DEMO_STATION_PORT, notice);
     // The shipped demo keeps its data in ./var of the current directory; another --config, where it says.
     const dataDir = values["data-dir"] ?? (values.config === undefined ? "var" : undefined);
     const config = demoConfig(loaded, { dataDir, mqttPort, httpPort });
@@ -71,6 +81,8 @@ Options:
       config,
       tty: values["no-tty"] !== true,
       durationSeconds: duration,
+      station: values["no-station"] !== true,
+      stationPort,
       stdin: process.stdin,
       stdout: process.stdout,
     });

@@ -1,0 +1,49 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Router } from "../http-router.js";
+import { fleetPage } from "./fleet-page.js";
+import { incidentPage } from "./incident-page.js";
+import type { Page } from "./page-shell.js";
+import { searchPage } from "./search-page.js";
+import { signInPage } from "./signin-page.js";
+
+/**
+ * The station's web pages beside the API: `/signin`, `/` and `/search`, `/incidents/{eventId}`,
+ * `/fleet`. Pages carry no data (it comes from the API, which checks the session and the role); still,
+ * a page asked for without a session redirects to the sign-in page at once (no anonymous access).
+ */
+const PAGES: { pattern: string; page: Page; open?: boolean }[] = [
+  { pattern: "/signin", page: signInPage(), open: true },
+  { pattern: "/", page: searchPage() },
+  { pattern: "/search", page: searchPage() },
+  { pattern: "/incidents/:eventId", page: incidentPage() },
+  { pattern: "/fleet", page: fleetPage() },
+];
+
+function sendPage(req: IncomingMessage, res: ServerResponse, page: Page): void {
+  res.writeHead(200, {
+    "content-type": "text/html; charset=utf-8",
+    "content-security-policy": page.csp,
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+  });
+  res.end(req.method === "HEAD" ? undefined : page.html);
+}
+
+function toSignIn(res: ServerResponse, url: URL): void {
+  res.writeHead(303, {
+    location: `/signin?next=${encodeURIComponent(url.pathname + url.search)}`,
+    "cache-control": "no-store",
+  });
+  res.end();
+}
+
+/** Add the pages to the station's router (before or after the API: their paths do not overlap). */
+export function registerWebPages(router: Router): void {
+  for (const p of PAGES) {
+    router.add("GET", p.pattern, null, ({ req, res, url, user }) => {
+      if (!p.open && !user) toSignIn(res, url);
+      else sendPage(req, res, p.page);
+    });
+  }
+}
