@@ -68,6 +68,18 @@ export const mqttConfigSchema = section(
           .describe("Run the embedded broker; the daemon connects to it at `url`."),
         host: z.string().default("127.0.0.1").describe("Address the embedded broker listens on."),
         port: z.number().int().min(0).max(65_535).default(1883).describe("TCP port of the embedded broker."),
+        observers: z
+          .array(
+            z.strictObject({
+              username: identifier("An observer's MQTT username (and client id)."),
+              password: z.string().min(8).max(256).describe("Its password."),
+            }),
+          )
+          .max(8)
+          .default([])
+          .describe(
+            "Read-only identities on the embedded broker, e.g. the station's fleet view (the demo's): like a body cam they read R/status and R/activation, and cannot start or stop anything.",
+          ),
       },
     ),
   },

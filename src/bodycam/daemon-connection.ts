@@ -47,6 +47,7 @@ export async function openDaemonConnection(args: {
         ...args.bodycams.paired.flatMap((c) =>
           c.password ? [{ username: c.id, password: c.password }] : [],
         ),
+        ...mqtt.embeddedBroker.observers,
       ],
       logger: args.logger,
     });

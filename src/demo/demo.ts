@@ -214,6 +214,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   if (opts.station !== false && !storage)
     out.write("camsync demo: s3rver is not installed (npm ci installs it); running without the station\n");
   const config = storage ? withDemoOffload(opts.config, storage) : opts.config;
+  const observer = config.mqtt.embeddedBroker.observers.find((o) => o.username === DEMO_FLEET_OBSERVER);
   const demo = new Demo(config, clock, storage);
   process.on("unhandledRejection", (err) =>
     demo.log.error({ err }, "unhandled promise rejection (the demo keeps running)"),
@@ -237,9 +238,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         storage,
         log: demo.log,
         // The fleet view reads the car's status topics, as it would through the fleet bridge.
-        ...(urls.broker && config.mqtt.password
-          ? { mqtt: { url: urls.broker, username: config.mqtt.username, password: config.mqtt.password } }
-          : {}),
+        ...(urls.broker && observer ? { mqtt: { url: urls.broker, ...observer } } : {}),
         port: opts.stationPort ?? DEMO_STATION_PORT,
       });
     } catch (err) {
@@ -350,13 +349,20 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   return 0;
 }
 
+/** The demo station's read-only identity on the car's embedded broker. */
+export const DEMO_FLEET_OBSERVER = "station";
+
 /**
- * The demo config with the car's offload pointed at the embedded bucket, and a known password for the
- * car's identity on its embedded broker (the demo station reads the fleet status with it).
+ * The demo config with the car's offload pointed at the embedded bucket, and a read-only observer
+ * identity on its embedded broker (`station`, a fresh password): the demo station's fleet view reads
+ * the car's status with it, as it would through the fleet bridge.
  */
 export function withDemoOffload(config: Config, storage: DemoStorage): Config {
   const c = structuredClone(config);
-  c.mqtt.password ??= randomBytes(18).toString("base64url");
+  c.mqtt.embeddedBroker.observers = [
+    ...c.mqtt.embeddedBroker.observers.filter((o) => o.username !== DEMO_FLEET_OBSERVER),
+    { username: DEMO_FLEET_OBSERVER, password: randomBytes(18).toString("base64url") },
+  ];
   c.evidence.offload = {
     ...c.evidence.offload,
     enabled: true,

@@ -117,7 +117,7 @@ export const stationConfigSchema = z
           .min(1)
           .max(64)
           .optional()
-          .describe("Client id (default: camsync-station-{pid})."),
+          .describe("Client id (default: the username, else camsync-station-{pid})."),
         username: z.string().min(1).optional().describe("MQTT username."),
         passwordFile: z.string().min(1).optional().describe("File holding the MQTT password."),
       })

@@ -65,7 +65,8 @@ export class FleetMonitor {
     const mqtt = await import("mqtt");
     const password = this.opts.passwordFile ? readFileSync(this.opts.passwordFile, "utf8").trim() : undefined;
     const client = mqtt.connect(this.opts.url, {
-      clientId: this.opts.clientId ?? `camsync-station-${process.pid}`,
+      // The client id is the identity on camsync's brokers (docs/protocol.md): the username when there is one.
+      clientId: this.opts.clientId ?? this.opts.username ?? `camsync-station-${process.pid}`,
       protocolVersion: 4,
       reconnectPeriod: 2000,
       connectTimeout: 10_000,

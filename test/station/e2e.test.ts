@@ -51,9 +51,10 @@ describe.skipIf(!haveChromium)(
       const stationDir = join(dir, "station");
       mkdirSync(stationDir, { recursive: true });
       const config = join(dir, "station.yaml");
-      // Fleet status: the station reads car B's broker with the car's identity (as a fleet bridge would).
+      // Fleet status: the station reads car B's broker with its own read-only identity (the client id is
+      // the identity, so it could not share the car's), as a fleet bridge would hand it the status topics.
       const mqttPassword = join(dir, "mqtt-password");
-      writeFileSync(mqttPassword, cars[1]?.daemonPassword ?? "", { mode: 0o600 });
+      writeFileSync(mqttPassword, cars[1]?.observerPassword ?? "", { mode: 0o600 });
       writeFileSync(
         config,
         `station:
@@ -62,7 +63,7 @@ describe.skipIf(!haveChromium)(
     s3: { endpoint: ${s3.endpoint}, bucket: evidence, credentialsFile: ${creds} }
   http: { host: 127.0.0.1, port: ${port} }
   ingest: { scanIntervalSeconds: 1 }
-  mqtt: { url: "${cars[1]?.brokerUrl}", username: camsync, passwordFile: ${mqttPassword} }
+  mqtt: { url: "${cars[1]?.brokerUrl}", username: station, passwordFile: ${mqttPassword} }
 `,
       );
       const add = runCli(["station", "user", "add", "sergeant", "--role", "viewer", "--config", config], {

@@ -43,6 +43,8 @@ export class PatrolCar {
   brokerUrl = "";
   /** The car's own identity on its broker ("camsync"), for the station's fleet view. */
   readonly daemonPassword: string;
+  /** The station's read-only identity on this car's broker (`station`), for the fleet view. */
+  readonly observerPassword: string;
 
   constructor(
     readonly spec: CarSpec,
@@ -52,6 +54,7 @@ export class PatrolCar {
     this.dataDir = join(dir, spec.vehicleId, "data");
     this.clipsDir = join(dir, spec.vehicleId, "clips");
     this.daemonPassword = `pw-camsync-${spec.vehicleId}`;
+    this.observerPassword = `pw-station-${spec.vehicleId}`;
     mkdirSync(this.dataDir, { recursive: true });
   }
 
@@ -91,7 +94,11 @@ recorder:
 mqtt:
   protocolVersion: 4
   password: ${this.daemonPassword}
-  embeddedBroker: { enabled: true, host: 127.0.0.1, port: ${port} }
+  embeddedBroker:
+    enabled: true
+    host: 127.0.0.1
+    port: ${port}
+    observers: [{ username: station, password: ${this.observerPassword} }]
 bodycams:
   paired:
     - { id: ${camId}, name: "Officer ${officer}", password: pw-${camId} }
