@@ -13,6 +13,24 @@ import { silentLogger } from "../../src/core/logger.js";
 import { type BrokerFixture, embeddedFixture, waitFor } from "./harness.js";
 import { brokerScenarios } from "./scenarios.js";
 
+/** Body-cam sync on its own embedded broker (paired: bc1) with these observers. */
+function syncWithObservers(
+  dataDir: string,
+  observers: { username: string; password: string }[],
+): BodycamSync {
+  return new BodycamSync({
+    config: {
+      mqtt: mqttConfigSchema.parse({ embeddedBroker: { enabled: true, port: 0, observers } }),
+      bodycams: bodycamConfigSchema.parse({ paired: [{ id: "bc1", password: "pw-1" }] }),
+    },
+    vehicle: { id: "demo9" },
+    dataDir,
+    bus: new EventBus(),
+    clock: systemClock,
+    logger: silentLogger(),
+  });
+}
+
 describe("body-cam sync on the embedded broker (aedes, MQTT 3.1.1, same ACL)", () => {
   let broker: BrokerFixture;
   beforeAll(async () => {
@@ -79,17 +97,7 @@ describe("the daemon's own embedded broker (mqtt.embeddedBroker.enabled, as in t
   it("admits an observer (mqtt.embeddedBroker.observers) that reads the cars' status and uploads and publishes nothing", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "camsync-emb-"));
     const reader = { username: "station", password: "observer-password-1" };
-    const sync = new BodycamSync({
-      config: {
-        mqtt: mqttConfigSchema.parse({ embeddedBroker: { enabled: true, port: 0, observers: [reader] } }),
-        bodycams: bodycamConfigSchema.parse({ paired: [{ id: "bc1", password: "pw-1" }] }),
-      },
-      vehicle: { id: "demo9" },
-      dataDir,
-      bus: new EventBus(),
-      clock: systemClock,
-      logger: silentLogger(),
-    });
+    const sync = syncWithObservers(dataDir, [reader]);
     const clients: MqttClient[] = [];
     try {
       await sync.start();
@@ -130,19 +138,7 @@ describe("the daemon's own embedded broker (mqtt.embeddedBroker.enabled, as in t
     const dataDir = mkdtempSync(join(tmpdir(), "camsync-emb-"));
     const named = (username: string) => ({ username, password: "observer-password-1" });
     for (const observers of [[named("camsync")], [named("bc1")], [named("station"), named("station")]]) {
-      const sync = new BodycamSync({
-        config: {
-          mqtt: mqttConfigSchema.parse({
-            embeddedBroker: { enabled: true, port: 0, observers },
-          }),
-          bodycams: bodycamConfigSchema.parse({ paired: [{ id: "bc1", password: "pw-1" }] }),
-        },
-        vehicle: { id: "demo9" },
-        dataDir,
-        bus: new EventBus(),
-        clock: systemClock,
-        logger: silentLogger(),
-      });
+      const sync = syncWithObservers(dataDir, observers);
       try {
         await expect(sync.start()).rejects.toThrow(/observers\[\d\]\.username '.*' is already/);
       } finally {
