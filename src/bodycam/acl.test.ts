@@ -36,4 +36,24 @@ describe("ACL of the embedded broker (same rules as config/mosquitto/acl)", () =
   ])("%s %s %s → %s", (user, action, topic, allowed) => {
     expect(isAllowed(rules, user, action, topic)).toBe(allowed);
   });
+
+  const withObserver = { daemonUsername: "camsync", observers: ["station"] };
+  it.each<[string, AclAction, string, boolean]>([
+    ["station", "subscribe", "camsync/v1/+/status", true],
+    ["station", "subscribe", "camsync/v1/+/upload", true],
+    ["station", "subscribe", `${R}/activation`, true],
+    ["station", "subscribe", `${R}/bodycam/+/status`, false],
+    ["station", "subscribe", `${R}/bodycam/station/#`, false],
+    ["station", "subscribe", `${R}/alert`, false],
+    ["station", "subscribe", "camsync/v1/#", false],
+    ["station", "publish", `${R}/status`, false],
+    ["station", "publish", `${R}/activation`, false],
+    ["station", "publish", `${R}/upload`, false],
+    ["station", "publish", `${R}/bodycam/station/status`, false],
+    ["station", "publish", `${R}/bodycam/station/activation`, false],
+    ["bc1", "subscribe", "camsync/v1/+/upload", false],
+    ["camsync", "publish", `${R}/status`, true],
+  ])("observer: %s %s %s → %s", (user, action, topic, allowed) => {
+    expect(isAllowed(withObserver, user, action, topic)).toBe(allowed);
+  });
 });

@@ -5,10 +5,13 @@ import { PROTOCOL_PREFIX } from "./topics.js";
  * - the daemon (its username) reads and writes everything under `camsync/v1/`;
  * - a body cam (username = its id) writes only under `camsync/v1/+/bodycam/{id}/` and reads the
  *   vehicle's `activation` and `status` and its own `bodycam/{id}/…`;
+ * - an observer (embedded broker only, `mqtt.embeddedBroker.observers`: a station's fleet view) reads
+ *   every vehicle's `status`, `activation` and `upload` announcements and publishes nothing;
  * - everyone else, and anything outside these, is denied.
  */
 export interface AclRules {
   daemonUsername: string;
+  observers?: readonly string[];
 }
 
 export type AclAction = "publish" | "subscribe";
@@ -42,6 +45,11 @@ export function isAllowed(
   if (!username || topic.length === 0 || topic.startsWith("$")) return false;
   if (action === "publish" && (topic.includes("+") || topic.includes("#"))) return false;
   if (username === rules.daemonUsername) return filterWithin(topic, `${PROTOCOL_PREFIX}/#`);
+  if (rules.observers?.includes(username))
+    return (
+      action === "subscribe" &&
+      ["status", "activation", "upload"].some((t) => filterWithin(topic, `${PROTOCOL_PREFIX}/+/${t}`))
+    );
   const own = `${PROTOCOL_PREFIX}/+/bodycam/${username}/#`;
   if (action === "publish") return filterWithin(topic, own);
   return [own, `${PROTOCOL_PREFIX}/+/activation`, `${PROTOCOL_PREFIX}/+/status`].some((a) =>

@@ -78,7 +78,7 @@ export const mqttConfigSchema = section(
           .max(8)
           .default([])
           .describe(
-            "Read-only identities on the embedded broker, e.g. the station's fleet view (the demo's): like a body cam they read R/status and R/activation, and cannot start or stop anything.",
+            "Read-only identities on the embedded broker, e.g. the station's fleet view (the demo's): they read every vehicle's R/status, R/activation and R/upload and publish nothing. Not the daemon's username nor a paired body cam's id.",
           ),
       },
     ),

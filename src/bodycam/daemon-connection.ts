@@ -35,6 +35,15 @@ export async function openDaemonConnection(args: {
   let broker: EmbeddedBroker | null = null;
   if (mqtt.embeddedBroker.enabled) {
     password ??= randomBytes(18).toString("base64url");
+    const { observers } = mqtt.embeddedBroker;
+    // An observer under a taken name would replace that identity's password and rights.
+    const taken = [mqtt.username, ...args.bodycams.paired.map((c) => c.id)];
+    for (const [i, o] of observers.entries()) {
+      if (taken.includes(o.username) || observers.findIndex((x) => x.username === o.username) !== i)
+        throw new Error(
+          `mqtt.embeddedBroker.observers[${i}].username '${o.username}' is already the daemon's, a paired body cam's or another observer's identity`,
+        );
+    }
     // Loaded only when configured: most cars run Mosquitto, and aedes costs ~10 MB of RSS.
     const { startEmbeddedBroker } = await import("./embedded-broker.js");
     broker = await startEmbeddedBroker({
@@ -47,8 +56,9 @@ export async function openDaemonConnection(args: {
         ...args.bodycams.paired.flatMap((c) =>
           c.password ? [{ username: c.id, password: c.password }] : [],
         ),
-        ...mqtt.embeddedBroker.observers,
+        ...observers,
       ],
+      observers: observers.map((o) => o.username),
       logger: args.logger,
     });
     url = broker.url;

@@ -18,6 +18,8 @@ export interface EmbeddedBrokerOptions {
   daemonUsername: string;
   /** The daemon and every paired body cam (and any extra device allowed to connect). */
   users: BrokerUser[];
+  /** Users (among `users`) that only read: every vehicle's status, activation and uploads (acl.ts). */
+  observers?: readonly string[];
   logger: Logger;
 }
 
@@ -44,7 +46,7 @@ function samePassword(expected: string, given: Buffer | undefined): boolean {
  */
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const log = opts.logger.child({ component: "mqtt-broker" });
-  const rules: AclRules = { daemonUsername: opts.daemonUsername };
+  const rules: AclRules = { daemonUsername: opts.daemonUsername, observers: opts.observers ?? [] };
   const users = new Map(opts.users.map((u) => [u.username, u.password]));
   const usernames = new WeakMap<object, string>();
   const aedes = await Aedes.createBroker({ drainTimeout: 10_000, maxTopicLevels: 10 });
