@@ -11,9 +11,6 @@ import { registerWebPages } from "../../src/station/web/web-routes.js";
  * test the web pages in Chromium on their own. The real station serves the same routes (test/station/
  * e2e.test.ts runs the pages against it).
  */
-/** The fingerprint the stand-in station reports for its signing key. */
-export const STATION_KEY_FINGERPRINT = "3f2a9c4e5d6b7a8190cd0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d";
-
 export const EVENT_ID = "20261204T100000Z-unit12-3f9a";
 const T = Date.parse("2026-12-04T10:00:00.000Z");
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -236,11 +233,6 @@ export async function startFixtureStation(
     }
     if (!signedIn(req)) return json(res, 401, { error: "sign in" });
     if (url.pathname === "/api/me") return json(res, 200, { name: "alice", role: "supervisor" });
-    if (url.pathname === "/api/custody/station-key")
-      return json(res, 200, {
-        publicKeyPem: "-----BEGIN PUBLIC KEY-----",
-        fingerprint: STATION_KEY_FINGERPRINT,
-      });
     if (url.pathname === "/api/events") {
       // Unfiltered: two pages of one event each (an older event behind the cursor "p2").
       const officer = url.searchParams.get("officer");

@@ -36,13 +36,6 @@ function api(method, path, body) {
     });
   });
 }
-// The station's signing key on every signed-in page: a court's expert compares it with the published one.
-if ($("station-key")) {
-  api("GET", "/api/custody/station-key").then(function (k) {
-    $("station-key").textContent = "Court exports are signed with this station's Ed25519 key, fingerprint " +
-      k.fingerprint + ": compare it with the one your agency published.";
-  }).catch(function () {});
-}
 function pad(n, w) { var s = String(n); while (s.length < (w || 2)) s = "0" + s; return s; }
 /** UTC date and time of an epoch-ms or ISO value, to the second (or ms). */
 function utc(v, ms) {
@@ -114,7 +107,6 @@ ${header}
 <main>
 ${opts.body}
 </main>
-${opts.bare ? "" : '<footer class="key" id="station-key"></footer>'}
 <script>${script}</script>
 </body>
 </html>
