@@ -1,6 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { sha256Hex } from "../storage/sha256.js";
 import type { Queryable } from "./db.js";
+import { PasswordGate } from "./password-gate.js";
 import { ROLES, type Role, UsersRepository } from "./users-repository.js";
 
 /**
@@ -15,6 +16,13 @@ const KEY_BYTES = 32;
 const MAXMEM = 64 * 1024 * 1024;
 
 export const MIN_PASSWORD_LENGTH = 10;
+/**
+ * Consecutive failed sign-ins that lock an account, and for how long: the FBI CJIS Security Policy
+ * (5.5.3, "Unsuccessful Login Attempts") asks for no more than 5, then a lock of 10 minutes unless an
+ * administrator releases it (`camsync station user unlock NAME`).
+ */
+export const SIGNIN_FAILURE_LIMIT = 5;
+export const SIGNIN_LOCK_MS = 10 * 60_000;
 const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 export class AuthError extends Error {
@@ -62,6 +70,12 @@ export function checkNewUser(name: string, password: string, role: string): void
   if (!isRole(role)) throw new AuthError(`role: expected one of ${ROLES.join(", ")}`);
 }
 
+export type SignInResult =
+  | { ok: true; token: string; user: SignedInUser; expiresAt: string }
+  /** `account`: the name is an account's (failures against unknown names are not counted). */
+  | { ok: false; reason: "wrong-password"; account: boolean; failures: number; lockedUntil: string | null }
+  | { ok: false; reason: "locked"; account: true; lockedUntil: string };
+
 // A hash to compare against when the user does not exist (same work, so timing tells nothing).
 let dummyHash: Promise<string> | undefined;
 
@@ -72,6 +86,7 @@ export class AuthService {
     db: Queryable,
     private readonly sessionMs: number,
     private readonly now: () => number = Date.now,
+    private readonly gate = new PasswordGate(),
   ) {
     this.users = new UsersRepository(db);
   }
@@ -94,23 +109,44 @@ export class AuthService {
     return this.users.list();
   }
 
-  /** A new session token for valid credentials; null otherwise. */
-  async signIn(
-    name: string,
-    password: string,
-  ): Promise<{ token: string; user: SignedInUser; expiresAt: string } | null> {
+  /**
+   * A new session token for valid credentials. A wrong password counts against the account; the
+   * SIGNIN_FAILURE_LIMIT-th in a row locks it for SIGNIN_LOCK_MS, and a locked account is refused
+   * without hashing anything. Password hashes run through a small gate (GateFullError when it is full).
+   */
+  async signIn(name: string, password: string): Promise<SignInResult> {
     const user = USER_NAME.test(name) ? await this.users.get(name) : null;
     if (!user || user.disabledAt) {
       dummyHash ??= hashPassword("not a password of anyone");
-      await verifyPassword(password, await dummyHash);
-      return null;
+      const dummy = await dummyHash;
+      await this.gate.run(() => verifyPassword(password, dummy));
+      return { ok: false, reason: "wrong-password", account: false, failures: 0, lockedUntil: null };
     }
-    if (!(await verifyPassword(password, user.passwordHash))) return null;
+    const nowIso = () => new Date(this.now()).toISOString();
+    const locked = await this.users.lockedUntil(user.name, nowIso());
+    if (locked) return { ok: false, reason: "locked", account: true, lockedUntil: locked };
+    if (!(await this.gate.run(() => verifyPassword(password, user.passwordHash)))) {
+      const lockUntil = new Date(this.now() + SIGNIN_LOCK_MS).toISOString();
+      const counted = await this.users.recordFailedSignIn(user.name, SIGNIN_FAILURE_LIMIT, lockUntil);
+      return {
+        ok: false,
+        reason: "wrong-password",
+        account: true,
+        failures: counted?.failures ?? 0,
+        lockedUntil: counted?.lockedUntil ?? null,
+      };
+    }
+    await this.users.clearFailedSignIns(user.name);
     const token = randomBytes(32).toString("base64url");
     const expiresAt = new Date(this.now() + this.sessionMs).toISOString();
-    await this.users.purgeExpiredSessions(new Date(this.now()).toISOString());
+    await this.users.purgeExpiredSessions(nowIso());
     await this.users.createSession(sha256Hex(token), user.name, expiresAt);
-    return { token, user: { name: user.name, role: user.role }, expiresAt };
+    return { ok: true, token, user: { name: user.name, role: user.role }, expiresAt };
+  }
+
+  /** Release a locked account (an administrator's act); false when there is no such user. */
+  unlock(name: string): Promise<boolean> {
+    return this.users.clearFailedSignIns(name);
   }
 
   async userOf(token: string): Promise<SignedInUser | null> {

@@ -32,6 +32,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Sent with the error response (e.g. `retry-after`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

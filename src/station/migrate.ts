@@ -1,5 +1,6 @@
 import type { Db } from "./db.js";
 import { migration001 } from "./migrations/001-index.js";
+import { migration002 } from "./migrations/002-signin-lockout.js";
 import { migration101 } from "./migrations/101-custody.js";
 
 /**
@@ -13,7 +14,7 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: readonly Migration[] = [migration001, migration101];
+export const migrations: readonly Migration[] = [migration001, migration002, migration101];
 
 const LOCK_KEY = 0x63616d73; // "cams"
 

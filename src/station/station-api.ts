@@ -1,6 +1,6 @@
 import { pipeline } from "node:stream/promises";
 import { z } from "zod";
-import { AuthError, type AuthService } from "./auth-service.js";
+import { AuthError, type AuthService, type SignInResult } from "./auth-service.js";
 import type { Queryable } from "./db.js";
 import { FleetRepository } from "./fleet-repository.js";
 import {
@@ -13,6 +13,7 @@ import {
 } from "./http-router.js";
 import { ConflictError, type IncidentService, NotFoundError } from "./incident-service.js";
 import { ObjectMissingError, type ObjectStore } from "./object-store.js";
+import { GateFullError } from "./password-gate.js";
 import type { QuarantineRepository } from "./quarantine-repository.js";
 import { SearchInputError, type SearchService } from "./search-service.js";
 
@@ -37,6 +38,10 @@ export interface ApiServices {
     incidentId: string,
     data: Record<string, unknown>,
   ): Promise<void>;
+  /** A refused sign-in to an existing account (wrong password, or locked): custody audits it. */
+  onSignInRefused?(account: string, refusal: Extract<SignInResult, { ok: false }>): Promise<void>;
+  /** An administrator released a locked account: custody audits it. */
+  onAccountUnlocked?(admin: string, account: string): Promise<void>;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -94,8 +99,16 @@ export function registerApi(router: Router, s: ApiServices): void {
       z.object({ name: z.string().max(100), password: z.string().max(1000) }),
       await readJson(req),
     );
-    const session = await s.auth.signIn(body.name, body.password);
-    if (!session) throw new HttpError(401, "wrong name or password");
+    const session = await s.auth.signIn(body.name, body.password).catch((err: unknown) => {
+      if (err instanceof GateFullError)
+        throw new HttpError(503, "too many sign-ins at once; try again", { "retry-after": "1" });
+      throw err;
+    });
+    if (!session.ok) {
+      if (session.account) await s.onSignInRefused?.(body.name, session);
+      if (session.lockedUntil) throw lockedError(session.lockedUntil, Date.now());
+      throw new HttpError(401, "wrong name or password");
+    }
     sendJson(
       res,
       200,
@@ -229,9 +242,25 @@ export function registerApi(router: Router, s: ApiServices): void {
     await s.auth.addUser(body.name, body.password, body.role);
     sendJson(res, 201, { name: body.name, role: body.role });
   });
+  router.add("POST", "/api/users/:name/unlock", "admin", async ({ res, params, user }) => {
+    const name = params.name ?? "";
+    if (!(await s.auth.unlock(name))) throw new HttpError(404, `no user ${name}`);
+    await s.onAccountUnlocked?.(user?.name ?? "", name);
+    sendJson(res, 200, { name, locked: false });
+  });
   router.add("POST", "/api/ingest/scan", "admin", async ({ res }) => {
     sendJson(res, 202, { queued: await s.scanNow() });
   });
+}
+
+/** 429 with Retry-After: the account is locked after too many failed sign-ins. */
+function lockedError(lockedUntil: string, now: number): HttpError {
+  const seconds = Math.max(1, Math.ceil((Date.parse(lockedUntil) - now) / 1000));
+  return new HttpError(
+    429,
+    `too many failed sign-ins: this account is locked until ${lockedUntil} (an administrator can unlock it)`,
+    { "retry-after": String(seconds) },
+  );
 }
 
 /** Map a service error to its HTTP status (unknown errors are 500 and logged by the server). */

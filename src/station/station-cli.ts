@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { systemClock } from "../core/clock.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { AuthError, AuthService } from "./auth-service.js";
 import {
@@ -8,6 +9,7 @@ import {
   type StationFile,
 } from "./config.js";
 import { checkCustodyAgainstIndex } from "./custody/custody-station.js";
+import { StationAuditLog } from "./custody/station-audit.js";
 import { Ingest } from "./ingest.js";
 import { openStationDb, openStore, Station } from "./station.js";
 import { registerWebPages } from "./web/web-routes.js";
@@ -22,6 +24,7 @@ export const STATION_SUMMARY =
 export const STATION_USAGE = `Usage:
   camsync station [--config FILE]
   camsync station user add NAME --role viewer|supervisor|admin [--replace] [--config FILE]
+  camsync station user unlock NAME [--config FILE]
   camsync station ingest --once [--config FILE]
   camsync station check [--config FILE]
 
@@ -31,6 +34,8 @@ car events, and serves the JSON API / web UI on station.http. Logs are JSON line
 
   user add     create an account (the first admin); the password is read from stdin
                (first line; at least 10 characters). --replace resets an existing one.
+  user unlock  release an account locked by 5 failed sign-ins in a row (it also opens by
+               itself after 10 minutes); audited as account-unlocked by "station-cli"
   ingest --once  one listing pass and every job it finds, then exit (prints a JSON summary)
   check        validate the config and check it against the index: a custody config that would
                shorten the retention of an item under legal hold is refused (exit 1, each named)
@@ -80,6 +85,26 @@ async function userAdd(args: string[], configPath: string): Promise<number> {
       return EXIT_FAILURE;
     }
     throw err;
+  } finally {
+    await db.close();
+  }
+}
+
+async function userUnlock(name: string, configPath: string): Promise<number> {
+  const file = loadStationConfig(configPath);
+  const db = await openStationDb(file);
+  try {
+    const auth = new AuthService(db, file.station.http.sessionHours * 3600_000);
+    if (!(await auth.unlock(name))) {
+      process.stderr.write(`camsync station user unlock: no user ${name}\n`);
+      return EXIT_FAILURE;
+    }
+    await new StationAuditLog(db, systemClock, file.station.dataDir).append("account-unlocked", {
+      user: "station-cli",
+      subject: { kind: "account", id: name },
+    });
+    process.stdout.write(`${JSON.stringify({ user: name, locked: false })}\n`);
+    return EXIT_OK;
   } finally {
     await db.close();
   }
@@ -156,6 +181,10 @@ export async function runStation(argv: string[]): Promise<number> {
         ...(values.replace ? ["--replace"] : []),
       ];
       return await userAdd(passThrough, config);
+    }
+    if (sub === "user" && rest[0] === "unlock") {
+      if (rest.length !== 2) throw new StationUsageError("user unlock: give exactly one NAME");
+      return await userUnlock(rest[1] as string, config);
     }
     if (sub === "check" && rest.length === 0) {
       const file = loadStationConfig(config);

@@ -117,6 +117,8 @@ export class Station {
       secureCookies: c.http.secureCookies,
       onMediaRead: custody.onMediaRead,
       onIncidentChange: custody.onIncidentChange,
+      onSignInRefused: custody.onSignInRefused,
+      onAccountUnlocked: custody.onAccountUnlocked,
     };
     registerApi(this.router, services);
     custody.register(this.router);
@@ -159,9 +161,12 @@ export class Station {
             res.destroy();
             return;
           }
-          sendJson(res, status ?? 500, {
-            error: status === null ? "internal error" : (err as Error).message,
-          });
+          sendJson(
+            res,
+            status ?? 500,
+            { error: status === null ? "internal error" : (err as Error).message },
+            err instanceof HttpError ? err.headers : {},
+          );
         });
     });
     this.server = server;

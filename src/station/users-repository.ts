@@ -82,6 +82,48 @@ export class UsersRepository {
     return r ? { name: String(r.name), role: asRole(r.role) } : null;
   }
 
+  /**
+   * Count a failed sign-in. At `limit` consecutive failures the account locks until `lockUntil` and the
+   * count starts again. One statement, so station processes signing in concurrently count every failure.
+   */
+  async recordFailedSignIn(
+    name: string,
+    limit: number,
+    lockUntil: string,
+  ): Promise<{ failures: number; lockedUntil: string | null } | null> {
+    const rows = await this.db.query(
+      `UPDATE users SET
+         failed_signins = CASE WHEN failed_signins + 1 >= $2 THEN 0 ELSE failed_signins + 1 END,
+         locked_until = CASE WHEN failed_signins + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
+       WHERE name = $1
+       RETURNING failed_signins, locked_until, (failed_signins = 0) AS locked_now`,
+      [name, limit, lockUntil],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return r.locked_now === true
+      ? { failures: limit, lockedUntil: toIsoOrNull(r.locked_until) }
+      : { failures: Number(r.failed_signins), lockedUntil: null };
+  }
+
+  /** The time a locked account opens again (null when it is not locked at `now`). */
+  async lockedUntil(name: string, now: string): Promise<string | null> {
+    const rows = await this.db.query(
+      "SELECT locked_until FROM users WHERE name = $1 AND locked_until > $2::timestamptz",
+      [name, now],
+    );
+    return rows[0] ? toIsoOrNull(rows[0].locked_until) : null;
+  }
+
+  /** A good password (or an admin) clears the count and any lock; false when there is no such user. */
+  async clearFailedSignIns(name: string): Promise<boolean> {
+    const rows = await this.db.query(
+      "UPDATE users SET failed_signins = 0, locked_until = NULL WHERE name = $1 RETURNING name",
+      [name],
+    );
+    return rows.length > 0;
+  }
+
   async deleteSession(tokenSha256: string): Promise<void> {
     await this.db.query("DELETE FROM sessions WHERE token_sha256 = $1", [tokenSha256]);
   }

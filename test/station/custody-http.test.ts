@@ -334,4 +334,31 @@ describe.each(engines())("custody over HTTP on $name (s3rver)", (engine) => {
     ]);
     expect(verified.auditEntries).toBe(entries.length);
   }, 120_000);
+
+  it("guessed share tokens: 403 and audited one by one up to 20 a minute, then 429 and one summary entry", async () => {
+    const c = await stationProcess(db);
+    const audit = new StationAuditLog(db, clock, stationDir);
+    const before = (await audit.entries()).length;
+    const guess = (i: number) => fetch(`${c}/share/${String(i).padStart(43, "G")}`);
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await guess(i)).status);
+    expect(statuses).toEqual([...Array(20).fill(403), ...Array(5).fill(429)]);
+    const throttled = await guess(99);
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(0);
+    let added = (await audit.entries()).slice(before);
+    expect(added.map((e) => e.type)).toEqual(Array(20).fill("share-refused"));
+
+    // a minute later: the summary of the 6 suppressed refusals comes first, then the new refusal
+    clock.advance(60_000);
+    expect((await guess(100)).status).toBe(403);
+    added = (await audit.entries()).slice(before + 20);
+    expect(added.map((e) => `${e.type} ${e.user}`)).toEqual([
+      "share-refusals-throttled share:unknown",
+      "share-refused share:unknown",
+    ]);
+    const summary = JSON.parse((await audit.lines(before + 20))[0] as string);
+    expect(summary).toMatchObject({ suppressed: 6, reason: "forged" });
+    expect((await verifyDataDir(stationDir)).findings).toEqual([]);
+  }, 60_000);
 });

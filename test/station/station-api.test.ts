@@ -1,8 +1,10 @@
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../../src/core/clock.js";
 import { silentLogger } from "../../src/core/logger.js";
 import { AuthService } from "../../src/station/auth-service.js";
+import { StationAuditLog } from "../../src/station/custody/station-audit.js";
 import { Station } from "../../src/station/station.js";
 import { tempDataDir } from "../evidence/event-fixture.js";
 import { S3ServerProcess } from "../evidence/s3-server.js";
@@ -91,6 +93,30 @@ describe.each(engines())(
       });
       await signIn("super1", "super-password");
       await signIn("admin1", "admin-password");
+    });
+
+    it("locks an account after 5 wrong passwords (429 with Retry-After), audited; an admin unlocks it", async () => {
+      await new AuthService(station.db, 3_600_000).addUser("locked1", "locked1-password", "viewer");
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await signIn("locked1", `wrong-${i}`)).res.status);
+      expect(statuses).toEqual([401, 401, 401, 401, 429]);
+      const locked = (await signIn("locked1", "locked1-password")).res;
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(500);
+      expect((await locked.json()).error).toMatch(/locked until .*an administrator can unlock it/);
+      expect((await call("/api/users/locked1/unlock", { method: "POST", as: "viewer1" })).status).toBe(403);
+      const unlock = await call("/api/users/locked1/unlock", { method: "POST", as: "admin1" });
+      expect(unlock.status).toBe(200);
+      expect((await call("/api/users/nobody/unlock", { method: "POST", as: "admin1" })).status).toBe(404);
+      expect((await signIn("locked1", "locked1-password")).res.status).toBe(200);
+      const entries = (await new StationAuditLog(station.db, systemClock).entries()).filter(
+        (e) => e.subjectId === "locked1",
+      );
+      expect(entries.map((e) => `${e.type} ${e.user}`)).toEqual([
+        ...Array(4).fill("signin-failed locked1"),
+        "account-locked locked1",
+        "account-unlocked admin1",
+      ]);
     });
 
     it("searches by vehicle, officer, trigger, category and date, newest first, with keyset paging", async () => {

@@ -51,7 +51,30 @@ describe.each(engines())("camsync station command on $name", (engine) => {
       await server.waitFor((l) => l.msg === "ingest: event indexed", 60_000, "the event indexed");
       const found = await (await fetch(`${base}/api/events?officer=B1234`, { headers: { cookie } })).json();
       expect(found.items.map((i: { eventId: string }) => i.eventId)).toEqual([e.eventId]);
+      // five wrong passwords lock the account; the right one is then refused too
+      const attempt = (password: string) =>
+        fetch(`${base}/api/session`, { method: "POST", body: JSON.stringify({ name: "chief", password }) });
+      for (let i = 0; i < 5; i++) await attempt(`wrong-${i}`);
+      expect((await attempt("chief-password-1")).status).toBe(429);
       expect(await server.stop("SIGTERM")).toBe(0);
+
+      // an administrator releases it from the command line (PGlite: with the server stopped)
+      const unlock = (name: string) => runCli(["station", "user", "unlock", name, "--config", config]);
+      const ghost = unlock("ghost");
+      expect([ghost.code, ghost.stderr.trim()]).toEqual([1, "camsync station user unlock: no user ghost"]);
+      const unlocked = unlock("chief");
+      expect([unlocked.code, JSON.parse(unlocked.stdout)]).toEqual([0, { user: "chief", locked: false }]);
+      const again2 = new CliProcess(["station", "--config", config]);
+      suite.later(async () => {
+        await again2.stop("SIGKILL");
+      });
+      const l2 = await again2.waitFor((l) => l.msg === "station: listening", 60_000, "listening again");
+      const after = await fetch(`http://127.0.0.1:${String(l2.port)}/api/session`, {
+        method: "POST",
+        body: JSON.stringify({ name: "chief", password: "chief-password-1" }),
+      });
+      expect(after.status).toBe(200);
+      expect(await again2.stop("SIGTERM")).toBe(0);
     },
     STATION_TEST_TIMEOUT,
   );

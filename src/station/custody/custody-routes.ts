@@ -111,8 +111,16 @@ async function useShare(s: CustodyServices, res: ServerResponse, token: string, 
     return await s.shares.use(token, what);
   } catch (err) {
     if (!(err instanceof ShareDenied)) throw err;
-    res.writeHead(403, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
-    res.end(`This link is not valid (${err.reason}).\n`);
+    res.writeHead(err.status, {
+      "content-type": "text/plain; charset=utf-8",
+      "cache-control": "no-store",
+      ...(err.retryAfterSeconds ? { "retry-after": String(err.retryAfterSeconds) } : {}),
+    });
+    res.end(
+      err.status === 429
+        ? "Too many invalid share links from here; try again later.\n"
+        : `This link is not valid (${err.reason}).\n`,
+    );
     return null;
   }
 }

@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import { loadCredentials } from "../../evidence/s3-credentials.js";
+import type { SignInResult } from "../auth-service.js";
 import type { StationFile } from "../config.js";
 import type { Db, Queryable } from "../db.js";
 import type { Router } from "../http-router.js";
@@ -21,6 +22,8 @@ import { retentionShortenedForHeld, rulesFromConfig } from "./retention-rules.js
 import { ShareLinks } from "./share-links.js";
 import { StationAuditLog } from "./station-audit.js";
 import { loadOrCreateStationKey } from "./station-key.js";
+
+type SignInRefusal = Extract<SignInResult, { ok: false }>;
 
 /**
  * Custody inside `camsync station`: built from the validated config by the station's composition
@@ -102,6 +105,29 @@ export class Custody {
     data: Record<string, unknown>,
   ) => incidentChangeAuditor(this.services.audit)(user, type, incidentId, data);
 
+  /**
+   * For sign-in: a wrong password for an account is `signin-failed`; the one that locks it is
+   * `account-locked` (attempts while it is locked are refused unhashed and not audited one by one, so
+   * an account adds at most SIGNIN_FAILURE_LIMIT entries per lock period).
+   */
+  readonly onSignInRefused = async (account: string, refusal: SignInRefusal): Promise<void> => {
+    if (refusal.reason === "locked") return;
+    await this.services.audit.append(refusal.lockedUntil ? "account-locked" : "signin-failed", {
+      user: account,
+      subject: { kind: "account", id: account },
+      failures: refusal.failures,
+      ...(refusal.lockedUntil ? { lockedUntil: refusal.lockedUntil } : {}),
+    });
+  };
+
+  /** An administrator released a locked account. */
+  readonly onAccountUnlocked = async (admin: string, account: string): Promise<void> => {
+    await this.services.audit.append("account-unlocked", {
+      user: admin,
+      subject: { kind: "account", id: account },
+    });
+  };
+
   /** Run one sweep now and then every `sweepIntervalMinutes`. */
   start(): void {
     const run = () => {
@@ -114,6 +140,7 @@ export class Custody {
 
   private async sweepOnce(): Promise<void> {
     try {
+      await this.services.shares.flushRefusals();
       const r = await this.services.custody.sweep();
       if (r.enqueued.length + r.dequeued.length + r.deleted.length + r.failed.length > 0)
         this.log.info(
@@ -137,6 +164,9 @@ export class Custody {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.sweeping;
+    await this.services.shares
+      .flushRefusals()
+      .catch((err: unknown) => this.log.error({ err: String(err) }, "custody: refusal summary not audited"));
     this.remover.close();
   }
 }

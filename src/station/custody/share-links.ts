@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { type Clock, isoTime } from "../../core/clock.js";
 import type { Db } from "../db.js";
 import { CustodyError } from "./custody-service.js";
+import { RefusalThrottle } from "./refusal-throttle.js";
 import { type ShareLink, ShareLinksRepository } from "./share-links-repository.js";
 import type { StationAuditLog } from "./station-audit.js";
 
@@ -15,8 +16,12 @@ export type ShareRefusal = "forged" | "expired" | "revoked";
 
 export class ShareDenied extends Error {
   override name = "ShareDenied";
-  readonly status = 403;
-  constructor(readonly reason: ShareRefusal) {
+  constructor(
+    readonly reason: ShareRefusal,
+    /** 403; 429 when forged tokens come faster than the audit throttle admits. */
+    readonly status: 403 | 429 = 403,
+    readonly retryAfterSeconds?: number,
+  ) {
     super(`share link ${reason}`);
   }
 }
@@ -26,6 +31,7 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 export class ShareLinks {
   private readonly repo: ShareLinksRepository;
+  private readonly forged: RefusalThrottle;
 
   constructor(
     private readonly db: Db,
@@ -34,6 +40,18 @@ export class ShareLinks {
     private readonly maxHours: number,
   ) {
     this.repo = new ShareLinksRepository(db);
+    this.forged = new RefusalThrottle(
+      () => clock.now(),
+      (summary) =>
+        audit
+          .append("share-refusals-throttled", { user: "share:unknown", reason: "forged", ...summary })
+          .then(() => undefined),
+    );
+  }
+
+  /** Write the summary of forged-token refusals not audited one by one (sweep and stop call this). */
+  flushRefusals(): Promise<void> {
+    return this.forged.flush();
   }
 
   /** Create a link; the token is returned once and never stored. */
@@ -108,6 +126,8 @@ export class ShareLinks {
           ? "expired"
           : null;
     if (refusal || !link) {
+      if (!link && !(await this.forged.admit()))
+        throw new ShareDenied("forged", 429, this.forged.retryAfterSeconds());
       await this.audit.append("share-refused", {
         user: link ? `share:${link.id}` : "share:unknown",
         ...(link ? { subject: { kind: "incident" as const, id: link.incidentId }, shareId: link.id } : {}),

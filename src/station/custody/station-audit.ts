@@ -24,7 +24,15 @@ const fsExt = createRequire(import.meta.url)("fs-ext") as FsExt;
 /** Advisory lock key of the chain ("cust"). */
 const CHAIN_LOCK = 0x63757374;
 
-export type SubjectKind = "event" | "bodycam-clip" | "incident" | "case" | "share" | "export" | "config";
+export type SubjectKind =
+  | "event"
+  | "bodycam-clip"
+  | "incident"
+  | "case"
+  | "share"
+  | "export"
+  | "config"
+  | "account";
 
 export interface StationAuditData {
   /** Who did it (a user name, `share:{id}` for a share link, `station` for the retention worker). */
