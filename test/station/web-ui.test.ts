@@ -137,15 +137,21 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     expect(await page.locator("#strip polyline").count()).toBe(1);
     expect(await page.locator("#strip rect").count()).toBe(1); // lights on 10:00:00–10:00:16
     expect(await page.locator("#timeline li").count()).toBe(7);
-    // A clip linked by time can be unlinked (the API decides who may).
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "station-incident.png") });
+    // A clip linked by time can be unlinked (the API decides who may); once the API answers, the page
+    // reloads to show the incident as it now is. Wait for that reload: a screenshot or a navigation
+    // started while it runs fails ("Unable to capture screenshot", "interrupted by another navigation").
     const unlink = page.waitForRequest((r) => r.method() === "DELETE");
+    const reloaded = page.waitForEvent("load");
     await page.click("text=Unlink bc2");
     expect((await unlink).url()).toBe(
       `${station.url}/api/incidents/${EVENT_ID}/clips/20261204T100005Z-bc2-0b0b`,
     );
+    await reloaded;
+    expect(station.requests.filter((r) => r === `GET /incidents/${EVENT_ID}`)).toHaveLength(2);
+    await page.locator("#timeline li").nth(6).waitFor({ timeout: 5000 });
     expect(errors).toEqual([]);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, "station-incident.png") });
     await page.goto(`${station.url}/search?officer=D-0001`);
     await page.locator("#results tr").first().waitFor({ timeout: 5000 });
     await page.screenshot({ path: join(ARTIFACTS, "station-search.png") });
