@@ -59,7 +59,7 @@ export class DemoStation {
       "demo station",
     );
     const station = await Station.start(file, opts.log.child({ component: "station" }), {
-      routes: (router) => registerWebPages(router),
+      routes: (router, _services, key) => registerWebPages(router, key),
     });
     try {
       const auth = new AuthService(station.db, file.station.http.sessionHours * 3_600_000);

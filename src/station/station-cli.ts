@@ -143,7 +143,9 @@ async function ingestOnce(configPath: string): Promise<number> {
 async function serve(configPath: string): Promise<number> {
   const file = loadStationConfig(configPath);
   const log = stationLogger(file.log.level);
-  const station = await Station.start(file, log, { routes: (router) => registerWebPages(router) });
+  const station = await Station.start(file, log, {
+    routes: (router, _services, key) => registerWebPages(router, key),
+  });
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

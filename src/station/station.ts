@@ -6,6 +6,7 @@ import { loadCredentials } from "../evidence/s3-credentials.js";
 import { AuthService } from "./auth-service.js";
 import type { StationFile } from "./config.js";
 import { Custody } from "./custody/custody-station.js";
+import type { PublicStationKey } from "./custody/station-key.js";
 import type { Db } from "./db.js";
 import { FleetMonitor } from "./fleet-monitor.js";
 import { FleetRepository } from "./fleet-repository.js";
@@ -24,8 +25,8 @@ import { type ApiServices, registerApi, statusOf } from "./station-api.js";
  * against one PostgreSQL and one bucket.
  */
 export interface StationStartOptions {
-  /** Extra routes (the web UI pages) registered after the API. */
-  routes?: (router: Router, services: ApiServices) => void;
+  /** Extra routes (the web UI pages) registered after the API; `key` is the export-signing public key. */
+  routes?: (router: Router, services: ApiServices, key: PublicStationKey) => void;
   /** Run the ingest loop (default: `station.ingest.enabled`). */
   ingest?: boolean;
 }
@@ -122,7 +123,7 @@ export class Station {
     };
     registerApi(this.router, services);
     custody.register(this.router);
-    opts.routes?.(this.router, services);
+    opts.routes?.(this.router, services, custody.publicKey);
     await this.listen(services);
     custody.start();
     if (c.mqtt) {

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, createPublicKey } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
@@ -85,6 +86,14 @@ describe.skipIf(!haveChromium)(
       await page.fill("#password", "correct horse battery");
       await page.click("#submit");
       await page.waitForURL(`${base}/search`);
+      // The station's export-signing key, generated on first start: every signed-in page shows its fingerprint.
+      const der = createPublicKey(readFileSync(join(stationDir, "station-key.pub.pem"))).export({
+        type: "spki",
+        format: "der",
+      });
+      expect(await page.textContent("#station-key-fingerprint")).toBe(
+        createHash("sha256").update(der).digest("hex"),
+      );
 
       // Find car B's incident by its officer (ingest may still be verifying: search again until it is there).
       const deadline = Date.now() + 60_000;

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { createReadStream, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,6 +13,17 @@ import { registerWebPages } from "../../src/station/web/web-routes.js";
  * e2e.test.ts runs the pages against it).
  */
 export const EVENT_ID = "20261204T100000Z-unit12-3f9a";
+
+/** The stand-in station's signing key: a fresh Ed25519 key, fingerprint = SHA-256 of its DER form. */
+export const STATION_KEY = (() => {
+  const { publicKey } = generateKeyPairSync("ed25519");
+  return {
+    publicPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+    fingerprint: createHash("sha256")
+      .update(publicKey.export({ type: "spki", format: "der" }))
+      .digest("hex"),
+  };
+})();
 const T = Date.parse("2026-12-04T10:00:00.000Z");
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -209,7 +221,7 @@ export async function startFixtureStation(
   const signedIn = (req: IncomingMessage) =>
     sessions.has(/camsync_session=([^;]+)/.exec(req.headers.cookie ?? "")?.[1] ?? "");
   const pages = new Router();
-  registerWebPages(pages);
+  registerWebPages(pages, STATION_KEY);
   const userOf = async (token: string) =>
     sessions.has(token) ? { name: "alice", role: "supervisor" as const } : null;
   const json = (res: ServerResponse, status: number, body: unknown) => {

@@ -1,3 +1,4 @@
+import { createHash, createPublicKey } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,11 +6,12 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/cli.js";
 import { angleStates, haveChromium, launchChromium, spreadMs } from "./browser.js";
-import { EVENT_ID, makeVideo, startFixtureStation } from "./station-api-fixture.js";
+import { EVENT_ID, makeVideo, STATION_KEY, startFixtureStation } from "./station-api-fixture.js";
 
 /**
  * The station's pages in headless Chromium against the Station API answered from fixed data (real MP4
- * files): sign-in, search, the incident player (one clock for every angle), map and fleet.
+ * files): sign-in, search, the incident player (one clock for every angle), map, fleet, and the
+ * station's export-signing key (at the foot of every signed-in page and on /station-key).
  */
 const ARTIFACTS = join(repoRoot, "test-artifacts");
 
@@ -42,6 +44,7 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     });
     await page.goto(`${station.url}/fleet`);
     expect(new URL(page.url()).pathname).toBe("/signin");
+    expect(await page.locator("#station-key").count()).toBe(0); // signed-in pages only
     await page.fill("#name", "alice");
     await page.fill("#password", "wrong password");
     await page.click("#submit");
@@ -54,6 +57,8 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     expect(rows[0]).toMatch(/unit12.*online.*RECORDING/);
     expect(rows[1]).toMatch(/unit7.*offline.*idle.*1 h ago/);
     await page.locator("#user", { hasText: "alice (supervisor)" }).waitFor({ timeout: 5000 });
+    // The fingerprint of the key court exports are signed with is in the page as served (no request of its own).
+    expect(await page.textContent("#station-key-fingerprint")).toBe(STATION_KEY.fingerprint);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -72,6 +77,7 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     await page.fill("#password", "correct horse battery");
     await page.click("#submit");
     await page.waitForURL(`${station.url}/search`);
+    expect(await page.textContent("#station-key-fingerprint")).toBe(STATION_KEY.fingerprint);
     // Paging: the first page has a cursor; Next follows it, Previous goes back.
     await page.locator("#results tr").first().waitFor({ timeout: 5000 });
     expect(await page.locator("#results tr").allTextContents()).toEqual([expect.stringMatching(/unit12/)]);
@@ -137,18 +143,45 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     expect(await page.locator("#strip polyline").count()).toBe(1);
     expect(await page.locator("#strip rect").count()).toBe(1); // lights on 10:00:00–10:00:16
     expect(await page.locator("#timeline li").count()).toBe(7);
-    // A clip linked by time can be unlinked (the API decides who may).
+    expect(await page.textContent("#station-key-fingerprint")).toBe(STATION_KEY.fingerprint);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "station-incident.png") });
+    // A clip linked by time can be unlinked (the API decides who may); once the API answers, the page
+    // reloads to show the incident as it now is. Wait for that reload: a screenshot or a navigation
+    // started while it runs fails ("Unable to capture screenshot", "interrupted by another navigation").
     const unlink = page.waitForRequest((r) => r.method() === "DELETE");
+    const reloaded = page.waitForEvent("load");
     await page.click("text=Unlink bc2");
     expect((await unlink).url()).toBe(
       `${station.url}/api/incidents/${EVENT_ID}/clips/20261204T100005Z-bc2-0b0b`,
     );
+    await reloaded;
+    expect(station.requests.filter((r) => r === `GET /incidents/${EVENT_ID}`)).toHaveLength(2);
+    await page.locator("#timeline li").nth(6).waitFor({ timeout: 5000 });
     expect(errors).toEqual([]);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, "station-incident.png") });
     await page.goto(`${station.url}/search?officer=D-0001`);
     await page.locator("#results tr").first().waitFor({ timeout: 5000 });
     await page.screenshot({ path: join(ARTIFACTS, "station-search.png") });
+
+    // The footer links to the whole public key; its fingerprint, computed here from the PEM on the page,
+    // is the one every page shows, and the PEM download is the same key.
+    await page.click("#station-key a");
+    await page.waitForURL(`${station.url}/station-key`);
+    const pem = `${await page.textContent("#signing-key-pem")}\n`;
+    expect(pem).toBe(STATION_KEY.publicPem);
+    const der = createPublicKey(pem).export({ type: "spki", format: "der" });
+    expect(await page.textContent("#signing-key-fingerprint")).toBe(
+      createHash("sha256").update(der).digest("hex"),
+    );
+    const download = await page.request.get(`${station.url}/station-key.pub.pem`);
+    expect(download.status()).toBe(200);
+    expect(await download.text()).toBe(STATION_KEY.publicPem);
+    const anonymous = await fetch(`${station.url}/station-key.pub.pem`, { redirect: "manual" });
+    expect([anonymous.status, anonymous.headers.get("location")]).toEqual([
+      303,
+      "/signin?next=%2Fstation-key.pub.pem",
+    ]);
+    expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
 });

@@ -21,7 +21,7 @@ import { ReportRepository } from "./report-repository.js";
 import { retentionShortenedForHeld, rulesFromConfig } from "./retention-rules.js";
 import { ShareLinks } from "./share-links.js";
 import { StationAuditLog } from "./station-audit.js";
-import { loadOrCreateStationKey } from "./station-key.js";
+import { loadOrCreateStationKey, type PublicStationKey } from "./station-key.js";
 
 type SignInRefusal = Extract<SignInResult, { ok: false }>;
 
@@ -87,6 +87,11 @@ export class Custody {
       log.child({ component: "custody" }),
       c.custody.sweepIntervalMinutes * 60_000,
     );
+  }
+
+  /** The signing key's public half, for the web UI to show. */
+  get publicKey(): PublicStationKey {
+    return { publicPem: this.services.key.publicPem, fingerprint: this.services.key.fingerprint };
   }
 
   register(router: Router): void {

@@ -28,6 +28,9 @@ export interface StationKey {
   fingerprint: string;
 }
 
+/** What the station publishes of its key (the web UI, the API): never the private half. */
+export type PublicStationKey = Pick<StationKey, "publicPem" | "fingerprint">;
+
 export function keyFingerprint(publicKey: KeyObject): string {
   return createHash("sha256")
     .update(publicKey.export({ type: "spki", format: "der" }))

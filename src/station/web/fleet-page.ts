@@ -1,4 +1,4 @@
-import { type Page, page } from "./page-shell.js";
+import { type Page, type PublishedKey, page } from "./page-shell.js";
 
 /** The fleet: each car's state from its bridged status topic (`GET /api/fleet`), refreshed every 5 s. */
 const SCRIPT = `
@@ -32,8 +32,9 @@ const SCRIPT = `
 })();
 `;
 
-export function fleetPage(): Page {
+export function fleetPage(stationKey: PublishedKey): Page {
   return page({
+    stationKey,
     title: "Fleet",
     current: "/fleet",
     body: `<h1>Fleet</h1>

@@ -1,9 +1,10 @@
 import { INCIDENT_SCRIPT } from "./incident-script.js";
-import { type Page, page } from "./page-shell.js";
+import { type Page, type PublishedKey, page } from "./page-shell.js";
 
 /** An incident: every angle side by side on one clock, the telemetry strip, the map track and the timeline. */
-export function incidentPage(): Page {
+export function incidentPage(stationKey: PublishedKey): Page {
   return page({
+    stationKey,
     title: "Incident",
     current: "",
     body: `<div class="incident-head"><h1 id="title">Incident</h1><div id="facts" class="incident-head"></div><div id="actions"></div></div>

@@ -11,6 +11,14 @@ export interface Page {
   csp: string;
 }
 
+/** The station's export-signing public key as the pages publish it (custody/station-key.ts makes it). */
+export interface PublishedKey {
+  /** PEM (SPKI) text of the Ed25519 public key. */
+  publicPem: string;
+  /** SHA-256 (hex) of the DER public key, as `camsync verify EXPORT.zip` prints it. */
+  fingerprint: string;
+}
+
 /** Helpers every page's script starts with: `api()` (401 → sign-in page), `el()`, time formatting, header. */
 export const COMMON_SCRIPT = `
 "use strict";
@@ -65,7 +73,7 @@ function ago(iso) {
 
 const cspHash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
 
-const escapeHtml = (s: string) =>
+export const escapeHtml = (s: string) =>
   s.replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
@@ -76,13 +84,26 @@ const NAV = [
   { path: "/fleet", label: "Fleet" },
 ];
 
-/** A page: the header (nav, user, sign out) unless `bare`, the body, and the common + page script. */
+/**
+ * The foot of every signed-in page: the fingerprint of the key court exports are signed with, rendered
+ * into the page by the server (no request of its own, nothing that moves the page after it is shown).
+ */
+const keyFooter = (key: PublishedKey) =>
+  `<footer class="key" id="station-key">Court exports are signed with this station's Ed25519 key, SHA-256 fingerprint <code id="station-key-fingerprint">${escapeHtml(
+    key.fingerprint,
+  )}</code> · <a href="/station-key">the public key</a></footer>`;
+
+/**
+ * A page: the header (nav, user, sign out) unless `bare`, the body, the signing key's footer when
+ * given, and the common + page script.
+ */
 export function page(opts: {
   title: string;
   current?: string;
   body: string;
   script: string;
   bare?: boolean;
+  stationKey?: PublishedKey;
 }): Page {
   const script = `${COMMON_SCRIPT}\n${opts.script}`;
   const header = opts.bare
@@ -107,6 +128,7 @@ ${header}
 <main>
 ${opts.body}
 </main>
+${opts.stationKey ? keyFooter(opts.stationKey) : ""}
 <script>${script}</script>
 </body>
 </html>

@@ -1,4 +1,4 @@
-import { type Page, page } from "./page-shell.js";
+import { type Page, type PublishedKey, page } from "./page-shell.js";
 
 /**
  * Search: the filters of `GET /api/events` (date range, vehicle, officer, trigger kind, category, case
@@ -69,8 +69,9 @@ const SCRIPT = `
 const input = (name: string, label: string, type = "text") =>
   `<label>${label}<input name="${name}" id="f-${name}" type="${type}"></label>`;
 
-export function searchPage(): Page {
+export function searchPage(stationKey: PublishedKey): Page {
   return page({
+    stationKey,
     title: "Search",
     current: "/search",
     body: `<h1>Incidents</h1>

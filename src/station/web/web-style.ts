@@ -54,4 +54,10 @@ svg text { fill:var(--dim); font-size:10px; font-family: ui-monospace, monospace
 .timeline li { padding:3px 4px; border-bottom:1px solid var(--line); cursor:pointer; }
 .timeline li:hover { background:#1d2530; }
 .timeline li.past { color:var(--dim); }
+/* the export-signing key: the foot of every signed-in page, and /station-key */
+code, pre { font-family: ui-monospace, monospace; font-size:12px; }
+footer.key { padding:6px 16px 12px; color:var(--dim); font-size:12px; }
+footer.key code { color:var(--text); word-break:break-all; }
+.signing-key { max-width:900px; } .signing-key h2 { margin-top:12px; }
+.signing-key pre { white-space:pre-wrap; word-break:break-all; background:#0d1116; padding:8px; border-radius:4px; margin:0; }
 `;
