@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
+import { guardUntilExit } from "../core/parent-death.js";
 
 /**
  * A real Mosquitto for the integration tests and the bench, configured from the shipped
@@ -109,7 +110,10 @@ export class MosquittoProcess {
   }
 
   async launch(): Promise<void> {
-    const child = spawn("mosquitto", ["-c", this.configPath], { stdio: ["ignore", "ignore", "pipe"] });
+    // a test or bench run killed midway must not leave its broker behind (`core/parent-death.ts`)
+    const child = guardUntilExit(
+      spawn("mosquitto", ["-c", this.configPath], { stdio: ["ignore", "ignore", "pipe"] }),
+    );
     this.child = child;
     child.stderr?.on("data", (d: Buffer) => {
       this.stderr += d.toString();

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import type { Clock } from "../core/clock.js";
+import { guardUntilExit } from "../core/parent-death.js";
 
 /** The part of a child process the libgpiod backend uses; node's ChildProcess fits, tests pass a fake. */
 export interface ToolProcess {
@@ -12,8 +13,11 @@ export interface ToolProcess {
 
 export type SpawnTool = (command: string, args: string[]) => ToolProcess;
 
+/** Each tool (gpiomon above all: it holds the line) dies with this process (`core/parent-death.ts`). */
 export const spawnTool: SpawnTool = (command, args) =>
-  spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } });
+  guardUntilExit(
+    spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } }),
+  );
 
 export interface ToolResult {
   code: number | null;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { redactSecrets } from "../core/logger.js";
-import { guardChild } from "./parent-death.js";
+import { guardChild, guardUntilExit } from "../core/parent-death.js";
 
 /**
  * The one place that starts ffmpeg and ffprobe processes.
@@ -9,7 +9,7 @@ import { guardChild } from "./parent-death.js";
  * used: it validates every `-f` (even raw ones) against its parse of `ffmpeg -formats`, which ffmpeg ≥ 6.1
  * changed, and it offers nothing a plain argument list does not. ffmpeg is stopped with `q` on stdin (it
  * then closes the current segment cleanly) and only then with signals. A capture is tied to the daemon's
- * life (`parent-death.ts`): it gets one SIGINT when the daemon dies.
+ * life (`core/parent-death.ts`): it gets one SIGINT when the daemon dies.
  */
 
 export interface ExitInfo {
@@ -71,7 +71,7 @@ function watchExit(child: ChildProcess): Promise<ExitInfo> {
 
 export const launchCapture: CaptureLauncher = (ffmpegPath, args) => {
   const child = spawn(ffmpegPath, args, { stdio: ["pipe", "ignore", "pipe"] });
-  const guard = child.pid === undefined ? undefined : guardChild(child.pid);
+  const guard = child.pid === undefined ? undefined : guardChild(child.pid, { signal: "SIGINT" });
   const tail = new LineTail();
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (chunk: string) => tail.push(chunk));
@@ -118,16 +118,22 @@ export class FfmpegError extends Error {
   }
 }
 
-/** Run ffmpeg/ffprobe to completion; resolves with stdout, rejects with FfmpegError (stderr tail attached). */
+/** A run nobody bounded more tightly is killed after this long (the bound of an event's assembly). */
+const TOOL_TIMEOUT_MS = 600_000;
+
+/**
+ * Run ffmpeg/ffprobe to completion; resolves with stdout, rejects with FfmpegError (stderr tail attached).
+ * Killed after `timeoutMs` (default 10 min), and guarded like a capture: it dies with this process.
+ */
 export function runTool(path: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = guardUntilExit(spawn(path, args, { stdio: ["ignore", "pipe", "pipe"] }));
     const tail = new LineTail(20);
     const out: Buffer[] = [];
     child.stdout?.on("data", (b: Buffer) => out.push(b));
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => tail.push(chunk));
-    const timer = opts.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs) : undefined;
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? TOOL_TIMEOUT_MS);
     child.once("error", (err) => {
       clearTimeout(timer);
       reject(new FfmpegError(`${path}: ${err.message}`, tail.snapshot()));

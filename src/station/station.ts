@@ -13,6 +13,7 @@ import { FleetRepository } from "./fleet-repository.js";
 import { HttpError, Router, sendJson } from "./http-router.js";
 import { IncidentService } from "./incident-service.js";
 import { Ingest } from "./ingest.js";
+import { IngestLoop } from "./ingest-loop.js";
 import { type ObjectStore, openFsStore, openS3Store } from "./object-store.js";
 import { openDb } from "./open-db.js";
 import { QuarantineRepository } from "./quarantine-repository.js";
@@ -57,7 +58,7 @@ export class Station {
   private fleet: FleetMonitor | undefined;
   private readonly abort = new AbortController();
   private loop: Promise<void> = Promise.resolve();
-  private wake: (() => void) | undefined;
+  private ingestLoop: IngestLoop | undefined;
   readonly router = new Router();
   ingest: Ingest | undefined;
   custody: Custody | undefined;
@@ -142,7 +143,13 @@ export class Station {
       });
       await this.fleet.start();
     }
-    if (opts.ingest ?? c.ingest.enabled) this.loop = this.ingestLoop(ingest);
+    if (opts.ingest ?? c.ingest.enabled) {
+      this.ingestLoop = new IngestLoop(ingest, {
+        scanEveryMs: c.ingest.scanIntervalSeconds * 1000,
+        log: this.log,
+      });
+      this.loop = this.ingestLoop.run(this.abort.signal);
+    }
   }
 
   private async listen(services: ApiServices): Promise<void> {
@@ -185,34 +192,7 @@ export class Station {
 
   /** Wake the ingest loop now (after an announcement or a manual scan). */
   kick(): void {
-    this.wake?.();
-  }
-
-  private async ingestLoop(ingest: Ingest): Promise<void> {
-    const { signal } = this.abort;
-    const scanEvery = this.file.station.ingest.scanIntervalSeconds * 1000;
-    let nextScan = 0;
-    while (!signal.aborted) {
-      try {
-        if (Date.now() >= nextScan) {
-          const r = await ingest.scan(signal);
-          nextScan = Date.now() + scanEvery;
-          if (r.queued > 0) this.log.info(r, "ingest: listing pass queued work");
-        }
-        await ingest.drain(signal);
-      } catch (err) {
-        if (!signal.aborted) this.log.error({ err: String(err) }, "ingest: pass failed; retrying");
-      }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(5000, Math.max(0, nextScan - Date.now())));
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-        signal.addEventListener("abort", () => this.wake?.(), { once: true });
-      });
-      this.wake = undefined;
-    }
+    this.ingestLoop?.kick();
   }
 
   async stop(): Promise<void> {

@@ -3,6 +3,7 @@ import type { Readable } from "node:stream";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { EventBus } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
+import { guardUntilExit } from "../core/parent-death.js";
 import type { CanFrame } from "./can-frame.js";
 import type { CanSource } from "./can-source.js";
 import { CandumpLineSplitter } from "./candump-line.js";
@@ -23,8 +24,9 @@ export interface ChildLike {
 
 export type SpawnFn = (command: string, args: string[]) => ChildLike;
 
+/** candump dies with this process (`core/parent-death.ts`). */
 const systemSpawn: SpawnFn = (command, args) =>
-  nodeSpawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  guardUntilExit(nodeSpawn(command, args, { stdio: ["ignore", "pipe", "pipe"] }));
 
 export interface SocketcanSourceDeps {
   clock: Clock;
