@@ -1,13 +1,8 @@
+import { escapeHtml } from "../../core/escape-html.js";
 import type { ReportRow } from "./officer-report.js";
 import type { ShareLink } from "./share-links-repository.js";
 
 /** Plain server-rendered pages of custody: the accountability report and a share link's page. */
-
-export const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
-  );
 
 const page = (title: string, body: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>

@@ -1,12 +1,7 @@
+import { escapeHtml } from "../../core/escape-html.js";
 import type { ExportDescription } from "./export-format.js";
 
 /** The human-readable page of a court export: incident, devices, times, hashes, who exported it. */
-
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
-  );
 
 const cell = (s: string | number | null) => `<td>${s === null ? "—" : escapeHtml(String(s))}</td>`;
 

@@ -1,4 +1,5 @@
-import { escapeHtml, type Page, type PublishedKey, page } from "./page-shell.js";
+import { escapeHtml } from "../../core/escape-html.js";
+import { type Page, type PublishedKey, page } from "./page-shell.js";
 
 /**
  * `/station-key`: the public key court exports are signed with, in full, and its fingerprint, so a
