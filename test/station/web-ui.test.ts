@@ -51,8 +51,8 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     await page.waitForURL(`${station.url}/fleet`);
     await page.locator("#fleet tr").nth(1).waitFor({ timeout: 5000 });
     const rows = await page.$$eval("#fleet tr", (trs) => trs.map((tr) => tr.textContent ?? ""));
-    expect(rows[0]).toMatch(/unit12.*online.*RECORDING/);
-    expect(rows[1]).toMatch(/unit7.*offline.*idle.*1 h ago/);
+    expect(rows[0]).toMatch(/unit12.*online.*RECORDING.*1 waiting, oldest recorded 2 h ago$/);
+    expect(rows[1]).toMatch(/unit7.*offline.*idle.*1 h ago\)0 waiting$/);
     await page.locator("#user", { hasText: "alice (supervisor)" }).waitFor({ timeout: 5000 });
     expect(errors).toEqual([]);
     await page.close();
