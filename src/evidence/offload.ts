@@ -132,7 +132,10 @@ export class Offload implements Component {
             : "idle",
       progress: this.progress,
       consecutiveFailures: this.failures,
-      backlog: this.backlog,
+      backlog: this.backlog && {
+        events: this.backlog.events,
+        oldestStartedAt: this.backlog.oldestStartedAt === null ? null : isoTime(this.backlog.oldestStartedAt),
+      },
       lastPass: this.lastPass,
       lastError: this.lastError,
     };

@@ -131,6 +131,7 @@ describe("upload announcements and the offload backlog (daemon, embedded broker,
       });
     await until("both events in the backlog", () => backlog()?.events === 2);
     expect(backlog()).toEqual({ events: 2, oldestStartedAt: "2026-11-26T09:00:00.000Z" });
+    expect(component("offload")?.backlog).toEqual(backlog()); // camsync status says the same
     expect(uploads).toEqual([]);
 
     // In range, but the server corrupts every multipart object: the large event fails verification,
