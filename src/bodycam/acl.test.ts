@@ -8,6 +8,7 @@ describe("ACL of the embedded broker (same rules as config/mosquitto/acl)", () =
   it.each<[string | undefined, AclAction, string, boolean]>([
     ["camsync", "publish", `${R}/activation`, true],
     ["camsync", "publish", `${R}/status`, true],
+    ["camsync", "publish", `${R}/upload`, true],
     ["camsync", "subscribe", `${R}/bodycam/+/status`, true],
     ["camsync", "subscribe", "camsync/v1/+/activation", true],
     ["camsync", "publish", "camsync/v1/+/activation", false],
@@ -19,6 +20,7 @@ describe("ACL of the embedded broker (same rules as config/mosquitto/acl)", () =
     ["bc1", "publish", `${R}/activation`, false],
     ["bc1", "publish", `${R}/status`, false],
     ["bc1", "publish", `${R}/alert`, false],
+    ["bc1", "publish", `${R}/upload`, false],
     ["bc1", "publish", `${R}/bodycam/+/status`, false],
     ["bc1", "subscribe", `${R}/activation`, true],
     ["bc1", "subscribe", `${R}/status`, true],

@@ -21,6 +21,7 @@ import type { EmbeddedBroker } from "./embedded-broker.js";
 import { FlapGate } from "./flap-guard.js";
 import { type InboundContext, readInbound } from "./inbound.js";
 import { type MqttLink, type MqttLinkOptions, ReconnectingMqttLink } from "./mqtt-link.js";
+import { announceOffload } from "./offload-announcements.js";
 import { activationPayload, alertPayload } from "./outbound-payloads.js";
 import { type Outbox, openOutbox } from "./outbox.js";
 import type { DecodeFailure } from "./payload-decoder.js";
@@ -151,6 +152,7 @@ export class BodycamSync implements Component {
     this.unsubscribe.push(b.on("decision", (d, timing) => this.onDecision(d, timing), { first: true }));
     this.unsubscribe.push(b.on("alert", (a) => this.onAlert(a)));
     this.unsubscribe.push(b.on("health", (h) => this.carStatus.report(h)));
+    this.unsubscribe.push(...announceOffload(b, this.topics, this.carStatus, this.delivery));
 
     const conn = await openDaemonConnection({
       mqtt,

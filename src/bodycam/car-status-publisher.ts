@@ -1,10 +1,10 @@
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
-import type { HealthReport } from "../core/event-bus.js";
+import type { HealthReport, OffloadBacklog } from "../core/event-bus.js";
 import { rollupHealth } from "../core/health.js";
 import type { LatencySummary } from "../core/latency-window.js";
 import type { MqttLink } from "./mqtt-link.js";
 import { encodePayload } from "./payload-decoder.js";
-import type { BodycamSummary, StatusPayload } from "./payloads.js";
+import type { Backlog, BodycamSummary, StatusPayload } from "./payloads.js";
 
 const STATUS_COALESCE_MS = 20;
 
@@ -40,6 +40,8 @@ export class CarStatusPublisher {
   private readonly health = new Map<string, HealthReport>();
   private timer: TimerHandle | undefined;
   private soon: TimerHandle | undefined;
+  /** The offload queue (absent until offload reports one: disabled offload sends no backlog). */
+  private backlog: OffloadBacklog | undefined;
 
   constructor(private readonly o: CarStatusPublisherOptions) {}
 
@@ -57,6 +59,12 @@ export class CarStatusPublisher {
   report(h: HealthReport): void {
     if (h.component === "mqtt") return;
     this.health.set(h.component, h);
+    this.schedule();
+  }
+
+  /** The offload queue changed (bus `offload-backlog`). */
+  offloadBacklog(b: OffloadBacklog): void {
+    this.backlog = b;
     this.schedule();
   }
 
@@ -86,7 +94,15 @@ export class CarStatusPublisher {
       bodycams: car.bodycams,
       droppedPayloads: car.droppedPayloads,
       latency: car.latency,
+      ...(this.backlog ? { backlog: backlogPayload(this.backlog) } : {}),
       at: isoTime(this.o.clock.now()),
     };
   }
+}
+
+function backlogPayload(b: OffloadBacklog): Backlog {
+  return {
+    events: b.events,
+    oldestStartedAt: b.oldestStartedAt === null ? null : isoTime(b.oldestStartedAt),
+  };
 }

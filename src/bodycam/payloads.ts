@@ -49,6 +49,21 @@ export const bodycamSummarySchema = z
   })
   .describe("A paired body cam as the car sees it.");
 
+export const backlogSchema = z
+  .looseObject({
+    events: z
+      .number()
+      .int()
+      .min(0)
+      .describe("Finished events waiting to be uploaded (or re-sent after a tag)."),
+    oldestStartedAt: at
+      .nullable()
+      .describe(
+        "When the oldest waiting event started (null when none waits): how stale the station's copy is.",
+      ),
+  })
+  .describe("The car's offload queue: finished events not yet uploaded and verified on the storage server.");
+
 const onlineStatus = z.looseObject({
   v,
   online: z.literal(true),
@@ -75,6 +90,9 @@ const onlineStatus = z.looseObject({
     })
     .optional()
     .describe("The car's own trigger → body-cam latencies, over its most recent activations."),
+  backlog: backlogSchema
+    .optional()
+    .describe("The offload queue. Absent when offload is disabled, and from cars older than this field."),
   at,
 });
 const offlineStatus = z.looseObject({ v, online: z.literal(false), at: at.optional() });
@@ -143,12 +161,45 @@ export const bodycamActivationPayloadSchema = z
     "R/bodycam/{id}/activation: the officer started or stopped this body cam by hand (not retained).",
   );
 
+const objectPrefix = z
+  .string()
+  .max(300)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_/-]*\/$/, "expected an object prefix ending in '/'");
+
+export const uploadPayloadSchema = z
+  .looseObject({
+    v,
+    kind: z.enum(["event", "bodycam-clip"]).describe("A car event, or a body-cam clip (from a dock)."),
+    key: objectPrefix.describe(
+      "The uploaded prefix without the bucket's configured prefix: {vehicleId}/{eventId}/ or bodycams/{camId}/{clipId}/.",
+    ),
+    eventId: eventId.optional().describe("The car's event id (kind event)."),
+    bucket: z.string().min(1).max(255).optional().describe("The bucket it was uploaded to."),
+    manifestKey: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe("The manifest's full object key in the bucket (with the configured prefix)."),
+    manifestSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional()
+      .describe("SHA-256 of the manifest as uploaded (lowercase hex)."),
+    at: at.describe("When the upload of the manifest was verified (the upload time)."),
+  })
+  .describe(
+    "R/upload: an event's manifest was uploaded and verified (not retained). A hint: the station still lists the bucket and verifies everything.",
+  );
+
 export type StatusPayload = z.output<typeof statusPayloadSchema>;
 export type ActivationPayload = z.output<typeof activationPayloadSchema>;
 export type AlertPayload = z.output<typeof alertPayloadSchema>;
 export type BodycamStatusPayload = z.output<typeof bodycamStatusPayloadSchema>;
 export type BodycamActivationPayload = z.output<typeof bodycamActivationPayloadSchema>;
 export type BodycamSummary = z.output<typeof bodycamSummarySchema>;
+export type UploadPayload = z.output<typeof uploadPayloadSchema>;
+export type Backlog = z.output<typeof backlogSchema>;
 
 /** Every payload of the protocol, by AsyncAPI message name. */
 export const PAYLOAD_SCHEMAS = {
@@ -157,6 +208,7 @@ export const PAYLOAD_SCHEMAS = {
   alert: alertPayloadSchema,
   bodycamStatus: bodycamStatusPayloadSchema,
   bodycamActivation: bodycamActivationPayloadSchema,
+  upload: uploadPayloadSchema,
 } as const;
 
 export type PayloadName = keyof typeof PAYLOAD_SCHEMAS;

@@ -16,6 +16,8 @@ export interface Topics {
   status: string;
   activation: string;
   alert: string;
+  /** Upload announcements (not retained): an event's manifest is on the storage server, verified. */
+  upload: string;
   bodycamStatus(id: string): string;
   bodycamActivation(id: string): string;
   /** Wildcards the daemon subscribes to. */
@@ -30,6 +32,7 @@ export function topicsFor(vehicleId: string): Topics {
     status: `${root}/status`,
     activation: `${root}/activation`,
     alert: `${root}/alert`,
+    upload: `${root}/upload`,
     bodycamStatus: (id) => `${root}/bodycam/${id}/status`,
     bodycamActivation: (id) => `${root}/bodycam/${id}/activation`,
     bodycamStatusAll: `${root}/bodycam/+/status`,

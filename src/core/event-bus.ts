@@ -62,6 +62,26 @@ export interface EventFinalized {
   at: number;
 }
 
+/** An event's current manifest is on the storage server, verified (after its files, or again after a tag). */
+export interface EventUploaded {
+  eventId: string;
+  bucket: string;
+  /** The event's prefix in the bucket, with the configured prefix: `{prefix}{vehicleId}/{eventId}/`. */
+  key: string;
+  /** The configured prefix alone (the station's announcements are relative to it). */
+  prefix: string;
+  manifestKey: string;
+  manifestSha256: string;
+  at: number;
+}
+
+/** The offload queue: finished events not yet on the storage server (verified). */
+export interface OffloadBacklog {
+  events: number;
+  /** Epoch ms the oldest waiting event started; null when none waits. */
+  oldestStartedAt: number | null;
+}
+
 /** When the trigger or command behind a decision reached the activation service (monotonic ms). */
 export interface DecisionTiming {
   inputMono: number;
@@ -78,6 +98,8 @@ export interface EventBusEvents {
   gps: [GpsFix];
   "bodycam-confirmation": [BodycamConfirmation];
   "event-finalized": [EventFinalized];
+  "event-uploaded": [EventUploaded];
+  "offload-backlog": [OffloadBacklog];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { offloadOrder, toCandidate } from "./offload-queue.js";
+import { backlogOf, offloadOrder, toCandidate } from "./offload-queue.js";
 
 const c = (
   eventId: string,
@@ -55,5 +55,17 @@ describe("offload order", () => {
     const base = { eventId: "e", startedAt: "2026-11-26T14:22:33.000Z" };
     expect(toCandidate({ ...base, offload: { state: "verified" } }, []).verified).toBe(true);
     expect(toCandidate({ ...base, offload: { state: "failed" } }, []).verified).toBe(false);
+  });
+
+  it.each([
+    ["nothing waits", [], { events: 0, oldestStartedAt: null }],
+    ["one event", [c("a", 500)], { events: 1, oldestStartedAt: 500 }],
+    [
+      "critical first in the queue, yet the oldest is the oldest start",
+      [c("crit", 300, true), c("old", 100), c("mid", 200)],
+      { events: 3, oldestStartedAt: 100 },
+    ],
+  ])("backlog: %s", (_name, queue, expected) => {
+    expect(backlogOf(queue)).toEqual(expected);
   });
 });

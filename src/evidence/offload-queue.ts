@@ -1,3 +1,5 @@
+import type { OffloadBacklog } from "../core/event-bus.js";
+
 /**
  * Which finished events to upload, in what order: events marked critical (flag or critical category)
  * first, then oldest first. An event is done when its upload is verified and the server holds its
@@ -45,4 +47,11 @@ export function offloadOrder(candidates: readonly OffloadCandidate[]): OffloadCa
         a.startedAt - b.startedAt ||
         (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0),
     );
+}
+
+/** What R/status says about the queue: how many events wait, and since when the oldest (by start). */
+export function backlogOf(queue: readonly OffloadCandidate[]): OffloadBacklog {
+  let oldest: number | null = null;
+  for (const c of queue) if (oldest === null || c.startedAt < oldest) oldest = c.startedAt;
+  return { events: queue.length, oldestStartedAt: oldest };
 }

@@ -4,7 +4,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { backoffDelay } from "../core/backoff.js";
 import { type Clock, isoTime, type TimerHandle } from "../core/clock.js";
 import type { Component } from "../core/component.js";
-import type { EventBus } from "../core/event-bus.js";
+import type { EventBus, OffloadBacklog } from "../core/event-bus.js";
 import type { Logger } from "../core/logger.js";
 import { AmendmentRefusedError } from "./amendment.js";
 import type { AuditAppender } from "./audit-log.js";
@@ -17,8 +17,9 @@ import {
   uploadEvent,
   uploadManifest,
 } from "./event-upload.js";
+import { eventUploaded } from "./event-uploaded.js";
 import { loadManifest, MANIFEST_FILE, ManifestError } from "./manifest-file.js";
-import { type OffloadCandidate, offloadOrder, toCandidate } from "./offload-queue.js";
+import { backlogOf, type OffloadCandidate, offloadOrder, toCandidate } from "./offload-queue.js";
 import { loadCredentials, type S3Credentials } from "./s3-credentials.js";
 import { VerificationError } from "./upload-errors.js";
 
@@ -75,6 +76,8 @@ export class Offload implements Component {
   /** Kicked while a pass ran: run again right after it. */
   private again = false;
   private misconfiguredAlerted = false;
+  /** The queue as last reported on the bus (`offload-backlog`, R/status). */
+  private backlog: OffloadBacklog | null = null;
   private readonly log: Logger;
 
   constructor(private readonly opts: OffloadOptions) {
@@ -129,6 +132,10 @@ export class Offload implements Component {
             : "idle",
       progress: this.progress,
       consecutiveFailures: this.failures,
+      backlog: this.backlog && {
+        events: this.backlog.events,
+        oldestStartedAt: this.backlog.oldestStartedAt === null ? null : isoTime(this.backlog.oldestStartedAt),
+      },
       lastPass: this.lastPass,
       lastError: this.lastError,
     };
@@ -201,12 +208,15 @@ export class Offload implements Component {
         });
       }
       this.lastPass = { at: isoTime(this.opts.clock.now()), result };
+      this.reportBacklog(this.queue()); // events finalized meanwhile wait too
       return result;
     }
     adoptUnrecordedEvents(this.opts.audit, this.opts.dataDir, this.opts.clock.now(), ADOPT_AFTER_MS);
     this.passBytes = 0;
     this.passStartedMono = this.opts.clock.monotonic();
-    for (const { eventId, verified } of this.queue()) {
+    const pending = this.queue();
+    this.reportBacklog(pending);
+    for (const { eventId, verified } of [...pending]) {
       if (this.stopped) break;
       try {
         await (verified ? uploadManifest : uploadEvent)(
@@ -229,6 +239,12 @@ export class Offload implements Component {
           eventId,
         );
         result.verified.push(eventId);
+        this.uploaded(eventId, bucket);
+        pending.splice(
+          pending.findIndex((c) => c.eventId === eventId),
+          1,
+        );
+        this.reportBacklog(pending);
       } catch (err) {
         const message = (err as Error).message;
         this.lastError = `${eventId}: ${message}`;
@@ -266,6 +282,21 @@ export class Offload implements Component {
       }
     }
     return offloadOrder(candidates);
+  }
+
+  /** The event's manifest is on the server, verified: tell the station (R/upload, through the bus). */
+  private uploaded(eventId: string, bucket: string): void {
+    const { dataDir, config } = this.opts;
+    const at = this.opts.clock.now();
+    const e = eventUploaded({ dataDir, eventId, bucket, prefix: config.prefix, at });
+    if (e) this.opts.bus.emit("event-uploaded", e);
+  }
+
+  private reportBacklog(queue: readonly OffloadCandidate[]): void {
+    const b = backlogOf(queue);
+    if (this.backlog?.events === b.events && this.backlog.oldestStartedAt === b.oldestStartedAt) return;
+    this.backlog = b;
+    this.opts.bus.emit("offload-backlog", b);
   }
 
   private readonly refusedAlerted = new Set<string>();

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { MqttClient } from "mqtt";
 import { z } from "zod";
+import { backlogSchema, uploadPayloadSchema } from "../bodycam/payloads.js";
 import type { Logger } from "../core/logger.js";
 import type { FleetRepository } from "./fleet-repository.js";
 
@@ -20,19 +21,8 @@ const statusSchema = z.looseObject({
   online: z.boolean(),
   state: z.string().max(32).optional(),
   eventId: z.string().max(100).nullable().optional(),
-  backlog: z.number().int().min(0).optional(),
-  at: z.string().optional(),
-});
-
-export const uploadAnnouncementSchema = z.looseObject({
-  v: z.literal(1),
-  kind: z.enum(["event", "bodycam-clip"]),
-  key: z
-    .string()
-    .max(300)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_/-]*\/$/, "expected an object prefix ending in '/'")
-    .refine((k) => !k.split("/").includes(".."), "no '..'"),
-  manifestSha256: z.string().optional(),
+  // checked on its own (backlogSchema, protocol v1): a bad backlog must not lose the rest of the status
+  backlog: z.unknown().optional(),
   at: z.string().optional(),
 });
 
@@ -101,22 +91,25 @@ export class FleetMonitor {
         return;
       }
       const at = s.data.at && !Number.isNaN(Date.parse(s.data.at)) ? s.data.at : undefined;
+      const backlog = s.data.backlog === undefined ? undefined : backlogSchema.safeParse(s.data.backlog);
+      if (backlog?.success === false) this.opts.log.warn({ topic }, "fleet: malformed backlog ignored");
       await this.opts.fleet.update({
         vehicleId: source,
         online: s.data.online,
         state: s.data.state ?? null,
         eventId: s.data.eventId ?? null,
         recording: s.data.online && (s.data.state === "active" || s.data.state === "post-roll"),
-        backlog: s.data.backlog ?? null,
+        backlog: backlog?.success ? backlog.data.events : null,
         lastSeen: new Date(at ?? (this.opts.now ?? Date.now)()).toISOString(),
-        status: s.data,
+        status: { ...s.data, backlog: backlog?.success ? backlog.data : undefined },
       });
     } else if (parts[3] === "upload") {
-      const a = uploadAnnouncementSchema.safeParse(parseJson(payload));
+      const a = uploadPayloadSchema.safeParse(parseJson(payload));
       if (!a.success) {
         this.opts.log.warn({ topic }, "fleet: malformed upload announcement ignored");
         return;
       }
+      this.opts.log.info({ source, key: a.data.key }, "fleet: upload announced; ingesting it now");
       this.opts.onUpload(a.data.key);
     }
   }

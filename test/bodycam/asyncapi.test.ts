@@ -22,6 +22,17 @@ function checkFile(path: string, text: string, parseText: (t: string) => unknown
 
 const at = "2026-11-26T14:22:33.123Z";
 const ev = "20261126T142233Z-unit12-3f9a";
+/** An idle car's status (the backlog samples add theirs). */
+const idle = {
+  v: 1,
+  online: true,
+  state: "idle",
+  eventId: null,
+  recorder: { state: "ok" },
+  bus: { state: "ok" },
+  bodycams: [],
+  at,
+};
 const SAMPLES: Record<PayloadName, unknown[]> = {
   status: [
     { v: 1, online: false },
@@ -35,6 +46,9 @@ const SAMPLES: Record<PayloadName, unknown[]> = {
       bodycams: [{ id: "bc1", online: true, recording: true, eventId: ev, battery: 80, confirmed: true }],
       at,
     },
+    { ...idle, backlog: { events: 2, oldestStartedAt: at } },
+    { ...idle, backlog: { events: 0, oldestStartedAt: null } },
+    { ...idle, backlog: { events: -1, oldestStartedAt: null } },
     {
       v: 1,
       online: true,
@@ -73,6 +87,23 @@ const SAMPLES: Record<PayloadName, unknown[]> = {
     { v: 1, online: true, recording: true, eventId: ev, battery: 120, at },
     { v: 1, online: true, recording: true, at },
   ],
+  upload: [
+    {
+      v: 1,
+      kind: "event",
+      key: `unit12/${ev}/`,
+      eventId: ev,
+      bucket: "evidence",
+      manifestKey: `cars/unit12/${ev}/manifest.json`,
+      manifestSha256: "a".repeat(64),
+      at,
+    },
+    { v: 1, kind: "bodycam-clip", key: "bodycams/bc1/20261126T142235Z-bc1-9a0c/", at },
+    { v: 1, kind: "event", key: "../../etc/", at },
+    { v: 1, kind: "event", key: `unit12/${ev}`, at },
+    { v: 1, kind: "event", key: `unit12/${ev}/`, manifestSha256: "A".repeat(64), at },
+    { v: 1, kind: "event", key: `unit12/${ev}/` },
+  ],
   bodycamActivation: [
     { v: 1, active: true, at },
     { v: 1, active: false, at: "2026-11-26T14:22:33Z" },
@@ -104,6 +135,7 @@ describe("protocol documents (generated from the payload schemas)", () => {
       publishStatus: true,
       publishActivation: true,
       publishAlert: false,
+      publishUpload: false,
       followBodycamStatus: true,
       followBodycamActivation: false,
     });

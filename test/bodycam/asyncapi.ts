@@ -47,6 +47,15 @@ const CHANNELS: ChannelSpec[] = [
     action: "send",
   },
   {
+    name: "upload",
+    address: "camsync/v1/{vehicleId}/upload",
+    title: "Upload announcement",
+    summary:
+      "An event's manifest was uploaded to the storage server and verified (after its files; again after a tag amends it). Not retained. A hint for the station, which ingests that prefix at once; it still lists the bucket and verifies every object. Carried to the agency broker by the fleet bridge.",
+    retain: false,
+    action: "send",
+  },
+  {
     name: "bodycamStatus",
     address: "camsync/v1/{vehicleId}/bodycam/{bodycamId}/status",
     title: "Body-cam status",

@@ -249,10 +249,11 @@ describe.skipIf(!MOSQUITTO || !haveOpenssl)("fleet bridge (config/mosquitto/brid
       "topic camsync/v1/unit12/status out 1",
       "topic camsync/v1/unit12/activation out 1",
       "topic camsync/v1/unit12/alert out 1",
+      "topic camsync/v1/unit12/upload out 1",
     ]);
   });
 
-  it("carries the car's activation, status and alert to a central subscriber, and nothing else", async () => {
+  it("carries the car's activation, status, alert and upload announcement to a central subscriber, and nothing else", async () => {
     const sub = await dispatch();
     const got = collect(sub);
     await sub.subscribeAsync(["camsync/v1/#", "$SYS/broker/connection/+/state"], { qos: 1 });
@@ -285,14 +286,17 @@ describe.skipIf(!MOSQUITTO || !haveOpenssl)("fleet bridge (config/mosquitto/brid
       retain: true,
     });
     await pub.publishAsync("camsync/v1/unit12/alert", '{"v":1,"code":"camera-down"}', { qos: 1 });
+    const upload = '{"v":1,"kind":"event","key":"unit12/20261126T142233Z-unit12-3f9a/"}';
+    await pub.publishAsync("camsync/v1/unit12/upload", upload, { qos: 1 });
 
     const arrived = await until("the activation at the centre", () =>
       got.find((m) => m.topic === "camsync/v1/unit12/activation"),
     );
     expect(JSON.parse(arrived.payload)).toEqual(JSON.parse(activation));
-    await until("status and alert", () =>
+    await until("status, alert and upload", () =>
       got.some((m) => m.topic === "camsync/v1/unit12/alert") &&
-      got.some((m) => m.topic === "camsync/v1/unit12/status")
+      got.some((m) => m.topic === "camsync/v1/unit12/status") &&
+      got.some((m) => m.topic === "camsync/v1/unit12/upload" && m.payload === upload && !m.retain)
         ? true
         : undefined,
     );
@@ -301,6 +305,7 @@ describe.skipIf(!MOSQUITTO || !haveOpenssl)("fleet bridge (config/mosquitto/brid
       "camsync/v1/unit12/activation",
       "camsync/v1/unit12/status",
       "camsync/v1/unit12/alert",
+      "camsync/v1/unit12/upload",
     ]);
 
     // A dashboard that starts later still sees the car's current state (retained at the centre).

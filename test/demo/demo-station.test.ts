@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { httpRequest } from "../statuspage/http-client.js";
 import { type DemoProcess, startDemo } from "./demo-process.js";
@@ -68,11 +70,22 @@ describe("camsync demo: the whole loop", () => {
       expect(r.headers["content-range"]).toBe(`bytes 0-7/${f.bytes}`);
       expect(r.body.slice(4, 8)).toBe("ftyp"); // an MP4
     }
-    // The fleet view has the demo car from its status topic.
-    const fleet = JSON.parse((await get("api/fleet")).body) as {
-      items: { vehicleId: string; online: boolean }[];
-    };
-    expect(fleet.items).toEqual([expect.objectContaining({ vehicleId: "demo1", online: true })]);
+    // The fleet view has the demo car from its status topic, its upload backlog drained.
+    const fleetDeadline = Date.now() + 10_000;
+    for (;;) {
+      const fleet = JSON.parse((await get("api/fleet")).body) as {
+        items: { vehicleId: string; online: boolean; backlog: number | null }[];
+      };
+      expect(fleet.items).toEqual([expect.objectContaining({ vehicleId: "demo1", online: true })]);
+      if (fleet.items[0]?.backlog === 0) break;
+      if (Date.now() > fleetDeadline) throw new Error(`backlog not drained: ${JSON.stringify(fleet)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    // The car announced the upload on R/upload and the station ingested it on that, not only by listing.
+    const announced = readFileSync(join(d.dataDir, "camsync.log"), "utf8")
+      .split("\n")
+      .filter((l) => l.includes("fleet: upload announced") && l.includes(`"key":"demo1/${eventId}/"`));
+    expect(announced).toHaveLength(1);
     expect(await d.quit()).toBe(0);
   }, 180_000);
 });

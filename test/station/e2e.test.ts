@@ -156,11 +156,11 @@ describe.skipIf(!haveChromium)(
       await page.screenshot({ path: join(IMAGES, "station-incident.png") });
       expect(errors).toEqual([]);
 
-      // The fleet view: car B online and idle again, seen just now.
+      // The fleet view: car B online and idle again, seen just now, nothing left to upload.
       await page.goto(`${base}/fleet`);
       await page.locator("#fleet tr", { hasText: "unitB" }).waitFor({ timeout: 10_000 });
       expect(await page.locator("#fleet tr", { hasText: "unitB" }).textContent()).toMatch(
-        /unitB\s*online\s*idle.*s ago/,
+        /unitB\s*online\s*idle.*s ago\)0 waiting$/,
       );
 
       // Car A's incident is found by its officer too, with its own body cam.

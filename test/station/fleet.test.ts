@@ -4,7 +4,10 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../src/bodycam/mosquitto-process.js";
+import { uploadPayload } from "../../src/bodycam/outbound-payloads.js";
+import type { EventUploaded } from "../../src/core/event-bus.js";
 import { silentLogger } from "../../src/core/logger.js";
+import { AuthService } from "../../src/station/auth-service.js";
 import { stationFileSchema } from "../../src/station/config.js";
 import { EventsRepository } from "../../src/station/events-repository.js";
 import { FleetRepository } from "../../src/station/fleet-repository.js";
@@ -129,15 +132,67 @@ describe.skipIf(!MOSQUITTO).each(engines())(
       });
     });
 
-    it("ingests an event at once when its upload is announced", async () => {
+    it("ingests an event at once when the car announces its upload", async () => {
       const e = car.record({ startedAt: Date.UTC(2026, 10, 26, 15) });
+      const announced: EventUploaded[] = [];
+      const off = car.bus.on("event-uploaded", (u) => announced.push(u));
       await car.upload();
-      await publish("camsync/v1/unit12/upload", { v: 1, kind: "event", key: "../../etc/" });
-      await publish("camsync/v1/unit12/upload", { v: 1, kind: "event", key: `unit12/${e.eventId}/` });
+      off();
+      expect(announced.map((u) => u.eventId)).toEqual([e.eventId]);
+      const at = "2026-11-26T18:00:00.000Z";
+      await publish("camsync/v1/unit12/upload", { v: 1, kind: "event", key: "../../etc/", at });
+      await publish("camsync/v1/unit12/upload", { v: 1, kind: "event", at }); // no key
+      await publish("camsync/v1/unit12/upload", "{not json");
+      // exactly what the car's daemon publishes on R/upload for it
+      await publish("camsync/v1/unit12/upload", uploadPayload(announced[0] as EventUploaded));
       const row = await until("the announced event indexed", () =>
         new EventsRepository(station.db).get(e.eventId),
       );
       expect(row.eventId).toBe(e.eventId);
+    });
+
+    it("stores each car's upload backlog from its status; a malformed backlog loses nothing else", async () => {
+      const fleet = new FleetRepository(station.db);
+      const backlog = { events: 3, oldestStartedAt: "2026-11-26T09:00:00.000Z" };
+      const at = "2026-11-26T18:00:00.000Z";
+      const idle = { v: 1, online: true, state: "idle", eventId: null, at };
+      await publish("camsync/v1/unit30/status", { ...idle, backlog }, true);
+      await publish("camsync/v1/unit31/status", { ...idle, backlog: { events: "many" } }, true);
+      const rows = await until("both cars stored", async () => {
+        const r = (await fleet.list()).filter((x) => x.vehicleId === "unit30" || x.vehicleId === "unit31");
+        return r.length === 2 ? r : null;
+      });
+      expect(rows[0]).toMatchObject({ vehicleId: "unit30", online: true, backlog: 3, lastSeen: at });
+      expect(rows[0]?.status.backlog).toEqual(backlog);
+      expect(rows[1]).toMatchObject({ vehicleId: "unit31", online: true, backlog: null, lastSeen: at });
+      expect(rows[1]?.status.backlog).toBeUndefined();
+      // what the fleet page reads (GET /api/fleet, signed in)
+      await new AuthService(station.db, 3_600_000).addUser("viewer1", "viewer-password", "viewer");
+      const base = `http://127.0.0.1:${station.port}`;
+      const session = await fetch(`${base}/api/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "viewer1", password: "viewer-password" }),
+      });
+      expect(session.status).toBe(200);
+      const cookie = (session.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+      const api = (await (await fetch(`${base}/api/fleet`, { headers: { cookie } })).json()) as {
+        items: { vehicleId: string; backlog: number | null; status: Record<string, unknown> }[];
+      };
+      expect(api.items.find((c) => c.vehicleId === "unit30")).toMatchObject({
+        backlog: 3,
+        status: { backlog },
+      });
+      // the queue drains: the next status says so
+      await publish(
+        "camsync/v1/unit30/status",
+        { ...idle, backlog: { events: 0, oldestStartedAt: null }, at: "2026-11-26T18:05:00.000Z" },
+        true,
+      );
+      const drained = await until("unit30 drained", async () =>
+        (await fleet.list()).find((r) => r.vehicleId === "unit30" && r.backlog === 0),
+      );
+      expect(drained.status.backlog).toEqual({ events: 0, oldestStartedAt: null });
     });
   },
   STATION_TEST_TIMEOUT,

@@ -268,7 +268,9 @@ export async function startFixtureStation(
             recording: true,
             lastSeen: new Date().toISOString(),
             backlog: 1,
-            status: {},
+            status: {
+              backlog: { events: 1, oldestStartedAt: new Date(Date.now() - 7_200_000).toISOString() },
+            },
           },
           {
             vehicleId: "unit7",

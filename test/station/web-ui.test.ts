@@ -54,8 +54,8 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     await page.waitForURL(`${station.url}/fleet`);
     await page.locator("#fleet tr").nth(1).waitFor({ timeout: 5000 });
     const rows = await page.$$eval("#fleet tr", (trs) => trs.map((tr) => tr.textContent ?? ""));
-    expect(rows[0]).toMatch(/unit12.*online.*RECORDING/);
-    expect(rows[1]).toMatch(/unit7.*offline.*idle.*1 h ago/);
+    expect(rows[0]).toMatch(/unit12.*online.*RECORDING.*1 waiting, oldest recorded 2 h ago$/);
+    expect(rows[1]).toMatch(/unit7.*offline.*idle.*1 h ago\)0 waiting$/);
     await page.locator("#user", { hasText: "alice (supervisor)" }).waitFor({ timeout: 5000 });
     // The fingerprint of the key court exports are signed with is in the page as served (no request of its own).
     expect(await page.textContent("#station-key-fingerprint")).toBe(STATION_KEY.fingerprint);

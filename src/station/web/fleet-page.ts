@@ -1,8 +1,22 @@
 import { type Page, type PublishedKey, page } from "./page-shell.js";
 
-/** The fleet: each car's state from its bridged status topic (`GET /api/fleet`), refreshed every 5 s. */
+/**
+ * The fleet: each car's state from its bridged status topic (`GET /api/fleet`), refreshed every 5 s;
+ * the upload backlog is R/status's `backlog` (count, and the oldest waiting event's start).
+ */
 const SCRIPT = `
 (function () {
+  // R/status backlog: events not yet uploaded, and when the oldest of them was recorded
+  function backlogCell(c) {
+    var td = el("td");
+    var b = c.status && c.status.backlog;
+    var oldest = c.backlog > 0 && b && typeof b.oldestStartedAt === "string" ? b.oldestStartedAt : null;
+    var text = c.backlog === null || c.backlog === undefined ? "unknown" : c.backlog + " waiting";
+    var tag = el("span", "tag " + (c.backlog > 0 ? "warn" : "ok"), oldest ? text + ", oldest recorded " + ago(oldest) : text);
+    if (oldest) tag.title = "oldest waiting event started " + utc(oldest) + " UTC";
+    td.appendChild(tag);
+    return td;
+  }
   function load() {
     api("GET", "/api/fleet").then(function (fleet) {
       var body = $("fleet");
@@ -19,9 +33,7 @@ const SCRIPT = `
         if (c.eventId) { var a = el("a", null, c.eventId); a.href = "/incidents/" + encodeURIComponent(c.eventId); ev.appendChild(a); }
         tr.appendChild(ev);
         tr.appendChild(el("td", null, c.lastSeen ? utc(c.lastSeen) + " (" + ago(c.lastSeen) + ")" : "never"));
-        var backlog = el("td");
-        backlog.appendChild(el("span", "tag " + (c.backlog > 0 ? "warn" : "ok"), c.backlog === null || c.backlog === undefined ? "unknown" : c.backlog + " waiting"));
-        tr.appendChild(backlog);
+        tr.appendChild(backlogCell(c));
         body.appendChild(tr);
       });
       $("status").textContent = fleet.items.length ? "Updated " + utc(Date.now()) + " UTC" : "No car has reported yet.";
