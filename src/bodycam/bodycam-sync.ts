@@ -24,7 +24,7 @@ import { type MqttLink, type MqttLinkOptions, ReconnectingMqttLink } from "./mqt
 import { announceOffload } from "./offload-announcements.js";
 import { activationPayload, alertPayload } from "./outbound-payloads.js";
 import { type Outbox, openOutbox } from "./outbox.js";
-import type { DecodeFailure } from "./payload-decoder.js";
+import { zeroDecodeFailures } from "./payload-decoder.js";
 import type { ActivationPayload, BodycamStatusPayload } from "./payloads.js";
 import { type Topics, topicsFor } from "./topics.js";
 
@@ -71,13 +71,7 @@ export class BodycamSync implements Component {
   private readonly flapGate: FlapGate;
   private current: ActivationPayload | null = null;
   private readonly triggers = new BodycamTriggers();
-  private readonly dropped: Record<DecodeFailure, number> = {
-    "too-large": 0,
-    "too-deep": 0,
-    "not-json": 0,
-    "unsupported-version": 0,
-    invalid: 0,
-  };
+  private readonly dropped = zeroDecodeFailures();
   private readonly counters = { echoes: 0, foreign: 0, unpaired: 0, received: 0 };
 
   constructor(private readonly opts: BodycamSyncOptions) {

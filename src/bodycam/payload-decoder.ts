@@ -6,6 +6,15 @@ export const MAX_PAYLOAD_DEPTH = 8;
 
 export type DecodeFailure = "too-large" | "too-deep" | "not-json" | "unsupported-version" | "invalid";
 
+/** A zero count for every kind of decode failure (status shows them all, even when none happened). */
+export const zeroDecodeFailures = (): Record<DecodeFailure, number> => ({
+  "too-large": 0,
+  "too-deep": 0,
+  "not-json": 0,
+  "unsupported-version": 0,
+  invalid: 0,
+});
+
 export type Decoded<T> = { ok: true; value: T } | { ok: false; failure: DecodeFailure; detail: string };
 
 /** Nesting depth of the JSON text, or -1 as soon as it exceeds `limit` (strings are skipped). */
