@@ -1,9 +1,10 @@
 import { EventEmitter } from "node:events";
 import { Socket } from "node:net";
-import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { type IClientOptions, MqttClient } from "mqtt";
 import { backoffDelay } from "../core/backoff.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { redactSecrets } from "../core/logger.js";
+import { type BrokerAddress, brokerAddress, openBrokerSocket } from "./broker-stream.js";
 
 /**
  * One logical MQTT connection that survives broker outages. Each (re)connection uses a fresh MQTT.js
@@ -90,12 +91,12 @@ export class ReconnectingMqttLink extends EventEmitter<LinkEvents> implements Mq
     this.opts.onLog?.(level, redactSecrets(msg));
   }
 
-  private clientOptions(): IClientOptions {
+  private clientOptions(addr: BrokerAddress): IClientOptions {
     const o = this.opts;
     return {
       clientId: o.clientId,
-      username: o.username,
-      password: o.password,
+      username: addr.username ?? o.username,
+      password: addr.password ?? o.password,
       ca: o.ca,
       cert: o.cert,
       key: o.key,
@@ -118,7 +119,8 @@ export class ReconnectingMqttLink extends EventEmitter<LinkEvents> implements Mq
   private open(): void {
     if (this.closing) return;
     const gen = ++this.generation;
-    const client = mqtt.connect(this.opts.url, this.clientOptions());
+    const addr = brokerAddress(this.opts.url, Boolean(this.opts.cert && this.opts.key));
+    const client = new MqttClient(() => openBrokerSocket(addr, this.opts), this.clientOptions(addr));
     this.client = client;
     // Activations are tiny and latency-critical: no Nagle delay (it meets delayed ACKs at ~40 ms).
     const stream: unknown = client.stream;

@@ -1,9 +1,9 @@
 import { dirname, isAbsolute, resolve } from "node:path";
-import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { InputPathError, readInputFileSync } from "../storage/input-file.js";
 import { resolveConfigPaths } from "./config-paths.js";
 import { type Config, configSchema } from "./schema.js";
+import { withYaml } from "./transient-yaml.js";
 
 export const DEFAULT_CONFIG_PATH = "/etc/camsync/camsync.yaml";
 /** A config is a few KB; anything past this is not one. */
@@ -100,18 +100,19 @@ export function validateConfig(
 
 /** Parse YAML text and validate it. Every problem (YAML syntax or schema) is returned at once. */
 export function parseConfigText(text: string, path = "<config>"): ConfigResult {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
+  const parsed = withYaml((yaml) => {
+    const doc = yaml.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length === 0) return { ok: true as const, raw: (doc.toJS() ?? {}) as unknown };
     return {
-      ok: false,
-      path,
+      ok: false as const,
       problems: doc.errors.map((e) => {
         const pos = e.linePos?.[0];
         return `${pos ? `line ${pos.line}, column ${pos.col}` : "YAML"}: ${e.message.split("\n")[0]}`;
       }),
     };
-  }
-  const raw: unknown = doc.toJS() ?? {};
+  });
+  if (!parsed.ok) return { ok: false, path, problems: parsed.problems };
+  const raw = parsed.raw;
   const v = validateConfig(raw);
   return v.ok ? { ok: true, config: v.config, path } : { ok: false, problems: v.problems, path };
 }

@@ -22,9 +22,6 @@ import type { RecorderStatus } from "../recorder/recorder-status.js";
 import { createStatusPage } from "../statuspage/status-page.js";
 import { type DataDirLock, isDaemonHolder, lockDataDir } from "../storage/data-dir-lock.js";
 import { sha256Hex } from "../storage/sha256.js";
-import { createCanSource } from "../vehicle/can-source-factory.js";
-import { GpsReceiver } from "../vehicle/gps-receiver.js";
-import { createVehicleBus } from "../vehicle/vehicle-bus.js";
 import { registerControlHandlers } from "./control-handlers.js";
 import { ControlServer } from "./control-server.js";
 import { HealthMonitor } from "./health-monitor.js";
@@ -121,7 +118,7 @@ export class Daemon {
     // Listen before anything starts: a light bar already on at start-up must start recording.
     this.activation.subscribe();
 
-    this.build();
+    await this.build();
     registerControlHandlers({
       control: this.control,
       bus: this.bus,
@@ -198,7 +195,7 @@ export class Daemon {
     };
   }
 
-  private build(): void {
+  private async build(): Promise<void> {
     // [slot:gpio] inputs (GPIO backends, button)
     const inputs = createInputs({
       config: this.opts.config.inputs,
@@ -210,7 +207,10 @@ export class Daemon {
     this.add(inputs);
     this.inputs = inputs;
     // [slot:vehicle] CAN bus source + DBC rules, GPS
+    // Loaded only when configured: a car without CAN or GPS never holds their code (docs/performance.md).
     if (this.opts.config.vehicleBus.enabled) {
+      const { createCanSource } = await import("../vehicle/can-source-factory.js");
+      const { createVehicleBus } = await import("../vehicle/vehicle-bus.js");
       const { vehicleBus } = this.opts.config;
       const deps = { bus: this.bus, clock: this.opts.clock, logger: this.opts.logger };
       const source = createCanSource(vehicleBus.source, {
@@ -220,6 +220,7 @@ export class Daemon {
       this.add(createVehicleBus({ ...deps, config: vehicleBus, source }));
     }
     if (this.opts.config.gps.enabled) {
+      const { GpsReceiver } = await import("../vehicle/gps-receiver.js");
       this.add(
         new GpsReceiver(this.opts.config.gps, {
           bus: this.bus,

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { withYaml } from "../config/transient-yaml.js";
 
 /**
  * Storage credentials from a file only the service user can read. Accepted formats:
@@ -75,7 +75,7 @@ export function parseCredentials(text: string, path: string): S3Credentials {
     value = parseIni(trimmed);
   } else {
     try {
-      value = parseYaml(trimmed);
+      value = withYaml((yaml) => yaml.parse(trimmed));
     } catch {
       throw new CredentialsError(`${path}: not valid YAML`);
     }

@@ -68,10 +68,18 @@ export function readInputFileSync(path: string, opts: ReadInputOptions): Buffer 
         `${opts.what} ${path}: too large (${st.size} bytes, at most ${opts.maxBytes})`,
       );
     }
-    // Read at most one byte past the limit: a file growing meanwhile is still bounded.
-    const buf = Buffer.alloc(opts.maxBytes + 1);
+    // Read at most one byte past the limit: a file growing meanwhile is still bounded. The buffer is sized
+    // for the file, not for the limit: a 2 KB certificate kept for reconnects must not hold 1 MiB.
+    const limit = opts.maxBytes + 1;
+    let buf = Buffer.allocUnsafe(Math.min(st.size + 1, limit));
     let size = 0;
     for (;;) {
+      if (size === buf.length) {
+        // Grown since fstat, or a file that reports no size (/proc): a larger buffer, still bounded.
+        const larger = Buffer.allocUnsafe(Math.min(buf.length * 2, limit));
+        buf.copy(larger, 0, 0, size);
+        buf = larger;
+      }
       const n = readSync(fd, buf, size, buf.length - size, null);
       if (n === 0) break;
       size += n;
