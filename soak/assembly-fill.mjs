@@ -1,17 +1,21 @@
 // The "fill-during-assembly" fault (issue 11, defect 5): the data disk becomes really full (ENOSPC from the
 // kernel, on the soak's tmpfs) at the moment an event ends, so its assembly fails for lack of space; space
 // comes back `fullMs` later. The event is one at least MIN_EVENT_MS long (started here if the car is idle,
-// stopped here unless the schedule ends it first), so its MP4s cannot fit in what is left free while the
-// ring, which frees its oldest segments as fast as it writes new ones, can go on. The disk is filled from
+// stopped here unless the schedule ends it first; a shorter one is passed over), so its MP4s cannot fit in
+// what is left free while the ring and the audit log can go on for the few seconds the disk stays full. The disk is filled from
 // the daemon's own "event-end" log line, before the assembly has had time to write. Up to MAX_TRIES events
 // are tried until the daemon reports the assembly failed for lack of space. Invariant 12 judges the record.
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Free space left by the fill: room for the ring's turnover (~60 KB/s here), not for a 20 s event's MP4s. */
-export const LEAVE_FREE_BYTES = 512 * 1024;
-const MIN_EVENT_MS = 18_000;
-const MAX_TRIES = 3;
+/**
+ * Free space left by the fill: room for the ring's growth while another event records (~50 KB/s for the two
+ * cameras, linked segments free nothing) and a new event's pre-event muting, for the few seconds the disk
+ * stays full; not room for the first camera's MP4 of an event of MIN_EVENT_MS (~30 s of footage, ~850 KB).
+ */
+export const LEAVE_FREE_BYTES = 640 * 1024;
+const MIN_EVENT_MS = 25_000;
+const MAX_TRIES = 4;
 
 const msgOf = (e) => String(e.line.msg ?? "");
 
@@ -53,6 +57,11 @@ async function oneEvent(s, fullMs) {
       if (d?.type !== "event-end" || d.eventId !== ev.eventId) return;
       off();
       t.endedAt = e.at;
+      // The schedule ended it too early: its MP4s would fit in what the fill leaves. Not this one.
+      if (e.at - ev.at < MIN_EVENT_MS) {
+        t.tooShort = true;
+        return resolve(undefined);
+      }
       try {
         filled = s.disk.fill(LEAVE_FREE_BYTES);
         t.filledAt = Date.now();

@@ -120,9 +120,11 @@ export function assemblyRecoveredFromFullDisk(j, { assembleWithinMs = 30_000 } =
       const why = tries.map(
         (x) =>
           x.error ??
-          (x.assembledBeforeFree
-            ? `${x.eventId} assembled before the disk was full`
-            : `${x.eventId}: no failure logged`),
+          (x.tooShort
+            ? `${x.eventId} ended too early to fill the disk for`
+            : x.assembledBeforeFree
+              ? `${x.eventId} assembled before the disk was full`
+              : `${x.eventId}: no failure logged`),
       );
       failures.push(
         `disk full at ${when(f.at)}: no assembly failed for lack of space (${why.join("; ") || "no try"})`,

@@ -87,7 +87,7 @@ function argFor(action, rng, bodycams) {
     case "fill-disk":
       return Math.round(rng.between(12_000, 25_000)); // the disk stays full this long
     case "fill-during-assembly":
-      return Math.round(rng.between(4000, 10_000)); // the disk stays full this long after the event ends
+      return Math.round(rng.between(3000, 6000)); // the disk stays full this long after the event ends
     case "hijack-attempt":
       return Math.round(rng.between(3000, 8000)); // the attacker keeps reconnecting this long
     case "kill-ffmpeg":

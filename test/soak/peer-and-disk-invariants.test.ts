@@ -233,7 +233,7 @@ describe("the schedule", () => {
       expect(hijacks.length, `seed ${seed}`).toBeGreaterThan(0);
       expect(fills.length, `seed ${seed}`).toBeGreaterThan(0);
       for (const h of hijacks) expect(h.arg).toSatisfy((ms: number) => ms >= 3000 && ms <= 8000);
-      for (const f of fills) expect(f.arg).toSatisfy((ms: number) => ms >= 4000 && ms <= 10_000);
+      for (const f of fills) expect(f.arg).toSatisfy((ms: number) => ms >= 3000 && ms <= 6000);
     }
   });
 });
