@@ -16,6 +16,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const LEAVE_FREE_BYTES = 640 * 1024;
 const MIN_EVENT_MS = 25_000;
 const MAX_TRIES = 4;
+/** No new try after this long: the fault must end before the soak does. */
+const BUDGET_MS = 150_000;
 
 const msgOf = (e) => String(e.line.msg ?? "");
 
@@ -30,10 +32,12 @@ export async function fillDuringAssembly(s, f, fullMs) {
     f.skipped = `needs a really full disk: ${s.disk.why}`;
     return;
   }
-  for (let i = 0; i < MAX_TRIES; i++) {
+  const t0 = Date.now();
+  for (let i = 0; i < MAX_TRIES && Date.now() - t0 < BUDGET_MS; i++) {
     const t = await oneEvent(s, fullMs);
     f.tries.push(t);
     if (t.noSpaceLogged || t.error) break;
+    if (t.passedOver) await sleep(2000);
   }
   f.until = Date.now();
 }
@@ -46,22 +50,23 @@ async function oneEvent(s, fullMs) {
       await sleep(100);
       ev = s.openEvent();
     }
-    if (!ev) return { error: "no event could be started" };
+    if (!ev) return { passedOver: "no event could be started (daemon down?)" };
   }
   const t = { eventId: ev.eventId, startedAt: ev.at };
   let filled = null;
   // Fill the moment the daemon logs the event's end (synchronously, in the log reader).
+  let off = () => {};
   const ended = new Promise((resolve) => {
-    const off = s.daemon.onLine((e) => {
+    off = s.daemon.onLine((e) => {
       const d = e.line.decision;
       if (d?.type !== "event-end" || d.eventId !== ev.eventId) return;
       off();
       t.endedAt = e.at;
-      // The schedule ended it too early: its MP4s would fit in what the fill leaves. Not this one.
-      if (e.at - ev.at < MIN_EVENT_MS) {
-        t.tooShort = true;
-        return resolve(undefined);
-      }
+      // The schedule ended it too early (its MP4s would fit in what the fill leaves), or the other disk
+      // fault has the disk full already: not this one.
+      if (e.at - ev.at < MIN_EVENT_MS) t.passedOver = "it ended too early to fill the disk for";
+      else if (s.activeFaults.has("fill-disk")) t.passedOver = "the disk-filling fault was running";
+      if (t.passedOver) return resolve(undefined);
       try {
         filled = s.disk.fill(LEAVE_FREE_BYTES);
         t.filledAt = Date.now();
@@ -79,7 +84,10 @@ async function oneEvent(s, fullMs) {
     await s.act({ action: "cli-stop" });
     await Promise.race([ended, sleep(8000)]);
   }
-  if (t.endedAt === undefined) return { ...t, error: "the event did not end" };
+  if (t.endedAt === undefined) {
+    off(); // never fill for it later, unattended
+    return { ...t, passedOver: "it did not end when stopped" };
+  }
   if (!filled) return t;
   const lines = () => s.daemon.lines.filter((e) => e.at >= (t.endedAt ?? 0));
   await sleep(fullMs);

@@ -120,8 +120,8 @@ export function assemblyRecoveredFromFullDisk(j, { assembleWithinMs = 30_000 } =
       const why = tries.map(
         (x) =>
           x.error ??
-          (x.tooShort
-            ? `${x.eventId} ended too early to fill the disk for`
+          (x.passedOver
+            ? `${x.eventId ?? "no event"}: ${x.passedOver}`
             : x.assembledBeforeFree
               ? `${x.eventId} assembled before the disk was full`
               : `${x.eventId}: no failure logged`),
