@@ -168,6 +168,10 @@ describe("soak invariant 12: disk full during assembly", () => {
     expect(r.failures[0]).toMatch(
       /no assembly failed for lack of space .*assembled before the disk was full/,
     );
+    const passedOver = assemblyRecoveredFromFullDisk(
+      fullDiskJournal({ noSpaceLogged: undefined, filledAt: undefined, passedOver: "it ended too early" }),
+    );
+    expect(passedOver.failures[0]).toMatch(/no assembly failed for lack of space \(.*: it ended too early\)/);
   });
 
   it("fails when the event was not assembled after space returned, or too late", () => {
