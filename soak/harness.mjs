@@ -1,18 +1,21 @@
 // The chaos soak: the real daemon with real Mosquitto, real ffmpeg (test-pattern cameras), a CAN capture
 // replayed through a PTY as SLCAN and the reference body cams, while the adversary's schedule runs and the
 // faults are injected. The harness is also the daemon's supervisor (Restart=always, like systemd).
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { unitNodeFlags } from "../bench/_unit-node-flags.mjs";
 import { controlRequest } from "../dist/control/control-client.js";
+import { fillDuringAssembly } from "./assembly-fill.mjs";
 import { BodycamFleet } from "./bodycam-fleet.mjs";
 import { Broker } from "./broker.mjs";
 import { CanFeed } from "./can-feed.mjs";
 import { daemonConfig, LONG_PRESS_MS, SPEED_RULE } from "./daemon-config.mjs";
 import { cliPath, DaemonProcess, repoRoot } from "./daemon-process.mjs";
+import { DataDisk } from "./data-disk.mjs";
 import { FootageLedger, ffmpegProcessesFor, ringHeads } from "./evidence-scan.mjs";
+import { hijackAttempt } from "./hijack-attempt.mjs";
 import { Intruder, MALFORMED_PAYLOADS } from "./intruder.mjs";
 import { Observer } from "./observer.mjs";
 import { freePort, StartupMistakes, startSecondDaemon } from "./operator-mistakes.mjs";
@@ -20,7 +23,6 @@ import { createRng } from "./rng.mjs";
 import { SlcanAdapter } from "./slcan-adapter.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const GiB = 2 ** 30;
 export const CAPTURE = resolve(
   repoRoot,
   "../shared/fixtures/can/logs/ford_fusion_2017_speed_30_to_80kmh.candump",
@@ -75,7 +77,9 @@ export class Soak {
     this.rng = createRng(opts.seed ^ 0x5eed);
     this.log = opts.log ?? ((s) => process.stderr.write(`${s}\n`));
     this.dir = opts.dir ?? mkdtempSync(join(tmpdir(), "camsync-soak-"));
-    this.dataDir = join(this.dir, "data");
+    // The data dir on its own small tmpfs when possible (soak/data-disk.mjs): a full disk is then real.
+    this.disk = new DataDisk({ dir: join(this.dir, "disk") });
+    this.dataDir = join(this.disk.dir, "data");
     this.vehicleId = "soak1";
     /** Paired body-cam ids (each one's certificate CN). */
     this.cams = Array.from({ length: opts.bodycams ?? 8 }, (_, i) => `bc${i + 1}`);
@@ -98,6 +102,7 @@ export class Soak {
   }
 
   async setup() {
+    if (!this.disk.mount()) this.log(`soak: data dir on the ordinary disk: ${this.disk.why}`);
     mkdirSync(this.dataDir, { recursive: true });
     this.broker = new Broker({
       dir: join(this.dir, "mosquitto"),
@@ -111,10 +116,11 @@ export class Soak {
     this.adapter = new SlcanAdapter({ dir: this.dir });
     await this.adapter.plugIn();
 
-    const free = statfsSync(this.dir).bavail * statfsSync(this.dir).bsize;
-    // The recorder's reserve is set 2 GiB below today's free space: the fill-disk fault takes 2.5 GiB.
-    this.fillBytes = free > 6 * GiB ? Math.round(2.5 * GiB) : 0;
-    const minFreeBytes = this.fillBytes ? free - 2 * GiB : undefined;
+    // The recorder's reserve, and how far below it the fill-disk fault takes free space (data-disk.mjs).
+    const { minFreeBytes, fillLeaves } = this.disk.plan();
+    this.fillLeaves = fillLeaves;
+    /** The daemon's MQTT client id: its username (no mqtt.clientId in the config). */
+    this.daemonClientId = "camsync";
     this.statusPort = await freePort();
     this.configPath = join(this.dir, "camsync.yaml");
     writeFileSync(
@@ -408,14 +414,15 @@ export class Soak {
       case "second-daemon":
         return startSecondDaemon({ config: this.configPath, daemon: this.daemon }, f);
       case "fill-disk": {
-        if (!this.fillBytes) {
+        if (!this.fillLeaves) {
           f.detail = "not enough free space to simulate a full disk safely";
           return;
         }
-        const filler = join(this.dir, "filler.bin");
-        const r = spawnSync("fallocate", ["-l", String(this.fillBytes), filler]);
-        if (r.status !== 0) {
-          f.detail = `fallocate failed: ${r.stderr}`;
+        let filler;
+        try {
+          filler = this.disk.fill(this.fillLeaves());
+        } catch (err) {
+          f.detail = String(err.message);
           return;
         }
         const fill = { at, until: at, alertSeen: false, ringAdvanced: false };
@@ -425,11 +432,36 @@ export class Soak {
         await sleep(Math.max(0, arg - 4000));
         const end = ringHeads(this.dataDir);
         fill.ringAdvanced = this.cameraNames.every((c) => (end[c]?.newest ?? 0) > (mid[c]?.newest ?? 0));
-        rmSync(filler, { force: true });
+        filler.release();
         fill.until = f.until = Date.now();
         return;
       }
+      case "fill-during-assembly":
+        return fillDuringAssembly(this, f, arg);
+      case "hijack-attempt":
+        if (!this.brokerUp) {
+          f.skipped = "broker down";
+          return;
+        }
+        return hijackAttempt(this, f, arg);
     }
+  }
+
+  /** The event open now (its event-start decision, from the daemon's log), or null. */
+  openEvent() {
+    for (let i = this.daemon.lines.length - 1; i >= 0; i--) {
+      const e = this.daemon.lines[i];
+      const d = e.line.decision;
+      if (d?.type === "event-end") return null;
+      if ((d?.type === "event-start" || d?.type === "event-resume") && typeof d.eventId === "string")
+        return { eventId: d.eventId, at: e.at };
+    }
+    return null;
+  }
+
+  /** Start recording from the CLI when idle, stop it when recording (recorded like the schedule's own). */
+  toggleRecording() {
+    return this.act({ action: this.openEvent() ? "cli-stop" : "cli-start" });
   }
 
   async runSchedule(schedule, durationMs) {

@@ -122,6 +122,40 @@ export class Intruder {
     }
   }
 
+  /**
+   * A client-id hijack (issue 11, defect 6): under a paired cam's own credentials, connect again and again
+   * with the daemon's client id for `durationMs`, each connection held `holdMs` (as the attacker did, 59
+   * times in 15 s). Each connection's local port lets the broker's log tell which client id it was given.
+   * @returns {Promise<{ at: number, localPort: number | null, outcome: string }[]>}
+   */
+  async hijack({ identity, clientId, durationMs, holdMs = 400 }) {
+    const out = [];
+    const end = Date.now() + durationMs;
+    while (Date.now() < end) {
+      const at = Date.now();
+      try {
+        const c = await connect(this.opts.url, identity.tls, clientId);
+        const localPort = c.stream?.localPort ?? null;
+        let closedAfterMs = null;
+        c.once("close", () => {
+          closedAfterMs = Date.now() - at;
+        });
+        await new Promise((r) => setTimeout(r, holdMs));
+        c.end(true);
+        out.push({ at, localPort, outcome: "connected", closedByBrokerAfterMs: closedAfterMs });
+      } catch (err) {
+        out.push({ at, localPort: null, outcome: `refused: ${err.message}` });
+      }
+    }
+    this.attempts.push({
+      at: out[0]?.at ?? Date.now(),
+      kind: "hijack",
+      detail: `${out.length} connections as ${identity.id} with client id ${clientId}`,
+      outcome: `${out.filter((a) => a.outcome === "connected").length} accepted, ${out.filter((a) => a.outcome !== "connected").length} refused`,
+    });
+    return out;
+  }
+
   /** Malformed payloads on a paired cam's activation and status topics (not retained). */
   async malformed(names) {
     const { url, pairedIdentity } = this.opts;

@@ -1,6 +1,12 @@
 // The soak's verdict: pure checks over what the harness did (injections, faults) and what it observed
 // (the daemon's decisions, MQTT traffic, the files on disk, resource samples). Each invariant reports how
 // many things it checked and every failure, so a pass with a count of zero is visible as such.
+import {
+  assemblyRecoveredFromFullDisk,
+  fullDiskWindows,
+  hijackRefused,
+} from "./peer-and-disk-invariants.mjs";
+import { overlaps, result } from "./verdict.mjs";
 
 /** Decisions by which a start-type trigger "produced an event or joined one". */
 export const START_DECISIONS = ["event-start", "event-join", "mark"];
@@ -8,22 +14,9 @@ export const START_DECISIONS = ["event-start", "event-join", "mark"];
 const DELAYING_FAULTS = ["kill-daemon", "restart-broker", "unplug-serial"];
 /** Faults that may legitimately leave a gap in a camera's footage. */
 const GAP_FAULTS = ["kill-ffmpeg", "kill-daemon"];
-const MAX_LISTED = 25;
 
 const key = (o) => (o ? `${o.kind}:${o.id}` : "none");
 const ms = (iso) => Date.parse(iso);
-const overlaps = (a0, a1, b0, b1) => a0 <= b1 && b0 <= a1;
-
-function result(name, checked, failures, detail = {}) {
-  return {
-    name,
-    ok: failures.length === 0,
-    checked,
-    failed: failures.length,
-    failures: failures.slice(0, MAX_LISTED),
-    ...detail,
-  };
-}
 
 /** The deadline for a trigger injected at `at`: later when a delaying fault overlaps its window. */
 export function deadlineFor(at, faults, baseMs = 6000, afterFaultMs = 20_000) {
@@ -116,7 +109,7 @@ export function everyGapExplained(
   const failures = [];
   let gaps = 0;
   let joins = 0;
-  const explainers = j.faults.filter((f) => GAP_FAULTS.includes(f.kind));
+  const explainers = [...j.faults.filter((f) => GAP_FAULTS.includes(f.kind)), ...fullDiskWindows(j)];
   const explained = (from, to) =>
     explainers.some((f) => overlaps(from, to, f.at - slackBeforeMs, f.until + slackAfterMs));
   for (const e of j.events) {
@@ -421,5 +414,7 @@ export function checkAll(j, opts = {}) {
     resourcesFlat(j, opts.resources),
     daemonSurvivedAndDiskHandled(j),
     operatorMistakesHandled(j),
+    hijackRefused(j),
+    assemblyRecoveredFromFullDisk(j),
   ];
 }

@@ -58,9 +58,10 @@ export async function soak({ minutes, seed, bodycams, keep }) {
   // Interrupted (Ctrl-C, CI timeout): take the daemon, broker and PTY down with us.
   const abort = (sig) => {
     process.stderr.write(`soak: ${sig}: stopping the daemon, broker and adapter; data kept in ${s.dir}\n`);
-    void Promise.allSettled([s.daemon?.stop(5000), s.broker?.stop(), s.adapter?.unplug()]).then(() =>
-      process.exit(130),
-    );
+    void Promise.allSettled([s.daemon?.stop(5000), s.broker?.stop(), s.adapter?.unplug()]).then(() => {
+      s.disk.unmount({ keep: true });
+      process.exit(130);
+    });
   };
   process.once("SIGINT", abort);
   process.once("SIGTERM", abort);
@@ -84,6 +85,7 @@ export async function soak({ minutes, seed, bodycams, keep }) {
     await s.daemon?.stop().catch(() => {});
     await s.broker?.stop().catch(() => {});
     await s.adapter?.unplug().catch(() => {});
+    s.disk.unmount({ keep: true });
     throw err;
   }
   const warmupMs = Math.min(60_000, durationMs / 5);
@@ -116,6 +118,26 @@ export async function soak({ minutes, seed, bodycams, keep }) {
     figures: {
       firstStartToReadyMs: s.firstReadyMs,
       restartToReadyMs: journal.faults.filter((f) => f.kind === "kill-daemon").map((f) => f.readyMs),
+      hijack: journal.faults
+        .filter((f) => f.kind === "hijack-attempt")
+        .map((f) => ({
+          connections: f.attempts?.length ?? 0,
+          givenClientIds: count(f.attempts ?? [], "brokerClientId"),
+          daemonDrops: f.daemonDrops?.length ?? null,
+          skipped: f.skipped,
+        })),
+      diskFullDuringAssembly: journal.faults
+        .filter((f) => f.kind === "fill-during-assembly")
+        .map((f) => ({
+          skipped: f.skipped,
+          tries: (f.tries ?? []).map((t) => ({
+            eventId: t.eventId,
+            eventMs: t.endedAt - t.startedAt,
+            enospc: t.noSpaceLogged,
+            assembledAfterFreeMs: t.assembledAfterFreeMs,
+            error: t.error,
+          })),
+        })),
       ffmpegRecoveryMs: {
         values: s.recoveries.map((r) => r.ms),
         p50: pct(
@@ -132,6 +154,7 @@ export async function soak({ minutes, seed, bodycams, keep }) {
     controlFailures: s.controlFailures.slice(0, 30),
     faults: journal.faults,
   };
+  s.disk.unmount({ keep: !ok || keep });
   if (ok && !keep) rmSync(s.dir, { recursive: true, force: true });
   else writeFileSync(join(s.dir, "journal.json"), JSON.stringify(journal)); // everything the verdict saw
   return report;
@@ -144,11 +167,13 @@ function print(report) {
   );
   out.push(`  faults: ${JSON.stringify(report.counts.faults)}`);
   out.push(`  triggers: ${JSON.stringify(report.counts.injections)}`);
+  out.push(`  hijack attempts: ${JSON.stringify(report.figures.hijack)}`);
+  out.push(`  disk full during assembly: ${JSON.stringify(report.figures.diskFullDuringAssembly)}`);
   for (const i of report.invariants) {
     out.push(`  ${i.ok ? "ok  " : "FAIL"} ${i.name}: ${i.checked} checked, ${i.failed} failed`);
     for (const f of i.failures.slice(0, 8)) out.push(`         - ${f}`);
   }
-  if (!report.ok) out.push(`  kept for inspection: ${report.dir} (daemon.log, data/, mosquitto/)`);
+  if (!report.ok) out.push(`  kept for inspection: ${report.dir} (daemon.log, disk/data/, mosquitto/)`);
   process.stdout.write(`${out.join("\n")}\n`);
 }
 

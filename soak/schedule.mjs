@@ -10,6 +10,8 @@ export const FAULT_KINDS = [
   "kill-daemon",
   "fill-disk",
   "second-daemon",
+  "fill-during-assembly",
+  "hijack-attempt",
 ];
 /** Operator mistakes in place before the first start (soak/operator-mistakes.mjs), not scheduled. */
 export const STARTUP_MISTAKES = ["busy-port", "stale-lock"];
@@ -84,6 +86,10 @@ function argFor(action, rng, bodycams) {
       return Math.round(rng.between(100, 1000)); // restarted within ~1 s
     case "fill-disk":
       return Math.round(rng.between(12_000, 25_000)); // the disk stays full this long
+    case "fill-during-assembly":
+      return Math.round(rng.between(3000, 6000)); // the disk stays full this long after the event ends
+    case "hijack-attempt":
+      return Math.round(rng.between(3000, 8000)); // the attacker keeps reconnecting this long
     case "kill-ffmpeg":
       return rng.int(0, 1); // which camera
     default:

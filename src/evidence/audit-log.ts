@@ -163,7 +163,12 @@ export class AuditLog implements Component, AuditAppender {
     const at = isoTime(this.opts.clock.now());
     const line = formatEntry(seq, at, type, data, this.prev);
     try {
-      writeSync(this.fd, `${line}\n`);
+      const bytes = Buffer.from(`${line}\n`);
+      // A full disk may take only part of the line (a short write, no error): that is a failure too.
+      if (writeSync(this.fd, bytes) < bytes.length)
+        throw Object.assign(new Error("ENOSPC: no space left on device, audit entry cut short"), {
+          code: "ENOSPC",
+        });
       fsyncSync(this.fd);
     } catch (err) {
       this.needsRecovery = true; // a partial write may have left a fragment: re-check before the next entry
@@ -252,8 +257,13 @@ export class AuditLog implements Component, AuditAppender {
     const torn = chain.findings.find((f) => f.kind === "torn" && !f.acknowledged && f.line === tail?.number);
     if (!tail || !torn) return;
     if (!tail.terminated) {
-      writeSync(this.fd, "\n");
-      fsyncSync(this.fd);
+      try {
+        if (writeSync(this.fd, "\n") < 1) throw new Error("ENOSPC: no space left on device");
+        fsyncSync(this.fd);
+      } catch (err) {
+        this.needsRecovery = true; // the fragment is still unterminated: try again before the next entry
+        throw err;
+      }
     }
     this.tears += 1;
     this.opts.logger.error(

@@ -30,10 +30,10 @@ class FakeCapture implements CaptureProcess {
   }
 
   /** Complete the next 1 s segment; its file is closed `lagMs` after its media end, on `wallAnchor`'s clock. */
-  segment(wallAnchor: number, lagMs = 100): void {
+  segment(wallAnchor: number, lagMs = 100, bytes = 5000): void {
     const file = this.pattern.replace("%06d", String(this.n).padStart(6, "0"));
     const path = join(this.listPath, "..", file);
-    writeFileSync(path, Buffer.alloc(5000));
+    writeFileSync(path, Buffer.alloc(bytes));
     const end = this.n + 1;
     const mtime = (wallAnchor + end * 1000 + lagMs) / 1000;
     utimesSync(path, mtime, mtime);
@@ -128,6 +128,20 @@ describe("CameraRecorder supervision (fake ffmpeg, fake time)", () => {
     expect(events.segments.every((s) => s.durationMs === 1000 && s.bytes === 5000)).toBe(true);
     expect(events.health).toEqual(["starting", "ok"]);
     expect(camera.segments()).toHaveLength(2);
+  });
+
+  // Found by the soak with the disk really full: ffmpeg listed segments it could not write a byte of; claimed
+  // into an event, they made its assembly fail at every retry ("Invalid data found when processing input").
+  it("a listed segment that is empty (ffmpeg on a full disk) is not footage: skipped, the next one announced", async () => {
+    await camera.start();
+    const t0 = clock.now();
+    procs[0]?.segment(t0);
+    procs[0]?.segment(t0, 100, 0);
+    procs[0]?.segment(t0);
+    clock.advance(100);
+    expect(events.segments.map((s) => s.file)).toEqual(camera.segments().map((s) => s.file));
+    expect(events.segments.map((s) => s.bytes)).toEqual([5000, 5000]);
+    expect(events.segments.map((s) => s.startedAt - t0)).toEqual([100, 2100]);
   });
 
   it("restarts ffmpeg after it exits, with backoff, and reports degraded meanwhile", async () => {

@@ -273,6 +273,14 @@ export class CameraRecorder {
     } catch {
       return null;
     }
+    // A full disk: ffmpeg lists a segment it could not write a byte of. No footage, so no segment (a gap).
+    if (st.size === 0) {
+      this.o.log.warn(
+        { file: entry.file },
+        `camera ${this.name}: listed segment is empty (disk full?); skipped`,
+      );
+      return null;
+    }
     const a = nextAnchor(anchor, entry, st.mtimeMs);
     setAnchor(a);
     const seg = segmentFromEntry(this.name, runId, entry, a, st.size);

@@ -234,8 +234,10 @@ export async function concatStreamsToMp4(
   });
   try {
     const [fed, done] = await Promise.allSettled([feeding, exited]);
-    // ffmpeg's own failure explains a broken pipe better than the EPIPE does; any other feed error is ours.
-    const brokenPipe = fed.status === "rejected" && (fed.reason as NodeJS.ErrnoException).code === "EPIPE";
+    // ffmpeg's own failure explains a broken pipe better than the pipe's error does (EPIPE, or a write
+    // after Node destroyed the pipe of an exited ffmpeg); any other feed error is ours.
+    const code = fed.status === "rejected" ? (fed.reason as NodeJS.ErrnoException).code : undefined;
+    const brokenPipe = code === "EPIPE" || code === "ERR_STREAM_DESTROYED";
     if (fed.status === "rejected" && !brokenPipe) throw fed.reason;
     if (done.status === "rejected") throw done.reason;
     if (fed.status === "rejected") throw fed.reason;

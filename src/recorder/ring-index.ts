@@ -28,7 +28,8 @@ export function readRingIndex(ringDir: string, camera: string): Segment[] {
     const stats = entries.flatMap((entry) => {
       try {
         const st = statSync(join(ringDir, entry.file));
-        return [{ entry, mtimeMs: st.mtimeMs, size: st.size }];
+        // listed but empty (written on a full disk): no footage
+        return st.size === 0 ? [] : [{ entry, mtimeMs: st.mtimeMs, size: st.size }];
       } catch {
         return []; // deleted by retention
       }

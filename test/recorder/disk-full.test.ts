@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyEvent } from "../../src/evidence/verify.js";
+import { isOutOfSpace } from "../../src/recorder/assembly-retry.js";
 import { assembleEvent } from "../../src/recorder/event-assembly.js";
+import { concatStreamsToMp4, FfmpegError } from "../../src/recorder/ffmpeg-process.js";
 import type { Claimed } from "../../src/recorder/open-event.js";
 import { parseSegmentList } from "../../src/recorder/segment.js";
 import { decision, makeRig, openEntry, probeVideo, recorderConfig, sleep } from "./harness.js";
@@ -144,4 +146,31 @@ describe.skipIf(!canMount)("assembly on a full disk (tmpfs)", () => {
     expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
     expect((await probeVideo(join(fin.dir, "front.mp4"))).frames).toBeGreaterThan(0);
   }, 120_000);
+
+  // Found by the soak's fill-during-assembly fault: ffmpeg died of ENOSPC while its input was still being
+  // fed, the next write hit a destroyed pipe, and that error (not ffmpeg's) was reported: not recognised as
+  // lack of space, so the assembly was "retried at next start" instead of when space returned.
+  it("a concat that runs out of space while still being fed fails with ffmpeg's ENOSPC, not the pipe's error", async () => {
+    const disk = mountTmpfs(2) as string;
+    const work = mkdtempSync(join(tmpdir(), "camsync-concat-src-"));
+    stops.push(async () => rmSync(work, { recursive: true, force: true }));
+    const input = join(work, "in.ts");
+    execFileSync("ffmpeg", [
+      ...["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=640x480:rate=25"],
+      ...["-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "4000k", "-f", "mpegts", input],
+    ]);
+    const buf = readFileSync(input);
+    expect(buf.length).toBeGreaterThan(2.5 * 1024 * 1024);
+    const err: unknown = await concatStreamsToMp4("ffmpeg", 1, join(disk, "out.mp4"), async (_i, write) => {
+      for (let o = 0; o < buf.length; o += 64 * 1024) {
+        await write(buf.subarray(o, o + 64 * 1024));
+        await sleep(5);
+      }
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(FfmpegError);
+    expect(isOutOfSpace(err)).toBe(true);
+  }, 60_000);
 });
