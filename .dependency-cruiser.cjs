@@ -49,7 +49,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "\\.test\\.js$" },
+    exclude: { path: "\\.test\\.js$|^dist/app/" },
     moduleSystems: ["es6"],
     tsPreCompilationDeps: false,
     enhancedResolveOptions: {

@@ -13,6 +13,6 @@ export function unitNodeFlags() {
     .find((l) => l.startsWith("ExecStart="));
   if (!line) throw new Error(`${unit}: no ExecStart`);
   const words = line.slice("ExecStart=".length).trim().split(/\s+/);
-  const script = words.findIndex((w) => w.endsWith(".js"));
+  const script = words.findIndex((w) => w.endsWith(".js") || w.endsWith(".mjs"));
   return words.slice(1, script).filter((w) => w.startsWith("--"));
 }

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { unitNodeFlags } from "./_unit-node-flags.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const cli = join(root, "dist/cli/main.js");
+const cli = join(root, "dist/app/camsync.mjs");
 const TICK = 100; // USER_HZ on Linux
 
 function procStat(pid) {

@@ -33,7 +33,7 @@ function startDemo(dataDir) {
   const child = spawn(
     process.execPath,
     [
-      join(root, "dist/cli/main.js"),
+      join(root, "dist/app/camsync.mjs"),
       "demo",
       "--no-tty",
       "--data-dir",

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const cliPath = join(repoRoot, "dist/cli/main.js");
+export const cliPath = join(repoRoot, "dist/app/camsync.mjs");
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -18,6 +18,7 @@ describe("npm pack", () => {
   it("ships the built CLI and no test, fake or test support file", () => {
     const files = packedFiles();
     expect(files).toContain("dist/cli/main.js");
+    expect(files).toContain("dist/app/camsync.mjs");
     expect(files.length).toBeGreaterThan(50);
     const testCode = files.filter(
       (f) => /\.test\.(js|ts|mjs)(\.map)?$/.test(f) || /(^|\/)(test|support)\//.test(f) || /fake/i.test(f),

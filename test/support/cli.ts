@@ -4,7 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const cliPath = join(repoRoot, "dist/cli/main.js");
+export const cliPath = join(repoRoot, "dist/app/camsync.mjs");
 export const fixturesDir = resolve(repoRoot, "../shared/fixtures");
 export const haveFixtures = existsSync(fixturesDir);
 
