@@ -3,6 +3,8 @@
 // (soak/hijack-attempt.mjs, soak/assembly-fill.mjs) and the rest of the journal.
 import { overlaps, result } from "./verdict.mjs";
 
+/** Decisions that body-cam sync publishes as an activation (src/bodycam/bodycam-sync.ts, onDecision). */
+const PUBLISHED = new Set(["event-start", "event-join", "event-resume", "event-end"]);
 /** Faults that drop the daemon's MQTT connection on their own: a hijack overlapping them is not judged on it. */
 const DROPPING_FAULTS = ["restart-broker", "kill-daemon"];
 const when = (t) => new Date(t).toISOString();
@@ -61,15 +63,16 @@ export function hijackRefused(j, { boundMs = 3000, afterMs = 20_000, settleMs = 
       );
     for (const s of f.offlineStatus ?? [])
       failures.push(`hijack at ${when(f.at)}: the witness saw the car go offline at ${when(s.at)}`);
+    // every decision body-cam sync publishes to the cams: a start, a join or resume (active again, the
+    // same event: a stop driven while triggers stay active ends in a join, not an end), an end
     const decided = j.decisions.filter(
-      (d) =>
-        (d.type === "event-start" || d.type === "event-end") && d.at >= f.at && d.at <= f.until + afterMs,
+      (d) => PUBLISHED.has(d.type) && d.at >= f.at && d.at <= f.until + afterMs,
     );
     if (decided.length === 0)
       failures.push(`hijack at ${when(f.at)}: no activation during or after it to judge its delivery by`);
     for (const d of decided) {
       activations++;
-      const active = d.type === "event-start";
+      const active = d.type !== "event-end";
       for (const cam of j.paired) {
         if (cam === f.identity) continue;
         const got = j.bodycamActivations.find(

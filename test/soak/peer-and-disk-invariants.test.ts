@@ -107,6 +107,26 @@ describe("soak invariant 11: a client-id hijack", () => {
     expect(hijackRefused(j).ok).toBe(true);
   });
 
+  it("judges a join too: a stop driven while triggers stay active ends in a join, published to the cams again", () => {
+    const at = T + 20_000;
+    const joined = (delivered: boolean) =>
+      hijackJournal(
+        {},
+        {
+          decisions: [
+            ...journal().decisions,
+            decision("event-join", at + 2000, { kind: "lightbar", id: "lb" }, EV),
+          ],
+          bodycamActivations: [
+            { at: at - 60_000, id: "bc1", payload: { eventId: EV, active: true } },
+            ...(delivered ? [{ at: at + 2030, id: "bc1", payload: { eventId: EV, active: true } }] : []),
+          ],
+        },
+      );
+    expect(hijackRefused(joined(true))).toMatchObject({ ok: true, activations: 1, maxLatencyMs: 30 });
+    expect(hijackRefused(joined(false)).failures[0]).toMatch(/event-join .* reached bc1 never/);
+  });
+
   it("fails when no activation happened during or after it to judge", () => {
     const base = journal();
     const r = hijackRefused(hijackJournal({}, { decisions: base.decisions }));
