@@ -219,7 +219,7 @@ export class ActivationService implements Component<ActivationStatus> {
     const journal = this.journal;
     if (!journal) return;
     try {
-      journal.save(this.engine.snapshot());
+      journal.save(this.engine.view()); // serialised at once: no copy on the trigger path
       if (!this.syncing) {
         this.syncing = true;
         setImmediate(() => {

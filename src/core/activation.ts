@@ -121,6 +121,11 @@ export class ActivationEngine {
     return structuredClone(this.snap);
   }
 
+  /** The live state, for a synchronous read such as serialising it (no copy): never kept nor changed. */
+  view(): Readonly<EngineSnapshot> {
+    return this.snap;
+  }
+
   /**
    * Called once after construction from a persisted snapshot: forgets trigger levels (sources re-assert
    * them) and reports the open event (if any) so the shell re-attaches the recorder and body-cam sync to
