@@ -122,9 +122,9 @@ export class AuthService {
       await this.gate.run(() => verifyPassword(password, dummy));
       return { ok: false, reason: "wrong-password", account: false, failures: 0, lockedUntil: null };
     }
-    const nowIso = () => new Date(this.now()).toISOString();
-    const locked = await this.users.lockedUntil(user.name, nowIso());
-    if (locked) return { ok: false, reason: "locked", account: true, lockedUntil: locked };
+    const locked = user.lockedUntil;
+    if (locked && Date.parse(locked) > this.now())
+      return { ok: false, reason: "locked", account: true, lockedUntil: locked };
     if (!(await this.gate.run(() => verifyPassword(password, user.passwordHash)))) {
       const lockUntil = new Date(this.now() + SIGNIN_LOCK_MS).toISOString();
       const counted = await this.users.recordFailedSignIn(user.name, SIGNIN_FAILURE_LIMIT, lockUntil);
@@ -139,7 +139,7 @@ export class AuthService {
     await this.users.clearFailedSignIns(user.name);
     const token = randomBytes(32).toString("base64url");
     const expiresAt = new Date(this.now() + this.sessionMs).toISOString();
-    await this.users.purgeExpiredSessions(nowIso());
+    await this.users.purgeExpiredSessions(new Date(this.now()).toISOString());
     await this.users.createSession(sha256Hex(token), user.name, expiresAt);
     return { ok: true, token, user: { name: user.name, role: user.role }, expiresAt };
   }

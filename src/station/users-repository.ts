@@ -10,6 +10,8 @@ export interface UserRow {
   passwordHash: string;
   createdAt: string;
   disabledAt: string | null;
+  /** Set when failed sign-ins locked the account; it is locked while this is in the future. */
+  lockedUntil: string | null;
 }
 
 const asRole = (v: unknown): Role => (v === "admin" || v === "supervisor" ? v : "viewer");
@@ -44,11 +46,12 @@ export class UsersRepository {
           passwordHash: String(r.password_hash),
           createdAt: toIso(r.created_at),
           disabledAt: toIsoOrNull(r.disabled_at),
+          lockedUntil: toIsoOrNull(r.locked_until),
         }
       : null;
   }
 
-  async list(): Promise<Omit<UserRow, "passwordHash">[]> {
+  async list(): Promise<Omit<UserRow, "passwordHash" | "lockedUntil">[]> {
     const rows = await this.db.query("SELECT name, role, created_at, disabled_at FROM users ORDER BY name");
     return rows.map((r) => ({
       name: String(r.name),
@@ -104,15 +107,6 @@ export class UsersRepository {
     return r.locked_now === true
       ? { failures: limit, lockedUntil: toIsoOrNull(r.locked_until) }
       : { failures: Number(r.failed_signins), lockedUntil: null };
-  }
-
-  /** The time a locked account opens again (null when it is not locked at `now`). */
-  async lockedUntil(name: string, now: string): Promise<string | null> {
-    const rows = await this.db.query(
-      "SELECT locked_until FROM users WHERE name = $1 AND locked_until > $2::timestamptz",
-      [name, now],
-    );
-    return rows[0] ? toIsoOrNull(rows[0].locked_until) : null;
   }
 
   /** A good password (or an admin) clears the count and any lock; false when there is no such user. */
