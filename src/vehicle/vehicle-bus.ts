@@ -264,15 +264,17 @@ export class VehicleBus implements Component {
     for (const e of this.events) {
       const hostAt = Math.round(e.at - this.skewMs);
       if (e.kind === "transition") {
-        // The value the rule decided on goes into the timeline before the trigger (unless just sent).
-        const index = this.decoder?.signals.findIndex((s) => s.name === e.signal) ?? -1;
-        if (index >= 0 && e.value !== this.emitted[index]) this.publish(index, e.value, e.at);
         bus.emit("trigger", {
           origin: { kind: "can", id: e.rule },
           active: e.active,
           at: hostAt,
           reason: e.reason,
         });
+        // The value the rule decided on goes into the timeline right after the trigger went out (unless just
+        // sent), with its own time (the frame's, before the trigger's): an event the trigger opened receives
+        // it in its journal too. Emitting it first cost ~0.05 ms on the trigger → body-cam path.
+        const index = this.decoder?.signals.findIndex((s) => s.name === e.signal) ?? -1;
+        if (index >= 0 && e.value !== this.emitted[index]) this.publish(index, e.value, e.at);
         // Logged after the trigger went out: the log write is not on the trigger → body-cam path.
         this.log.info({ rule: e.rule, active: e.active, reason: e.reason }, "CAN rule");
       } else if (e.kind === "signal-lost") {
