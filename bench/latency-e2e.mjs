@@ -1,11 +1,13 @@
 // Trigger → body cam, end to end through the real daemon process (PRODUCT.md target: p50 within 2× the
 // broker's own publish → receive latency measured in the same run, p99 ≤ 10 ms, with 8 body cams on a real
-// broker). The path: an SLCAN frame written to the adapter end of a socat PTY, with the speed crossing the
-// rule's threshold → `camsync run` (serial read, SLCAN parse, signal decode, rule, activation engine with its
-// state persisted, body-cam sync) → Mosquitto (shipped TLS config and ACL) → 8 reference body cams, each
-// timing the arrival of the activation. In the same run, interleaved round by round, the broker's own
-// latency: one QoS 1 publish of an activation-sized payload from the daemon's identity to 8 subscribers.
-// The engine-level figure (trigger on the bus → body cam, no serial line) is bench/bodycam.mjs.
+// broker). The path: an SLCAN frame written to the master of a pseudo-terminal this process holds (the
+// adapter's end, as a USB adapter's driver pushes its bytes; bench/_pty.mjs: no relay process between), with
+// the speed crossing the rule's threshold → `camsync run` (serial read, SLCAN parse, signal decode, rule,
+// activation engine with its state persisted, body-cam sync) → Mosquitto (shipped TLS config and ACL) → 8
+// reference body cams, each timing the arrival of the activation. In the same run, interleaved round by
+// round, the broker's own latency: one QoS 1 publish of an activation-sized payload from the daemon's
+// identity to 8 subscribers. The engine-level figure (trigger on the bus → body cam, no serial line) is
+// bench/bodycam.mjs.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +19,8 @@ import { Broker } from "../soak/broker.mjs";
 import { SPEED_FRAME_ID } from "../soak/can-feed.mjs";
 import { daemonConfig, SPEED_RULE } from "../soak/daemon-config.mjs";
 import { DaemonProcess } from "../soak/daemon-process.mjs";
-import { SlcanAdapter } from "../soak/slcan-adapter.mjs";
+import { DirectPtyAdapter } from "../soak/slcan-adapter.mjs";
+import { inheritedPty, runWithPty } from "./_pty.mjs";
 import { unitNodeFlags } from "./_unit-node-flags.mjs";
 
 const VEHICLE = "bench2";
@@ -84,7 +87,12 @@ async function baselineClients(broker, payloadSize) {
   };
 }
 
-export async function run({ rounds = 200 } = {}) {
+/** The benchmark, run in a child process that holds the serial line's pseudo-terminal. */
+export function run() {
+  return runWithPty(new URL(import.meta.url).pathname);
+}
+
+async function runOnPty(pty, { rounds = 200 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "camsync-bench-e2e-"));
   const broker = new Broker({
     dir: join(dir, "mosquitto"),
@@ -93,14 +101,13 @@ export async function run({ rounds = 200 } = {}) {
     // The baseline's own identities (one identity, one connection): its publisher writes only its topic.
     extraAcl: [`user ${BASELINE_PUB}`, `topic write camsync/v1/${VEHICLE}-baseline/activation`],
   });
-  const adapter = new SlcanAdapter({ dir });
+  const adapter = new DirectPtyAdapter(pty);
   let daemon;
   let fleet;
   let base;
   let ticker;
   try {
     await broker.start();
-    await adapter.plugIn();
     const dataDir = join(dir, "data");
     const config = join(dir, "camsync.yaml");
     writeFileSync(
@@ -268,7 +275,7 @@ export async function run({ rounds = 200 } = {}) {
     await base?.close().catch(() => {});
     await fleet?.stop().catch(() => {});
     await daemon?.stop().catch(() => {});
-    await adapter.unplug().catch(() => {});
+    adapter.close();
     await broker.stop().catch(() => {});
     if (process.env.BENCH_KEEP) process.stderr.write(`latency-e2e: kept ${dir}\n`);
     else rmSync(dir, { recursive: true, force: true });
@@ -276,5 +283,6 @@ export async function run({ rounds = 200 } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await run(), null, 2));
+  const pty = inheritedPty();
+  console.log(JSON.stringify(pty ? await runOnPty(pty) : await run(), null, 2));
 }

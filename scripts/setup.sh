@@ -14,6 +14,7 @@ declare -A need=(
   [chromium]=chromium
   [openssl]=openssl
   [systemd-analyze]=systemd
+  [python3]=python3 # npm run bench: the serial-line benchmark opens its pseudo-terminal with pty.openpty()
 )
 missing=()
 for cmd in "${!need[@]}"; do
