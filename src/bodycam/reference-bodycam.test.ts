@@ -6,7 +6,8 @@ import { ReferenceBodycam } from "./reference-bodycam.js";
 
 const R = "camsync/v1/unit12";
 const EV = "20261126T142233Z-unit12-3f9a";
-const tick = () => new Promise((r) => setImmediate(r));
+/** The cam has read what arrived (next turn) and answered it (a millisecond later, real time). */
+const tick = () => new Promise((r) => setTimeout(r, 5));
 
 const activation = (over: Partial<ActivationPayload> = {}): ActivationPayload => ({
   v: 1,

@@ -89,8 +89,10 @@ export class ReferenceBodycam extends EventEmitter<ReferenceBodycamEvents> {
     this.link.on("message", (m) => {
       const receivedAt = performance.now();
       if (m.topic !== this.topics.activation) return;
-      // Handled on the next turn (in order): several simulated cams in one process then each see
-      // the message when it arrives, not after the others have finished reacting to it.
+      // Handled on the next turn (in order), and answered a millisecond later: several simulated cams in one
+      // process then each read the broker's fan-out when it arrives, not after the others have answered it
+      // (each answer is a status publish, a socket write that held the next cam's read back by ~0.1 ms).
+      // A real body cam takes far longer than that to start recording.
       setImmediate(() => this.onActivation(m.payload, receivedAt));
     });
   }
@@ -102,7 +104,7 @@ export class ReferenceBodycam extends EventEmitter<ReferenceBodycamEvents> {
       return;
     }
     this.emit("activation", d.value, receivedAt);
-    if (!this.opts.ignoreActivations) this.follow(d.value);
+    if (!this.opts.ignoreActivations) setTimeout(() => this.follow(d.value), 1);
   }
 
   get id(): string {
