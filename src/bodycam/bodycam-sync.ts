@@ -294,8 +294,8 @@ export class BodycamSync implements Component {
     this.current = activationPayload({ eventId, active, origin, reason, at, seq });
     this.send(this.topics.activation, JSON.stringify(this.current), true);
     stageTrace.mark("published");
-    const stages = stageTrace.take();
-    if (stages) this.log.info({ eventId, active, stages }, "trigger path stages");
+    const trace = stageTrace.take();
+    if (trace) this.log.info({ eventId, active, ...trace }, "trigger path stages");
   }
 
   private onAlert(a: Alert): void {

@@ -30,10 +30,12 @@ export class StageTrace {
   }
 
   /**
-   * The marks of the path that just ended (ms since the first one, rounded to µs), then forgets them;
-   * null when tracing is off or nothing was marked.
+   * The marks of the path that just ended (ms since the first one, rounded to µs) and when the first one
+   * was taken (`startedAt`, ms since the epoch with µs resolution: comparable with another process's
+   * `performance.timeOrigin + performance.now()`), then forgets them; null when tracing is off or nothing
+   * was marked.
    */
-  take(): Partial<Record<Stage, number>> | null {
+  take(): { stages: Partial<Record<Stage, number>>; startedAt: number } | null {
     if (!this.enabled) return null;
     let first = Number.NaN;
     for (const t of this.marks) if (!Number.isNaN(t)) first = Number.isNaN(first) ? t : Math.min(first, t);
@@ -44,7 +46,7 @@ export class StageTrace {
       if (!Number.isNaN(t)) out[stage] = Math.round((t - first) * 1000) / 1000;
     });
     this.marks.fill(Number.NaN);
-    return out;
+    return { stages: out, startedAt: Math.round((performance.timeOrigin + first) * 1000) / 1000 };
   }
 }
 
