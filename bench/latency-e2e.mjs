@@ -163,6 +163,9 @@ async function runOnPty(pty, { rounds = 200 } = {}) {
       logFile: join(dir, "daemon.log"),
       env: { CAMSYNC_TRACE_STAGES: "1" },
       nodeArgs: unitNodeFlags(),
+      // Its log goes to a file, as to journald in a car: this process (the body cams' event loop) reads it
+      // only between rounds, not while the activation is on its way.
+      logToFile: true,
     });
     await daemon.start();
     await adapter.waitOpen();
@@ -213,9 +216,10 @@ async function runOnPty(pty, { rounds = 200 } = {}) {
         await until("all body cams got the activation", () => received.size === CAMS.length);
         const eventId = [...received.values()][0].eventId;
         // Where the time goes inside the daemon: its own stage marks for this activation.
-        await until("the daemon's stage line", () =>
-          daemon.lines.some((e) => e.line.stages && e.line.eventId === eventId && e.line.active),
-        );
+        await until("the daemon's stage line", () => {
+          daemon.readLog();
+          return daemon.lines.some((e) => e.line.stages && e.line.eventId === eventId && e.line.active);
+        });
         const traced = daemon.lines.find((e) => e.line.stages && e.line.eventId === eventId && e.line.active);
         if (i >= WARMUP) {
           for (const r of received.values()) m.samples.push(r.at - t0);

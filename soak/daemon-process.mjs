@@ -2,8 +2,17 @@
 // JSON log lines kept (in memory and in a file), SIGKILL + restart for the "daemon killed" fault, and every
 // exit the harness did not cause recorded (a crash is an invariant failure).
 import { spawn } from "node:child_process";
-import { createWriteStream, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import {
+  closeSync,
+  createWriteStream,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
+import { StringDecoder } from "node:string_decoder";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -12,7 +21,12 @@ export const cliPath = join(repoRoot, "dist/app/camsync.mjs");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class DaemonProcess {
-  /** @param {{ config: string, logFile: string, restartDelayMs?: number, env?: NodeJS.ProcessEnv, nodeArgs?: string[] }} opts */
+  /**
+   * @param {{ config: string, logFile: string, restartDelayMs?: number, env?: NodeJS.ProcessEnv, nodeArgs?: string[], logToFile?: boolean }} opts
+   *   logToFile: the daemon writes its log straight into `logFile` (as to journald: no pipe to this process),
+   *   and `lines` fills only when `readLog()` is called. For benchmarks timed in this process's event loop:
+   *   parsing the daemon's lines there, as they come, would sit in the path being timed.
+   */
   constructor(opts) {
     this.opts = opts;
     /** @type {import("node:child_process").ChildProcess | null} */
@@ -21,7 +35,9 @@ export class DaemonProcess {
     this.lines = [];
     this.runs = [];
     this.unexpectedExits = [];
-    this.log = createWriteStream(opts.logFile, { flags: "a" });
+    this.log = opts.logToFile ? null : createWriteStream(opts.logFile, { flags: "a" });
+    /** logToFile: how far `readLog()` has read, and the partial line it stopped in. */
+    this.logRead = { offset: 0, partial: "", decoder: new StringDecoder("utf8") };
     this.listeners = new Set();
     this.stopping = false;
   }
@@ -51,43 +67,37 @@ export class DaemonProcess {
       exit: null,
     };
     this.runs.push(run);
+    const logFd = this.opts.logToFile ? openSync(this.opts.logFile, "a") : null;
     const child = spawn(
       process.execPath,
       [...(this.opts.nodeArgs ?? []), cliPath, "run", "--config", this.opts.config],
       {
         cwd: repoRoot,
         env: { ...process.env, ...this.opts.env },
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: logFd === null ? ["ignore", "pipe", "pipe"] : ["ignore", logFd, logFd],
       },
     );
+    if (logFd !== null) closeSync(logFd);
     this.child = child;
     run.pid = child.pid ?? null;
+    this.currentRun = run;
     let buf = "";
     child.stdout?.setEncoding("utf8");
     child.stdout?.on("data", (chunk) => {
-      this.log.write(chunk);
+      this.log?.write(chunk);
       buf += chunk;
       let nl = buf.indexOf("\n");
       while (nl >= 0) {
         const text = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         nl = buf.indexOf("\n");
-        let line;
-        try {
-          line = JSON.parse(text);
-        } catch {
-          line = { raw: text };
-        }
-        const entry = { run: run.n, at: Date.now(), line };
-        this.lines.push(entry);
-        if (line.msg === "camsync ready" && run.readyAt === null) run.readyAt = entry.at;
-        for (const fn of this.listeners) fn(entry);
+        this.addLine(run, text);
       }
     });
     child.stderr?.setEncoding("utf8");
     run.stderr = "";
     child.stderr?.on("data", (c) => {
-      this.log.write(`[stderr] ${c}`);
+      this.log?.write(`[stderr] ${c}`);
       run.stderr = (run.stderr + c).slice(-4000);
     });
     child.once("exit", (code, signal) => {
@@ -109,6 +119,7 @@ export class DaemonProcess {
         .map((e) => JSON.stringify(e.line).slice(0, 400))
         .join("\n")}\n${run.stderr}`;
     while (run.readyAt === null) {
+      if (this.opts.logToFile) this.readLog();
       if (run.exit)
         throw new Error(`the daemon exited before it was ready (${JSON.stringify(run.exit)}):\n${tail()}`);
       if (Date.now() > end)
@@ -116,6 +127,41 @@ export class DaemonProcess {
       await sleep(20);
     }
     return run.readyAt - run.startedAt;
+  }
+
+  /** One log line of `run`, parsed, kept and handed to the listeners. */
+  addLine(run, text) {
+    let line;
+    try {
+      line = JSON.parse(text);
+    } catch {
+      line = { raw: text };
+    }
+    const entry = { run: run.n, at: Date.now(), line };
+    this.lines.push(entry);
+    if (line.msg === "camsync ready" && run.readyAt === null) run.readyAt = entry.at;
+    for (const fn of this.listeners) fn(entry);
+  }
+
+  /** logToFile: take in the lines the daemon has written to its log file since the last call. */
+  readLog() {
+    const run = this.currentRun;
+    if (!run) return;
+    const fd = openSync(this.opts.logFile, "r");
+    try {
+      const chunk = Buffer.alloc(1 << 16);
+      for (;;) {
+        const n = readSync(fd, chunk, 0, chunk.length, this.logRead.offset);
+        if (n === 0) break;
+        this.logRead.offset += n;
+        const text = this.logRead.partial + this.logRead.decoder.write(chunk.subarray(0, n));
+        const parts = text.split("\n");
+        this.logRead.partial = parts.pop() ?? "";
+        for (const p of parts) this.addLine(run, p);
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** The "daemon killed" fault: SIGKILL, then start again after `downMs` with the same config. */
@@ -151,7 +197,7 @@ export class DaemonProcess {
       /** SIGTERM → process gone (the daemon must exit within 5 s of stop, whatever failed). */
       this.stopMs = Date.now() - sentAt;
     }
-    await new Promise((r) => this.log.end(r));
+    if (this.log) await new Promise((r) => this.log.end(r));
   }
 
   /** The daemon's ffmpeg children (pid, camera guess from the command line). */
