@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { controlRequest } from "../dist/control/control-client.js";
+import { STAGES } from "../dist/core/stage-trace.js";
 import { encodeSlcanFrame } from "../dist/vehicle/slcan-commands.js";
 import { BodycamFleet } from "../soak/bodycam-fleet.mjs";
 import { Broker } from "../soak/broker.mjs";
@@ -189,7 +190,7 @@ async function runOnPty(pty, { rounds = 200 } = {}) {
 
     let kmh = 30;
     let t0 = 0;
-    let previous = new Set();
+    const previous = new Set();
     const received = new Map();
     for (const cam of fleet.cams) {
       cam.on("activation", (a, at) => {
@@ -216,11 +217,12 @@ async function runOnPty(pty, { rounds = 200 } = {}) {
         await until("all body cams got the activation", () => received.size === CAMS.length);
         const eventId = [...received.values()][0].eventId;
         // Where the time goes inside the daemon: its own stage marks for this activation.
+        let traced;
         await until("the daemon's stage line", () => {
           daemon.readLog();
-          return daemon.lines.some((e) => e.line.stages && e.line.eventId === eventId && e.line.active);
+          traced = daemon.lines.findLast((e) => e.line.stages && e.line.eventId === eventId && e.line.active);
+          return traced !== undefined;
         });
-        const traced = daemon.lines.find((e) => e.line.stages && e.line.eventId === eventId && e.line.active);
         if (i >= WARMUP) {
           for (const r of received.values()) m.samples.push(r.at - t0);
           // Across the two processes, on the wall clock at µs resolution (performance.timeOrigin + now()): the
@@ -231,7 +233,7 @@ async function runOnPty(pty, { rounds = 200 } = {}) {
           const onSocket = startedAt + stages.published;
           for (const r of received.values()) m.socketToCam.push(performance.timeOrigin + r.at - onSocket);
         }
-        previous = new Set([...previous, eventId]);
+        previous.add(eventId);
         kmh = 30; // the rule clears below 50 km/h
         await sleep(150);
         const stop = await controlRequest(socket, { op: "trigger", kind: "stop", via: "bench" });
@@ -265,7 +267,6 @@ async function runOnPty(pty, { rounds = 200 } = {}) {
         meets: null,
       });
       // Per stage: the time from the previous mark (read → parsed → ruled → engine → persisted → published).
-      const STAGES = ["read", "parsed", "ruled", "engine", "persisted", "published"];
       const stageFigures = [];
       for (let s = 1; s < STAGES.length; s++) {
         const from = STAGES[s - 1];

@@ -158,6 +158,7 @@ export class DirectPtyAdapter extends SlcanResponder {
     super(opts);
     this.fd = fds.master;
     this.devicePath = fds.path;
+    this.writeErrors = 0;
     this.stream = new tty.ReadStream(fds.master);
     this.stream.on("data", (chunk) => this.onCommandBytes(chunk));
     this.stream.on("error", () => {});
@@ -169,7 +170,7 @@ export class DirectPtyAdapter extends SlcanResponder {
       return true;
     } catch {
       // EAGAIN: the line's buffer is full (nobody reading); a real adapter drops the frame too.
-      this.writeErrors = (this.writeErrors ?? 0) + 1;
+      this.writeErrors++;
       return false;
     }
   }

@@ -21,8 +21,7 @@ import { writeFileAtomicSync } from "../storage/atomic-file.js";
  * File format: JSON lines, append-only. `{"put":{id,topic,payload,retain}}` adds an entry, `{"ack":id}`
  * removes one. The write(2) is synchronous (an entry survives the daemon being killed right after);
  * fdatasync runs off the event loop, queued after the publish, so the disk never delays recording or the
- * publish itself. When
- * enough acks accumulate the file is compacted atomically to the pending entries.
+ * publish itself. When enough acks accumulate the file is compacted atomically to the pending entries.
  */
 export interface OutboxEntry {
   id: number;
