@@ -31,6 +31,12 @@ const WARMUP = 20;
 const BASELINE_SUBS = CAMS.map((id) => `base-${id}`);
 const BASELINE_PUB = "base-pub";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/**
+ * The idle time before each timed send, the frame's and the broker baseline's alike: 20–50 ms by default;
+ * BENCH_E2E_PAUSE_MS raises its floor (with BENCH_E2E_ROUNDS fewer rounds) to time a colder machine.
+ */
+const PAUSE_MS = Number(process.env.BENCH_E2E_PAUSE_MS ?? 20);
+const pause = () => PAUSE_MS + Math.random() * 30;
 
 function percentile(xs, p) {
   const s = [...xs].sort((a, b) => a - b);
@@ -126,7 +132,7 @@ export function run() {
   return runWithPty(new URL(import.meta.url).pathname);
 }
 
-async function runOnPty(pty, { rounds = 200 } = {}) {
+async function runOnPty(pty, { rounds = Number(process.env.BENCH_E2E_ROUNDS ?? 200) } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "camsync-bench-e2e-"));
   const broker = new Broker({
     dir: join(dir, "mosquitto"),
@@ -239,10 +245,14 @@ async function runOnPty(pty, { rounds = 200 } = {}) {
         const stop = await controlRequest(socket, { op: "trigger", kind: "stop", via: "bench" });
         if (!stop.ok) throw new Error(`stop refused: ${stop.error}`);
         await until("body cams stopped", () => fleet.cams.every((c) => !c.recording));
+        // Each timed send meets the same machine: the broker last busy one pause before it (the stop's
+        // messages before the baseline, the baseline's before the frame), the sender's own path last run
+        // two pauses or more before it (the daemon's at the stop, the baseline publisher's a round ago).
+        await sleep(pause());
         base.samples.length = 0;
         await base.round();
         if (i >= WARMUP) m.base.push(...base.samples);
-        await sleep(20 + Math.random() * 30);
+        await sleep(pause());
       }
       clearInterval(ticker);
       return m;
@@ -284,7 +294,7 @@ async function runOnPty(pty, { rounds = 200 } = {}) {
       figures.push(
         {
           key: k("BrokerP50Ms"),
-          label: `Broker publish → receive p50, same run (${CAMS.length} subscribers, QoS 1, TLS; ${bus.name} bus)`,
+          label: `Broker publish → receive p50, same run, after the same idle pause as the frame (${CAMS.length} subscribers, QoS 1, TLS; ${bus.name} bus)`,
           value: b50,
           unit: "ms",
           target: null,
