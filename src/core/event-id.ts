@@ -31,7 +31,7 @@ export function utcStamp(epochMs: number): string {
   const secs = Math.floor(epochMs / 1000);
   const days = Math.floor(secs / 86_400);
   const inDay = secs - days * 86_400;
-  // Civil date from days since 1970-01-01 (H. Hinnant's days_from_civil, inverted).
+  // The civil date from days since 1970-01-01 (Howard Hinnant's civil_from_days algorithm).
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;
