@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EVENT_ID_PATTERN } from "../core/event-id.js";
+import { EVENT_ID_PATTERN, utcStamp } from "../core/event-id.js";
 
 /**
  * The body-cam clip manifest, contract v1 (docs/protocol.md, "Body-cam clip manifest"): what a body cam
@@ -41,9 +41,7 @@ export type ClipManifest = z.infer<typeof clipManifestSchema>;
 
 /** `{UTC stamp}-{camId}-{4 hex}`, e.g. 20261126T142235Z-bc1-9a0c (sortable, unique per cam). */
 export function makeClipId(epochMs: number, camId: string, suffix: string): string {
-  const iso = new Date(epochMs).toISOString();
-  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
-  return `${stamp}-${camId}-${suffix}`;
+  return `${utcStamp(epochMs)}-${camId}-${suffix}`;
 }
 
 /** The object key prefix of a clip in the evidence bucket (below the bucket's configured prefix). */
