@@ -35,8 +35,18 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * The idle time before each timed send, the frame's and the broker baseline's alike: 20–50 ms by default;
  * BENCH_E2E_PAUSE_MS raises its floor (with BENCH_E2E_ROUNDS fewer rounds) to time a colder machine.
  */
-const PAUSE_MS = Number(process.env.BENCH_E2E_PAUSE_MS ?? 20);
+const PAUSE_MS = envCount("BENCH_E2E_PAUSE_MS", 20);
 const pause = () => PAUSE_MS + Math.random() * 30;
+
+/** A whole number ≥ `min` from the environment, or `fallback` when unset; anything else is refused. */
+function envCount(name, fallback, min = 0) {
+  const v = process.env[name];
+  if (v === undefined || v === "") return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`latency-e2e: ${name} must be a whole number ≥ ${min}, got '${v}'`);
+  return n;
+}
 
 function percentile(xs, p) {
   const s = [...xs].sort((a, b) => a - b);
@@ -132,7 +142,7 @@ export function run() {
   return runWithPty(new URL(import.meta.url).pathname);
 }
 
-async function runOnPty(pty, { rounds = Number(process.env.BENCH_E2E_ROUNDS ?? 200) } = {}) {
+async function runOnPty(pty, { rounds = envCount("BENCH_E2E_ROUNDS", 200, 1) } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "camsync-bench-e2e-"));
   const broker = new Broker({
     dir: join(dir, "mosquitto"),
