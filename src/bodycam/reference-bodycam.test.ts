@@ -59,6 +59,16 @@ describe("ReferenceBodycam (device side of protocol v1, fake link)", () => {
     expect(link.published.find((p) => p.topic.endsWith("/status"))?.retain).toBe(true);
   });
 
+  it("a cam stopped before its answer was due does not answer afterwards", async () => {
+    link.deliver(`${R}/activation`, activation());
+    await new Promise((r) => setImmediate(r)); // read (next turn), answer still a millisecond away
+    await cam.stop();
+    const atStop = link.published.length;
+    await tick();
+    expect(cam.recording).toBe(false);
+    expect(link.published.slice(atStop)).toEqual([]);
+  });
+
   it("confirms again on a re-sent activation, stops on the event's end, ignores older activations of it", async () => {
     link.deliver(`${R}/activation`, activation());
     link.deliver(`${R}/activation`, activation({ seq: 6, origin: { kind: "can", id: "speed" } }));

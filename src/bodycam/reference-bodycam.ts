@@ -49,6 +49,8 @@ export class ReferenceBodycam extends EventEmitter<ReferenceBodycamEvents> {
   private lastDrainAt: number;
   private heartbeat: TimerHandle | undefined;
   private readonly lastSeq = new Map<string, number>();
+  /** Answers to activations still waiting out their millisecond; cleared on stop. */
+  private readonly answers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly opts: ReferenceBodycamOptions,
@@ -104,7 +106,12 @@ export class ReferenceBodycam extends EventEmitter<ReferenceBodycamEvents> {
       return;
     }
     this.emit("activation", d.value, receivedAt);
-    if (!this.opts.ignoreActivations) setTimeout(() => this.follow(d.value), 1);
+    if (this.opts.ignoreActivations) return;
+    const answer = setTimeout(() => {
+      this.answers.delete(answer);
+      this.follow(d.value);
+    }, 1);
+    this.answers.add(answer);
   }
 
   get id(): string {
@@ -148,6 +155,8 @@ export class ReferenceBodycam extends EventEmitter<ReferenceBodycamEvents> {
   async stop(): Promise<void> {
     this.clock.clearInterval(this.heartbeat);
     this.heartbeat = undefined;
+    for (const answer of this.answers) clearTimeout(answer);
+    this.answers.clear();
     await this.link.close({
       topic: this.topics.bodycamStatus(this.opts.id),
       payload: JSON.stringify(this.offlineStatus()),
