@@ -6,8 +6,15 @@ import { ReferenceBodycam } from "./reference-bodycam.js";
 
 const R = "camsync/v1/unit12";
 const EV = "20261126T142233Z-unit12-3f9a";
-/** The cam has read what arrived (next turn) and answered it (a millisecond later, real time). */
-const tick = () => new Promise((r) => setTimeout(r, 5));
+/**
+ * The cam has read what arrived (its read is queued on the next turn before ours) and answered it: our timer is
+ * set after its millisecond answer timer and runs later, so it expires after it however late this turn runs (a
+ * fixed 5 ms wait set before the read lost that race on a loaded CI machine).
+ */
+const tick = async () => {
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setTimeout(r, 5));
+};
 
 const activation = (over: Partial<ActivationPayload> = {}): ActivationPayload => ({
   v: 1,
