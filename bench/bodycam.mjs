@@ -3,10 +3,10 @@
 // round, with the same fan-out (one QoS 1 publisher, 8 subscribers, same payload size). Targets
 // (PRODUCT.md): p50 within 2× the broker's own, p99 ≤ 10 ms.
 //
-// The trigger path: a Trigger emitted on the bus → the activation service (pure engine + its state
-// persisted atomically, as in the daemon) → body-cam sync (outbox append, MQTT publish) → broker →
-// each reference body cam's `activation` event. The part after the engine announced its decision is
-// reported separately (the engine persists its state with fsync before announcing). All timestamps
+// The trigger path: a Trigger emitted on the bus → the activation service (pure engine, as in the
+// daemon) → body-cam sync (MQTT publish, then the outbox append) → broker → each reference body cam's
+// `activation` event; the engine's state is appended to its journal after the announcement, as in the
+// daemon. The part after the engine announced its decision is reported separately. All timestamps
 // are performance.now() in this one process. From a CAN frame on a serial line through the real
 // daemon process: bench/latency-e2e.mjs.
 import { execFileSync } from "node:child_process";

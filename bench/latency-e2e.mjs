@@ -286,7 +286,7 @@ async function runOnPty(pty, { rounds = envCount("BENCH_E2E_ROUNDS", 200, 1) } =
         target: null,
         meets: null,
       });
-      // Per stage: the time from the previous mark (read → parsed → ruled → engine → persisted → published).
+      // Per stage: the time from the previous mark (read → parsed → ruled → engine → published).
       const stageFigures = [];
       for (let s = 1; s < STAGES.length; s++) {
         const from = STAGES[s - 1];

@@ -225,7 +225,7 @@ export class BodycamSync implements Component {
 
   // ---- outbound -------------------------------------------------------------------------------
 
-  /** Through the outbox: written (durably) first, then handed to the broker if connected. */
+  /** Through the outbox: handed to the broker if connected, and appended to the outbox (durable) in the same turn. */
   private send(topic: string, payload: string, retain: boolean): void {
     this.delivery?.send(topic, payload, retain);
   }
@@ -292,8 +292,7 @@ export class BodycamSync implements Component {
     seq: number,
   ): void {
     this.current = activationPayload({ eventId, active, origin, reason, at, seq });
-    this.send(this.topics.activation, JSON.stringify(this.current), true);
-    stageTrace.mark("published");
+    this.send(this.topics.activation, JSON.stringify(this.current), true); // marks `published`
     const trace = stageTrace.take();
     if (trace) this.log.info({ eventId, active, ...trace }, "trigger path stages");
   }

@@ -40,6 +40,31 @@ describe("DurableDelivery", () => {
     box.close();
   });
 
+  it("hands a message to the broker before appending it to the outbox, and clears the entry on its PUBACK", () => {
+    const box = outbox();
+    const link = new FakeMqttLink();
+    link.goUp();
+    link.autoAck = false;
+    const inOutboxAtPublish: number[] = [];
+    const publish = link.publish.bind(link);
+    link.publish = (...args) => {
+      inOutboxAtPublish.push(box.size);
+      return publish(...args);
+    };
+    const d = new DurableDelivery(box);
+    d.attach(link);
+    d.send("t/a", "activation", true);
+    expect(inOutboxAtPublish).toEqual([0]); // the append did not delay the publish
+    expect(box.pending().map((e) => e.payload)).toEqual(["activation"]); // and happened in the same call
+    link.ackAll();
+    expect(d.pending).toBe(0);
+    // A link that acknowledges inside publish() (none that talks to a broker does) still clears the entry.
+    link.autoAck = true;
+    d.send("t/b", "alert", false);
+    expect(d.pending).toBe(0);
+    box.close();
+  });
+
   it("still sends when the outbox cannot be written (disk full), and says so", () => {
     const box = outbox();
     box.close(); // every write now fails

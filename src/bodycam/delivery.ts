@@ -1,13 +1,20 @@
+import { stageTrace } from "../core/stage-trace.js";
 import type { MqttLink } from "./mqtt-link.js";
 import type { Outbox, OutboxEntry } from "./outbox.js";
 
 const RECENT_RETAINED = 64;
 
 /**
- * At-least-once delivery of the daemon's activations and alerts: each message is appended to the
- * durable outbox first, handed to the broker if the link is up, and removed from the outbox when
- * the broker acknowledges it. `replay()` after every (re)connect sends what is still pending, in
- * order. Also remembers the retained payloads it sent recently, to recognise their echoes.
+ * At-least-once delivery of the daemon's activations and alerts: each message is handed to the broker
+ * if the link is up, appended to the durable outbox in the same synchronous turn, and removed from the
+ * outbox when the broker acknowledges it. `replay()` after every (re)connect sends what is still pending,
+ * in order. Also remembers the retained payloads it sent recently, to recognise their echoes.
+ *
+ * The broker gets the message before the outbox's `write(2)` (issue 16: body-cam sync publishes before
+ * anything else runs; ~0.03 ms on the trigger path). A PUBACK can only be read on a later turn, after the
+ * entry exists. A daemon killed in the microseconds between the two calls has already written the packet to
+ * the socket, so the broker has it and no replay is needed; only a socket backed up by a stalled broker (the
+ * packet still queued in the process) could lose it there.
  */
 export class DurableDelivery {
   private link: MqttLink | null = null;
@@ -24,15 +31,22 @@ export class DurableDelivery {
   }
 
   send(topic: string, payload: string, retain: boolean): void {
-    let entry: OutboxEntry;
+    if (retain) this.remember(payload);
+    // The entry's id is known only after the append; a link that acknowledged at once (none that talks to a
+    // real broker does) is honoured once it is.
+    const sent = { id: 0, acked: false };
+    this.link?.publish(topic, payload, { retain }, (err) => {
+      if (err) return;
+      if (sent.id > 0) this.outbox.ack(sent.id);
+      else sent.acked = true;
+    });
+    stageTrace.mark("published");
     try {
-      entry = this.outbox.put(topic, payload, retain);
+      sent.id = this.outbox.put(topic, payload, retain).id;
+      if (sent.acked) this.outbox.ack(sent.id);
     } catch (err) {
       this.onOutboxError(err instanceof Error ? err : new Error(String(err)));
-      entry = { id: 0, topic, payload, retain };
     }
-    if (retain) this.remember(payload);
-    this.deliver(entry);
   }
 
   /**

@@ -62,7 +62,7 @@ describe("activation service", () => {
     expect(clock.timerCount).toBe(0);
   });
 
-  it("persists state before announcing, so a new process resumes the same event", async () => {
+  it("announces a decision before persisting it, in the same turn, so a new process resumes the same event", async () => {
     const first = setup();
     await first.svc.start();
     let atAnnounce: unknown;
@@ -76,7 +76,10 @@ describe("activation service", () => {
       reason: "speed 131 km/h",
     });
     const started = first.decisions[0];
-    expect(atAnnounce).toMatchObject({ state: "active", seq: 1 });
+    // The body cams are not kept waiting for the disk: the listeners ran before the append…
+    expect(atAnnounce).not.toMatchObject({ state: "active" });
+    // …which happened before the trigger's emit returned (no later turn, no await).
+    expect(readSnapshot(first.path).snapshot).toMatchObject({ state: "active", seq: 1 });
     // Killed: no stop(). A second service on the same state file resumes.
     const second = setup(first.clock, first.path);
     await second.svc.start();

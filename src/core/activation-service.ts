@@ -78,9 +78,10 @@ export interface ActivationStatus {
 
 /**
  * The imperative shell around the pure activation engine: feeds it triggers and commands from the bus,
- * persists its state atomically before announcing each decision (so a daemon killed mid-event resumes
- * the same event), and keeps one timer armed for the engine's next deadline. Persisting is one write(2)
- * to a journal held open (SnapshotJournal); its fdatasync runs after the decision has gone out.
+ * announces each decision (body-cam sync, the first listener, publishes it), then persists the engine's
+ * state in the same synchronous turn (so a daemon killed mid-event resumes the same event), and keeps one
+ * timer armed for the engine's next deadline. Persisting is one write(2) to a journal held open
+ * (SnapshotJournal); its fdatasync runs on the next turn.
  */
 export class ActivationService implements Component<ActivationStatus> {
   readonly name = "activation";
@@ -195,12 +196,13 @@ export class ActivationService implements Component<ActivationStatus> {
   }
 
   private apply(decisions: Decision[], timing?: DecisionTiming): void {
-    if (decisions.length > 0) this.persist();
-    stageTrace.mark("persisted");
+    // Announce first (body-cam sync listens first and publishes), persist and log after.
     for (const d of decisions) {
       this.lastDecision = d;
-      // Announce first (body-cam sync listens first and publishes), log after.
       this.opts.bus.emit("decision", d, timing);
+    }
+    if (decisions.length > 0) this.persist();
+    for (const d of decisions) {
       const { type, eventId, reason, seq } = d as Decision & { eventId?: string | null };
       const msg = `activation ${type}`;
       if (type === "ignored") this.opts.log.info({ decision: d }, msg);
@@ -210,10 +212,13 @@ export class ActivationService implements Component<ActivationStatus> {
   }
 
   /**
-   * The snapshot is appended to the journal (one write(2)) before a decision is announced, so a killed
-   * daemon always finds the state that matches what it announced; the fdatasync that makes it survive a
-   * power cut runs on the next turn of the event loop, after the announcement. An event cut by power loss
-   * is still recovered by the recorder.
+   * The snapshot is appended to the journal (one write(2)) right after the decisions were announced, in
+   * the same turn: the body cams are not kept waiting for the disk (issue 16). A daemon killed in between
+   * (the decision listeners' run, well under a millisecond) restarts with the state before the decision;
+   * the durable records its listeners wrote meanwhile win at start (daemon/state-reconciliation.ts: the
+   * audit log's seq, an event's end), and body-cam sync ends a retained activation the car no longer
+   * knows. The fdatasync that makes the snapshot survive a power cut runs on the next turn of the event
+   * loop. An event cut by power loss is still recovered by the recorder.
    */
   private persist(): void {
     const journal = this.journal;

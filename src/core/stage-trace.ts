@@ -6,11 +6,11 @@
  *
  * The stages, in order: `read` (the serial line woke up and the chunk was read), `parsed` (SLCAN lines
  * parsed into frames), `ruled` (frames decoded, rules evaluated, trigger about to go on the bus), `engine`
- * (the activation engine decided), `persisted` (its snapshot appended to the state journal), `published`
- * (the activation handed to the MQTT socket). A trigger from another source (GPIO, a body cam, the CLI)
- * has no `read`/`parsed` marks.
+ * (the activation engine decided), `published` (the activation handed to the MQTT socket; the outbox entry
+ * and the engine's snapshot are appended after it). A trigger from another source (GPIO, a body cam, the
+ * CLI) has no `read`/`parsed` marks.
  */
-export const STAGES = ["read", "parsed", "ruled", "engine", "persisted", "published"] as const;
+export const STAGES = ["read", "parsed", "ruled", "engine", "published"] as const;
 export type Stage = (typeof STAGES)[number];
 
 export class StageTrace {

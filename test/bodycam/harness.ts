@@ -235,7 +235,7 @@ export class DaemonUnderTest {
   /**
    * Simulate `kill -9` mid-event: from now on nothing of this instance reaches the broker again (its
    * link never reconnects once the current connection drops) and the activation service stops
-   * taking decisions (its state was already persisted before each decision, as after a crash).
+   * taking decisions (its state was persisted right after each decision, as after a crash).
    * Only the on-disk state and outbox are left for the next instance.
    */
   async kill(): Promise<void> {

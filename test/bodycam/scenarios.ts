@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MqttClient } from "mqtt";
@@ -383,6 +383,37 @@ export function brokerScenarios(broker: () => BrokerFixture): void {
     expect(restarted.alerts.map((a) => `${a.code}: ${a.message}`)).toEqual([]);
     expect((restarted.sync.status().received as { foreign: number }).foreign).toBe(0);
   });
+
+  it("daemon killed after publishing an activation, before its state was appended: the cams are told it ended", async () => {
+    const { daemon, cams, vehicleId, dataDir } = await setup(["bc1", "bc2"]);
+    const statePath = join(dataDir, "state", "activation.jsonl");
+    const before = existsSync(statePath) ? readFileSync(statePath) : null;
+    daemon.lightsOn(); // published first, then appended to the state journal (issue 16)
+    const eventId = daemon.eventId;
+    await waitFor("cams recording", () => cams.every((c) => c.recording && c.eventId === eventId));
+    await waitFor(
+      "the activation acknowledged",
+      () => (daemon.sync.status() as { outboxPending: number }).outboxPending === 0,
+    );
+    await daemon.kill();
+    // Killed in the microseconds between the publish and the append: the state file never had the event.
+    if (before) writeFileSync(statePath, before);
+    else rmSync(statePath, { force: true });
+    const restarted = new DaemonUnderTest(vehicleId, dataDir, broker());
+    cleanup.push(() => restarted.stop());
+    await restarted.start();
+    expect(restarted.eventId).toBeNull();
+    // The broker still holds the retained `active: true`; the car no longer knows the event: it ends it.
+    await waitFor("cams told the event ended", () => cams.every((c) => !c.recording), 15_000);
+    restarted.lightsOff();
+    restarted.lightsOn();
+    const next = restarted.eventId;
+    expect(next).not.toBeNull();
+    expect(next).not.toBe(eventId);
+    await waitFor("cams recording the next event", () =>
+      cams.every((c) => c.recording && c.eventId === next),
+    );
+  }, 30_000);
 
   it("daemon killed mid-event and restarted: the activation it had not delivered is replayed", async () => {
     const { daemon, cams, vehicleId, dataDir } = await setup(["bc1", "bc2"]);
