@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -27,20 +28,21 @@ describe("audit.lock", () => {
   const writeLock = (d: string, owner: unknown) =>
     writeFileSync(join(d, AUDIT_LOCK_FILE), JSON.stringify(owner));
 
-  async function liveProcess(): Promise<number> {
+  async function liveProcess(): Promise<{ child: ChildProcess; pid: number }> {
     const child = spawn("sleep", ["30"], { stdio: "ignore" });
     cleanups.push(() => child.kill("SIGKILL"));
     await new Promise((r) => child.once("spawn", r));
-    return child.pid as number;
+    return { child, pid: child.pid as number };
   }
 
   it("is refused while another live process holds it, and taken once that process is gone", async () => {
     const d = dir();
-    const pid = await liveProcess();
+    const { child, pid } = await liveProcess();
     writeLock(d, { pid, bootId: currentOwner().bootId, started: processStart(pid) });
     expect(() => acquireAuditLock(d)).toThrow(AuditLockedError);
+    const exited = once(child, "exit");
     process.kill(pid, "SIGKILL");
-    await new Promise((r) => setTimeout(r, 100));
+    await exited; // gone and reaped, however late the kernel and Node get to it
     acquireAuditLock(d).release();
   });
 
@@ -70,7 +72,7 @@ describe("audit.lock", () => {
 
   it("reads a plain-pid lock file (live owner: refused)", async () => {
     const d = dir();
-    const pid = await liveProcess();
+    const { pid } = await liveProcess();
     writeFileSync(join(d, AUDIT_LOCK_FILE), `${pid}\n`);
     expect(() => acquireAuditLock(d)).toThrow(AuditLockedError);
   });

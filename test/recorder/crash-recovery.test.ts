@@ -117,10 +117,11 @@ describe.skipIf(!built)(
       const orphan = Number(readFileSync(join(t.dir, "ring", "front", "ffmpeg.pid"), "utf8"));
       first.proc.kill("SIGKILL"); // its ffmpeg gets SIGINT from the kernel (parent death) and closes its segment
       const killedAt = Date.now();
-      await sleep(1500);
-      expect(
-        existsSync(`/proc/${orphan}/cmdline`) && readFileSync(`/proc/${orphan}/cmdline`).length > 0,
-      ).toBe(false); // it stopped by itself, not by the restarted recorder
+      const orphanRunning = () =>
+        existsSync(`/proc/${orphan}/cmdline`) && readFileSync(`/proc/${orphan}/cmdline`).length > 0;
+      // It stops by itself, not by the restarted recorder: its guard sends SIGINT, then SIGKILL 5 s later.
+      await expect.poll(orphanRunning, { timeout: 10_000, interval: 50 }).toBe(false);
+      await sleep(Math.max(0, killedAt + 1500 - Date.now())); // the daemon stays down at least 1.5 s
 
       const rig = makeRig(t.dir, recorderConfig());
       await rig.recorder.start();

@@ -135,7 +135,14 @@ describe.skipIf(!haveChromium)(
         let states = await angleStates(page);
         expect(states.every((s) => !s.outside)).toBe(true);
         expect(spreadMs(states)).toBeLessThanOrEqual(500);
-        await page.waitForTimeout(1000);
+        await page.waitForFunction(
+          () => {
+            const videos = [...document.querySelectorAll<HTMLVideoElement>(".angle video")];
+            return videos.length > 0 && videos.every((v) => !v.paused && v.readyState >= 2);
+          },
+          undefined,
+          { timeout: 10_000 },
+        );
         states = await angleStates(page);
         expect(states.every((s) => !s.paused && s.readyState >= 2)).toBe(true);
         expect(spreadMs(states)).toBeLessThanOrEqual(500);

@@ -115,7 +115,19 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     let states = await angleStates(page);
     expect(states.every((s) => !s.outside)).toBe(true);
     expect(spreadMs(states)).toBeLessThanOrEqual(500);
-    await page.waitForTimeout(1500);
+    // Until every angle plays past 10:00:06.5 (not a fixed time: a loaded machine starts them late).
+    await page.waitForFunction(
+      (past) => {
+        const videos = [...document.querySelectorAll<HTMLVideoElement>(".angle video")];
+        return (
+          videos.length > 0 &&
+          videos.every((v) => !v.paused) &&
+          Math.min(...videos.map((v) => Number(v.dataset.startMs) + v.currentTime * 1000)) > past
+        );
+      },
+      Date.parse("2026-12-04T10:00:06.500Z"),
+      { timeout: 10_000 },
+    );
     states = await angleStates(page);
     expect(states.every((s) => !s.paused)).toBe(true);
     expect(Math.min(...states.map((s) => s.at))).toBeGreaterThan(Date.parse("2026-12-04T10:00:06.500Z"));
@@ -130,7 +142,14 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     expect(states.map((s) => s.outside)).toEqual([false, true, true]);
     await page.keyboard.press("ArrowRight"); // +5 s → 10:00:00+: bc1 still outside (starts 10:00:02)
     await page.keyboard.press("ArrowRight"); // → 10:00:05+: all three
-    await page.waitForTimeout(300);
+    await page.waitForFunction(
+      () => {
+        const tiles = [...document.querySelectorAll(".angle")];
+        return tiles.length > 0 && tiles.every((t) => !t.classList.contains("outside"));
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
     states = await angleStates(page);
     expect(states.map((s) => s.outside)).toEqual([false, false, false]);
     expect(spreadMs(states)).toBeLessThanOrEqual(500);

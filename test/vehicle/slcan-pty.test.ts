@@ -145,8 +145,13 @@ describe.skipIf(!hasSocat)("SlcanSource over socat pseudo-terminals", () => {
     await until(() => health.at(-1)?.state === "down", "health down");
     expect(health.at(-1)?.detail).toContain("ttyB");
     expect(alerts).toMatchObject([{ code: "serial-disconnected", device: pty.hostPath }]);
-    // Stays down (retrying against a missing path) while unplugged.
-    await new Promise((r) => setTimeout(r, 300));
+    // Stays down (retrying against a missing path) while unplugged: wait for a failed retry (not a fixed
+    // time: on a loaded machine the first retry can come late).
+    await until(
+      () => source.status().state === "waiting" && /cannot open/.test(String(source.status().lastError)),
+      "a failed open while unplugged",
+      10_000,
+    );
     expect(source.status()).toMatchObject({ streaming: false, state: "waiting" });
     expect(String(source.status().lastError)).toMatch(/cannot open/);
 
