@@ -5,12 +5,16 @@
 // the speed crossing the rule's threshold → `camsync run` (serial read, SLCAN parse, signal decode, rule,
 // activation engine with its state persisted, body-cam sync) → Mosquitto (shipped TLS config and ACL) → 8
 // reference body cams, each timing the arrival of the activation. In the same run, interleaved round by
-// round, the broker's own latency: one QoS 1 publish of an activation-sized payload from the daemon's
-// identity to 8 subscribers. The engine-level figure (trigger on the bus → body cam, no serial line) is
-// bench/bodycam.mjs.
+// round, the broker's own latency: one QoS 1 publish of an activation-sized payload to 8 subscribers, from a
+// process of its own (as the daemon is) to subscribers in this process (as the body cams are); and, for
+// comparison, the same publish from this process, whose subscribers are then awake when it arrives. The
+// engine-level figure (trigger on the bus → body cam, no serial line) is bench/bodycam.mjs.
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import mqtt from "mqtt";
 import { controlRequest } from "../dist/control/control-client.js";
 import { STAGES } from "../dist/core/stage-trace.js";
@@ -30,6 +34,7 @@ const WARMUP = 20;
 /** The broker baseline runs beside the daemon and the cams, so under identities of its own. */
 const BASELINE_SUBS = CAMS.map((id) => `base-${id}`);
 const BASELINE_PUB = "base-pub";
+const BASELINE_PUB_HERE = "base-pub-here";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * The idle time before each timed send, the frame's and the broker baseline's alike: 20–50 ms by default;
@@ -103,7 +108,15 @@ function busBatch(bus, tick, kmh) {
   return text;
 }
 
-/** The broker's own fan-out: daemon identity → 8 body-cam identities, QoS 1, activation-sized payload. */
+/**
+ * The broker's own fan-out, QoS 1, activation-sized payload, to 8 subscribers in this process (as the body cams
+ * are), each sample the time from the publish to one subscriber's receipt:
+ * - `ownProcess()`: from a publisher in a process of its own (bench/_broker-publisher.mjs), as the daemon is.
+ *   This process sleeps while the message is on its way and is woken by it, as when the daemon publishes.
+ *   The target's baseline.
+ * - `inProcess()`: from a publisher in this process, which is then awake when the message arrives (the
+ *   baseline before 5 Dec; kept for comparison).
+ */
 async function baselineClients(broker, payloadSize) {
   const topic = `camsync/v1/${VEHICLE}-baseline/activation`;
   const subs = await Promise.all(
@@ -111,29 +124,73 @@ async function baselineClients(broker, payloadSize) {
       mqtt.connectAsync(broker.url, { ...broker.tls(id), clientId: id, clean: true }),
     ),
   );
-  const pub = await mqtt.connectAsync(broker.url, {
-    ...broker.tls(BASELINE_PUB),
-    clientId: BASELINE_PUB,
+  const here = await mqtt.connectAsync(broker.url, {
+    ...broker.tls(BASELINE_PUB_HERE),
+    clientId: BASELINE_PUB_HERE,
     clean: true,
   });
-  const state = { sentAt: 0, got: 0, samples: [] };
+  const own = ownProcessPublisher({
+    url: broker.url,
+    ...broker.tlsFiles(BASELINE_PUB),
+    clientId: BASELINE_PUB,
+    topic,
+    size: payloadSize,
+  });
+  const received = [];
   for (const s of subs) {
-    s.on("message", () => {
-      state.samples.push(performance.now() - state.sentAt);
-      state.got++;
-    });
+    s.on("message", () => received.push(performance.timeOrigin + performance.now()));
     await s.subscribeAsync(topic, { qos: 1 });
   }
+  await own.ready;
   const body = "x".repeat(payloadSize);
+  const fanOut = () => until("baseline fan-out", () => received.length === subs.length);
   return {
-    samples: state.samples,
-    async round() {
-      state.got = 0;
-      state.sentAt = performance.now();
-      pub.publish(topic, body, { qos: 1 });
-      await until("baseline fan-out", () => state.got === subs.length);
+    async inProcess() {
+      received.length = 0;
+      const sentAt = performance.timeOrigin + performance.now();
+      here.publish(topic, body, { qos: 1 });
+      await fanOut();
+      return received.map((at) => at - sentAt);
     },
-    close: () => Promise.all([...subs, pub].map((c) => c.endAsync())),
+    async ownProcess() {
+      received.length = 0;
+      own.go();
+      await fanOut();
+      const sentAt = await own.sentAt();
+      return received.map((at) => at - sentAt);
+    },
+    close: async () => {
+      own.close();
+      await Promise.all([...subs, here].map((c) => c.endAsync()));
+    },
+  };
+}
+
+/** The baseline's publisher process: `go`, then (after the fan-out) `sentAt()`; it exits when closed. */
+function ownProcessPublisher(opts) {
+  const script = fileURLToPath(new URL("./_broker-publisher.mjs", import.meta.url));
+  const child = spawn(process.execPath, [script, JSON.stringify(opts)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const exited = new Promise((_, reject) =>
+    child.once("exit", (code, signal) =>
+      reject(new Error(`latency-e2e: the baseline publisher exited (${signal ?? code})`)),
+    ),
+  );
+  exited.catch(() => {}); // surfaced by the next line awaited
+  const nextLine = () => Promise.race([new Promise((r) => lines.once("line", r)), exited]);
+  return {
+    ready: nextLine(),
+    go: () => child.stdin.write("go\n"),
+    async sentAt() {
+      const line = nextLine();
+      child.stdin.write("when\n");
+      const at = Number(await line);
+      if (!Number.isFinite(at)) throw new Error(`latency-e2e: the baseline publisher said '${at}'`);
+      return at;
+    },
+    close: () => child.stdin.end(),
   };
 }
 
@@ -147,9 +204,12 @@ async function runOnPty(pty, { rounds = envCount("BENCH_E2E_ROUNDS", 200, 1) } =
   const broker = new Broker({
     dir: join(dir, "mosquitto"),
     vehicleId: VEHICLE,
-    identities: [...CAMS, ...BASELINE_SUBS, BASELINE_PUB],
-    // The baseline's own identities (one identity, one connection): its publisher writes only its topic.
-    extraAcl: [`user ${BASELINE_PUB}`, `topic write camsync/v1/${VEHICLE}-baseline/activation`],
+    identities: [...CAMS, ...BASELINE_SUBS, BASELINE_PUB, BASELINE_PUB_HERE],
+    // The baseline's own identities (one identity, one connection): its publishers write only its topic.
+    extraAcl: [BASELINE_PUB, BASELINE_PUB_HERE].flatMap((user) => [
+      `user ${user}`,
+      `topic write camsync/v1/${VEHICLE}-baseline/activation`,
+    ]),
   });
   const adapter = new DirectPtyAdapter(pty);
   let daemon;
@@ -223,7 +283,7 @@ async function runOnPty(pty, { rounds = envCount("BENCH_E2E_ROUNDS", 200, 1) } =
         tick++;
         adapter.writeFrames(busBatch(bus, tick, kmh));
       }, bus.periodMs);
-      const m = { samples: [], stageRows: [], lineToRead: [], socketToCam: [], base: [] };
+      const m = { samples: [], stageRows: [], lineToRead: [], socketToCam: [], base: [], baseHere: [] };
       await sleep(1000);
       for (let i = 0; i < rounds + WARMUP; i++) {
         received.clear();
@@ -256,12 +316,16 @@ async function runOnPty(pty, { rounds = envCount("BENCH_E2E_ROUNDS", 200, 1) } =
         if (!stop.ok) throw new Error(`stop refused: ${stop.error}`);
         await until("body cams stopped", () => fleet.cams.every((c) => !c.recording));
         // Each timed send meets the same machine: the broker last busy one pause before it (the stop's
-        // messages before the baseline, the baseline's before the frame), the sender's own path last run
-        // two pauses or more before it (the daemon's at the stop, the baseline publisher's a round ago).
+        // messages, then each baseline's, then the frame), each sender's own path last run two pauses or
+        // more before it (the daemon's at the stop, each baseline publisher's a round ago).
         await sleep(pause());
-        base.samples.length = 0;
-        await base.round();
-        if (i >= WARMUP) m.base.push(...base.samples);
+        const here = await base.inProcess();
+        await sleep(pause());
+        const own = await base.ownProcess();
+        if (i >= WARMUP) {
+          m.baseHere.push(...here);
+          m.base.push(...own);
+        }
         await sleep(pause());
       }
       clearInterval(ticker);
@@ -273,6 +337,7 @@ async function runOnPty(pty, { rounds = envCount("BENCH_E2E_ROUNDS", 200, 1) } =
     for (const bus of BUSES) {
       const m = await measure(bus);
       const b50 = percentile(m.base, 50);
+      const bHere = percentile(m.baseHere, 50);
       const b99 = percentile(m.base, 99);
       const p50 = percentile(m.samples, 50);
       const p99 = percentile(m.samples, 99);
@@ -304,8 +369,16 @@ async function runOnPty(pty, { rounds = envCount("BENCH_E2E_ROUNDS", 200, 1) } =
       figures.push(
         {
           key: k("BrokerP50Ms"),
-          label: `Broker publish → receive p50, same run, after the same idle pause as the frame (${CAMS.length} subscribers, QoS 1, TLS; ${bus.name} bus)`,
+          label: `Broker publish → receive p50, same run, after the same idle pause as the frame; publisher in a process of its own, as the daemon (${CAMS.length} subscribers, QoS 1, TLS; ${bus.name} bus)`,
           value: b50,
+          unit: "ms",
+          target: null,
+          meets: null,
+        },
+        {
+          key: k("BrokerInProcessP50Ms"),
+          label: `… for comparison: the same publish from the subscribers' own process, awake when it arrives (the baseline before 5 Dec), p50 (${bus.name} bus)`,
+          value: r3(bHere),
           unit: "ms",
           target: null,
           meets: null,
@@ -341,7 +414,7 @@ async function runOnPty(pty, { rounds = envCount("BENCH_E2E_ROUNDS", 200, 1) } =
           value: p50,
           unit: "ms",
           target: "≤ 2× broker p50",
-          baseline: `broker p50 ${r3(b50)} ms`,
+          baseline: `broker p50 ${r3(b50)} ms (${r3(p50 / b50)}×; from the cams' own process ${r3(bHere)} ms, ${r3(p50 / bHere)}×)`,
           meets: p50 <= 2 * b50,
           ...(p50 <= 2 * b50 ? {} : { fix: fix50 }),
         },
