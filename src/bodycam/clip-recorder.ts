@@ -48,7 +48,8 @@ export const FONT_CANDIDATES = [
   "/System/Library/Fonts/Menlo.ttc",
 ];
 
-const CAPTURE_FILE = "clip.ts";
+/** The MPEG-TS ffmpeg writes while a clip records, in the clip's directory. */
+export const CAPTURE_FILE = "clip.ts";
 const CLIP_FILE = "clip.mp4";
 /** The in-progress record of a clip (removed once its manifest exists). */
 const PENDING_FILE = ".clip.json";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -7,18 +7,7 @@ import { clipManifestSchema } from "../../src/bodycam/clip-manifest.js";
 import { S3ServerProcess } from "../evidence/s3-server.js";
 import { writeS3Credentials } from "../station/patrol-fleet.js";
 import { CliProcess } from "../support/cli.js";
-import { type BrokerFixture, DaemonUnderTest, embeddedFixture, waitFor } from "./harness.js";
-
-/**
- * ffmpeg runs with -re: a clip's footage starts at its first frame, not at the spawn (which a loaded
- * machine can delay by seconds). Wait for the capture file ({clips}/{clipId}/clip.ts) to have data.
- */
-const firstFrame = (clips: string, clipId: unknown) =>
-  waitFor(
-    `the first frame of clip ${String(clipId)}`,
-    () => (statSync(join(clips, String(clipId), "clip.ts"), { throwIfNoEntry: false })?.size ?? 0) > 0,
-    10_000,
-  );
+import { type BrokerFixture, DaemonUnderTest, embeddedFixture, firstClipFrame, waitFor } from "./harness.js";
 
 function stopProcessesWriting(path: string): void {
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
@@ -98,7 +87,7 @@ describe("body-cam clips docked to the station's bucket", () => {
     const eventId = daemon.eventId;
     const started = await cam.waitFor((l) => l.event === "clip-started", 10_000, "clip started");
     await cam.waitFor((l) => l.event === "recording" && l.eventId === eventId, 10_000, "event adopted");
-    await firstFrame(clips, started.clipId);
+    await firstClipFrame(clips, String(started.clipId));
     await new Promise((r) => setTimeout(r, 2500));
     cam.child.kill("SIGKILL");
     await cam.exited;
@@ -136,7 +125,7 @@ describe("body-cam clips docked to the station's bucket", () => {
       "2nd clip",
     );
     expect(second.eventId).toBe(eventId);
-    await firstFrame(clips, second.clipId);
+    await firstClipFrame(clips, String(second.clipId));
     await new Promise((r) => setTimeout(r, 1500));
     await s3.stop();
     cam.child.stdin?.write("stop\n");

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -8,21 +8,10 @@ import { clipManifestSchema } from "../../src/bodycam/clip-manifest.js";
 import { ClipRecorder, clipCaptureArgs } from "../../src/bodycam/clip-recorder.js";
 import { type CaptureProcess, launchCapture } from "../../src/recorder/ffmpeg-process.js";
 import { sha256File } from "../../src/storage/sha256.js";
-import { until } from "../support/recording-bus.js";
+import { firstClipFrame } from "./harness.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const EVENT = "20261126T142233Z-unit12-3f9a";
-
-/**
- * ffmpeg runs with -re: a clip's footage starts at its first frame, not at the spawn (which a loaded
- * machine can delay by seconds). Wait for the capture file ({dir}/{clipId}/clip.ts) to have data.
- */
-const firstFrame = (dir: string, clipId: string) =>
-  until(
-    () => (statSync(join(dir, clipId, "clip.ts"), { throwIfNoEntry: false })?.size ?? 0) > 0,
-    `the first frame of clip ${clipId}`,
-    10_000,
-  );
 
 function probe(file: string): { width: number; height: number; duration: number } {
   const out = execFileSync("ffprobe", [
@@ -79,7 +68,7 @@ describe("body-cam clips (real ffmpeg)", () => {
     const clipId = rec.begin(null);
     expect(clipId).toMatch(/^20261126T142235Z-bc1-[0-9a-f]{4}$/);
     rec.adoptEvent(EVENT);
-    await firstFrame(dir, clipId);
+    await firstClipFrame(dir, clipId);
     await sleep(2200);
     now += 2200;
     rec.sampleCarClock("2026-11-26T14:22:37.150Z"); // a fresher sample: 50 ms
@@ -123,7 +112,7 @@ describe("body-cam clips (real ffmpeg)", () => {
       },
     });
     const clipId = rec.begin(EVENT);
-    await firstFrame(dir, clipId);
+    await firstClipFrame(dir, clipId);
     await sleep(2000);
     process.kill(ffmpeg?.pid ?? 0, "SIGKILL"); // the cam dies: no clean stop, no manifest
     await ffmpeg?.exited;
@@ -142,7 +131,7 @@ describe("body-cam clips (real ffmpeg)", () => {
     const station = tmp();
     const rec = new ClipRecorder({ camId: "bc1", dir });
     const a = rec.begin(EVENT);
-    await firstFrame(dir, a);
+    await firstClipFrame(dir, a);
     await sleep(1200);
     await rec.end();
     const dock = new ClipDock(dir, new DirectoryDockTarget(station), { prefix: "evidence/" });
@@ -159,7 +148,7 @@ describe("body-cam clips (real ffmpeg)", () => {
     expect(dock.pending()).toEqual([]);
 
     const b = rec.begin(null);
-    await firstFrame(dir, b);
+    await firstClipFrame(dir, b);
     await sleep(1200);
     await rec.end();
     writeFileSync(join(dir, b, "clip.mp4"), "not the recorded clip");

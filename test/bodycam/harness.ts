@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { z } from "zod";
 import { BodycamSync } from "../../src/bodycam/bodycam-sync.js";
+import { CAPTURE_FILE } from "../../src/bodycam/clip-recorder.js";
 import { bodycamConfigSchema, mqttConfigSchema } from "../../src/bodycam/config.js";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../src/bodycam/embedded-broker.js";
 import { MosquittoProcess } from "../../src/bodycam/mosquitto-process.js";
@@ -36,6 +37,19 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs = 5_0
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Until a body-cam clip's capture file has data. ffmpeg runs with -re: a clip's footage starts at its first
+ * frame, not at the spawn (which a loaded machine can delay by seconds), so a test that records "for N
+ * seconds" starts counting here.
+ */
+export function firstClipFrame(clipsDir: string, clipId: string): Promise<void> {
+  return waitFor(
+    `the first frame of clip ${clipId}`,
+    () => (statSync(join(clipsDir, clipId, CAPTURE_FILE), { throwIfNoEntry: false })?.size ?? 0) > 0,
+    10_000,
+  );
+}
 
 /** A broker the tests run against, with the identities it knows. */
 export interface BrokerFixture {

@@ -51,6 +51,26 @@ export function angleStates(page: Page): Promise<AngleState[]> {
   );
 }
 
+/**
+ * Until the incident page's angles (at least one) satisfy `cond`, polled through `angleStates`: playback and
+ * seeking take their time in Chromium, more so on a loaded machine, so a test waits for the state it then
+ * checks instead of a fixed time.
+ */
+export async function untilAngles(
+  page: Page,
+  what: string,
+  cond: (states: AngleState[]) => boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = await angleStates(page);
+    if (states.length > 0 && cond(states)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(states)}`);
+    await page.waitForTimeout(50);
+  }
+}
+
 /** Largest difference between the angles' positions on the common clock (ms), among those with footage. */
 export function spreadMs(states: AngleState[]): number {
   const ats = states.filter((s) => !s.outside).map((s) => s.at);

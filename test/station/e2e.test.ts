@@ -6,7 +6,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { S3ServerProcess } from "../evidence/s3-server.js";
 import { CliProcess, repoRoot, runCli } from "../support/cli.js";
-import { angleStates, haveChromium, launchChromium, spreadMs } from "./browser.js";
+import { angleStates, haveChromium, launchChromium, spreadMs, untilAngles } from "./browser.js";
 import { freePort, PatrolCar, writeS3Credentials } from "./patrol-fleet.js";
 
 /**
@@ -135,14 +135,7 @@ describe.skipIf(!haveChromium)(
         let states = await angleStates(page);
         expect(states.every((s) => !s.outside)).toBe(true);
         expect(spreadMs(states)).toBeLessThanOrEqual(500);
-        await page.waitForFunction(
-          () => {
-            const videos = [...document.querySelectorAll<HTMLVideoElement>(".angle video")];
-            return videos.length > 0 && videos.every((v) => !v.paused && v.readyState >= 2);
-          },
-          undefined,
-          { timeout: 10_000 },
-        );
+        await untilAngles(page, "every angle playing", (s) => s.every((a) => !a.paused && a.readyState >= 2));
         states = await angleStates(page);
         expect(states.every((s) => !s.paused && s.readyState >= 2)).toBe(true);
         expect(spreadMs(states)).toBeLessThanOrEqual(500);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/cli.js";
-import { angleStates, haveChromium, launchChromium, spreadMs } from "./browser.js";
+import { angleStates, haveChromium, launchChromium, spreadMs, untilAngles } from "./browser.js";
 import { EVENT_ID, makeVideo, STATION_KEY, startFixtureStation } from "./station-api-fixture.js";
 
 /**
@@ -116,17 +116,11 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     expect(states.every((s) => !s.outside)).toBe(true);
     expect(spreadMs(states)).toBeLessThanOrEqual(500);
     // Until every angle plays past 10:00:06.5 (not a fixed time: a loaded machine starts them late).
-    await page.waitForFunction(
-      (past) => {
-        const videos = [...document.querySelectorAll<HTMLVideoElement>(".angle video")];
-        return (
-          videos.length > 0 &&
-          videos.every((v) => !v.paused) &&
-          Math.min(...videos.map((v) => Number(v.dataset.startMs) + v.currentTime * 1000)) > past
-        );
-      },
-      Date.parse("2026-12-04T10:00:06.500Z"),
-      { timeout: 10_000 },
+    await untilAngles(
+      page,
+      "every angle playing past 10:00:06.5",
+      (s) =>
+        s.every((a) => !a.paused) && Math.min(...s.map((a) => a.at)) > Date.parse("2026-12-04T10:00:06.500Z"),
     );
     states = await angleStates(page);
     expect(states.every((s) => !s.paused)).toBe(true);
@@ -142,14 +136,7 @@ describe.skipIf(!haveChromium)("station web pages in Chromium", () => {
     expect(states.map((s) => s.outside)).toEqual([false, true, true]);
     await page.keyboard.press("ArrowRight"); // +5 s → 10:00:00+: bc1 still outside (starts 10:00:02)
     await page.keyboard.press("ArrowRight"); // → 10:00:05+: all three
-    await page.waitForFunction(
-      () => {
-        const tiles = [...document.querySelectorAll(".angle")];
-        return tiles.length > 0 && tiles.every((t) => !t.classList.contains("outside"));
-      },
-      undefined,
-      { timeout: 10_000 },
-    );
+    await untilAngles(page, "every angle inside its footage", (s) => s.every((a) => !a.outside));
     states = await angleStates(page);
     expect(states.map((s) => s.outside)).toEqual([false, false, false]);
     expect(spreadMs(states)).toBeLessThanOrEqual(500);
