@@ -3,8 +3,8 @@
 // broker). The path: an SLCAN frame written to the master of a pseudo-terminal this process holds (the
 // adapter's end, as a USB adapter's driver pushes its bytes; bench/_pty.mjs: no relay process between), with
 // the speed crossing the rule's threshold → `camsync run` (serial read, SLCAN parse, signal decode, rule,
-// activation engine with its state persisted, body-cam sync) → Mosquitto (shipped TLS config and ACL) → 8
-// reference body cams, each timing the arrival of the activation. In the same run, interleaved round by
+// activation engine, body-cam sync; the state appended after the publish) → Mosquitto (shipped TLS config
+// and ACL) → 8 reference body cams, each timing the arrival of the activation. In the same run, interleaved round by
 // round, the broker's own latency: one QoS 1 publish of an activation-sized payload to 8 subscribers, from a
 // process of its own (as the daemon is) to subscribers in this process (as the body cams are); and, for
 // comparison, the same publish from this process, whose subscribers are then awake when it arrives. The
