@@ -1,23 +1,15 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { until } from "./recording-bus.js";
 
-function state(pid: number): string | undefined {
+/** `/proc/{pid}/{file}`, or undefined once the process is gone. */
+function proc(pid: number, file: "stat" | "comm"): string | undefined {
   try {
-    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0];
+    return readFileSync(`/proc/${pid}/${file}`, "utf8");
   } catch {
     return undefined;
   }
 }
-
-function comm(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-  } catch {
-    return undefined;
-  }
-}
-
-const pause = () => new Promise((r) => setTimeout(r, 20));
 
 /**
  * A process that was SIGKILLed but is not reaped (a zombie): its parent (`sleep`, after `exec`) never
@@ -34,11 +26,9 @@ export async function zombie(onCleanup: (fn: () => void) => void): Promise<{ pid
   const pid = await new Promise<number>((resolve) =>
     parent.stdout?.once("data", (b: Buffer) => resolve(Number.parseInt(b.toString(), 10))),
   );
-  for (let i = 0; i < 250 && comm(parent.pid ?? 0) !== "sleep"; i++) await pause();
-  if (comm(parent.pid ?? 0) !== "sleep") throw new Error(`shell ${parent.pid} did not exec sleep`);
+  await until(() => proc(parent.pid ?? 0, "comm")?.trim() === "sleep", `shell ${parent.pid} to exec sleep`);
   const started = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ")[19] ?? "";
   process.kill(pid, "SIGKILL");
-  for (let i = 0; i < 250 && state(pid) !== "Z"; i++) await pause();
-  if (state(pid) !== "Z") throw new Error(`process ${pid} did not become a zombie`);
+  await until(() => proc(pid, "stat")?.split(") ")[1]?.[0] === "Z", `process ${pid} to become a zombie`);
   return { pid, started };
 }
