@@ -4,11 +4,11 @@
 // adapter's end, as a USB adapter's driver pushes its bytes; bench/_pty.mjs: no relay process between), with
 // the speed crossing the rule's threshold → `camsync run` (serial read, SLCAN parse, signal decode, rule,
 // activation engine, body-cam sync; the state appended after the publish) → Mosquitto (shipped TLS config
-// and ACL) → 8 reference body cams, each timing the arrival of the activation. In the same run, interleaved round by
-// round, the broker's own latency: one QoS 1 publish of an activation-sized payload to 8 subscribers, from a
-// process of its own (as the daemon is) to subscribers in this process (as the body cams are); and, for
-// comparison, the same publish from this process, whose subscribers are then awake when it arrives. The
-// engine-level figure (trigger on the bus → body cam, no serial line) is bench/bodycam.mjs.
+// and ACL) → 8 reference body cams, each timing the arrival of the activation. In the same run,
+// interleaved round by round, the broker's own latency: one QoS 1 publish of an activation-sized payload to
+// 8 subscribers, from a process of its own (as the daemon is) to subscribers in this process (as the body
+// cams are); and, for comparison, the same publish from this process, whose subscribers are then awake when
+// it arrives. The engine-level figure (trigger on the bus → body cam, no serial line) is bench/bodycam.mjs.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
